@@ -1,0 +1,45 @@
+package kc.frontend.torch;
+
+import java.util.List;
+import java.util.Map;
+
+import kc.frontend.ast.Expr;
+import kc.frontend.eval.CallContext;
+
+/**
+ * The contract between the evaluator and kc's PyTorch library. The evaluator owns Python semantics; this
+ * library owns everything a tensor does. Implemented by {@code TorchLibraryImpl}.
+ */
+public interface TorchLibrary {
+    /**
+     * Java-implemented members of Python modules, by module name: "torch", "torch.nn.functional", "math",
+     * "torch.nn.init"... Values are NativeFunction, constants (Double for math.pi, DType for torch.float32) or
+     * nested module names for submodules are resolved by the evaluator from the dotted keys.
+     */
+    Map<String, Map<String, Object>> nativeModules();
+
+    /**
+     * Prelude sources written in Python (kc's own nn.Module classes and composite functionals) to execute
+     * after the native members are installed: module name to classpath resource, executed in order. A prelude
+     * module's globals are merged into that module (e.g. "torch.nn" gets Linear, Conv2d, Sequential...).
+     */
+    List<Map.Entry<String, String>> preludes();
+
+    /** tensor.name: attributes (shape, dtype, T, ndim, device...) and methods as bound NativeFunctions. */
+    Object getAttr(CallContext ctx, Tensor self, String name);
+
+    /** left op right where at least one side is a Tensor (the other may be a Python number or bool). */
+    Object binaryOp(CallContext ctx, Expr.BinOpKind op, Object left, Object right);
+    Object unaryOp(CallContext ctx, Expr.UnaryOpKind op, Tensor operand);
+    /** One comparison (==, <, ...) where at least one side is a Tensor. */
+    Object compare(CallContext ctx, Expr.CmpOp op, Object left, Object right);
+
+    /** self[index]; index is any Python value: int, Py.Slice, None, Ellipsis, Tensor, tuples of those. */
+    Tensor getItem(CallContext ctx, Tensor self, Object index);
+    /** self[index] = value, rebinding self to the updated value. */
+    void setItem(CallContext ctx, Tensor self, Object index, Object value);
+
+    /** len(tensor) and iteration over dim 0. */
+    long len(CallContext ctx, Tensor self);
+    List<Object> iterate(CallContext ctx, Tensor self);
+}

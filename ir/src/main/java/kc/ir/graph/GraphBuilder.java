@@ -1,0 +1,110 @@
+package kc.ir.graph;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Builds a {@link Graph} incrementally, handing out value ids. Not thread-safe; the built graph is immutable. */
+public final class GraphBuilder {
+    private final String name;
+    private final List<Value> inputs = new ArrayList<>();
+    private final List<Value> params = new ArrayList<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final Set<Value> placeholders = new HashSet<>();
+    private int nextId;
+
+    public GraphBuilder(String name) { this.name = name; }
+
+    public Value input(String name, TensorType type) {
+        Value v = new Value(nextId++, type, name);
+        inputs.add(v);
+        return v;
+    }
+
+    /** A parameter or buffer, named by its state_dict key. */
+    public Value param(String stateDictKey, TensorType type) {
+        Value v = new Value(nextId++, type, stateDictKey);
+        params.add(v);
+        return v;
+    }
+
+    public Value add(Op op, List<Value> operands, TensorType resultType, Origin origin) {
+        Value v = new Value(nextId++, resultType, null);
+        nodes.add(new Node(v, op, operands, origin));
+        return v;
+    }
+
+    /**
+     * A tensor whose contents are unknown at compile time (torch.rand in get_inputs or __init__). It must be cut
+     * away by {@link #build}: replaced by an input or a parameter, or be dead; otherwise build fails.
+     */
+    public Value placeholder(TensorType type, String description) {
+        Value v = new Value(nextId++, type, description);
+        placeholders.add(v);
+        return v;
+    }
+
+    public int nodeCount() { return nodes.size(); }
+
+    /** The node defining v, or null for inputs, parameters and placeholders. */
+    public Node definingNode(Value v) {
+        for (int i = nodes.size() - 1; i >= 0; i--) if (nodes.get(i).result().equals(v)) return nodes.get(i);
+        return null;
+    }
+
+    /** Builds with the inputs and parameters created so far and no placeholders. */
+    public Graph build(List<Value> outputs) {
+        if (!placeholders.isEmpty()) return build(Map.of(), Map.of(), outputs);
+        return new Graph(name, inputs, params, nodes, outputs);
+    }
+
+    /**
+     * Builds the final graph by cutting: every value in {@code asInputs} (in order, named by its key) becomes a
+     * fresh graph input and every value in {@code asParams} a fresh parameter named by its state_dict key; their
+     * defining computations are dropped. Nodes not needed by the outputs are removed.
+     *
+     * @throws IllegalStateException naming the placeholder when an output still depends on one
+     */
+    public Graph build(Map<String, Value> asInputs, Map<String, Value> asParams, List<Value> outputs) {
+        Map<Value, Value> cut = new HashMap<>();
+        List<Value> newInputs = new ArrayList<>(inputs);
+        List<Value> newParams = new ArrayList<>(params);
+        for (var e : asInputs.entrySet()) {
+            Value fresh = new Value(nextId++, e.getValue().type(), e.getKey());
+            cut.put(e.getValue(), fresh);
+            newInputs.add(fresh);
+        }
+        for (var e : asParams.entrySet()) {
+            if (cut.containsKey(e.getValue())) continue; // tied weights: one value under two keys keeps the first
+            Value fresh = new Value(nextId++, e.getValue().type(), e.getKey());
+            cut.put(e.getValue(), fresh);
+            newParams.add(fresh);
+        }
+        // Walk backwards from the outputs, keeping only what they need.
+        Map<Value, Node> byResult = new HashMap<>();
+        for (Node n : nodes) byResult.put(n.result(), n);
+        Set<Value> needed = new HashSet<>();
+        ArrayDeque<Value> work = new ArrayDeque<>();
+        for (Value o : outputs) work.add(cut.getOrDefault(o, o));
+        while (!work.isEmpty()) {
+            Value v = work.pop();
+            if (!needed.add(v)) continue;
+            if (placeholders.contains(v))
+                throw new IllegalStateException("the result depends on " + v.name() + ", which is neither an input nor a parameter");
+            Node n = byResult.get(v);
+            if (n != null) for (Value o : n.operands()) work.add(cut.getOrDefault(o, o));
+        }
+        List<Node> kept = new ArrayList<>();
+        for (Node n : nodes) {
+            if (!needed.contains(n.result())) continue;
+            List<Value> ops = n.operands().stream().map(o -> cut.getOrDefault(o, o)).toList();
+            kept.add(new Node(n.result(), n.op(), ops, n.origin()));
+        }
+        newParams.removeIf(p -> !needed.contains(p));
+        return new Graph(name, newInputs, newParams, kept, outputs.stream().map(o -> cut.getOrDefault(o, o)).toList());
+    }
+}

@@ -1,0 +1,39 @@
+package kc.ir.graph;
+
+/**
+ * Integer index arithmetic over domain coordinates. Affine forms (Dim, Const, Add, Mul) cover matmul,
+ * convolution, pooling, permutes and slices; FloorDiv and Mod cover reshape, unfold and roll; ExactDiv covers
+ * transposed convolution's strided gather.
+ */
+public sealed interface IndexExpr {
+    /** Domain coordinate d. */
+    record Dim(int d) implements IndexExpr {}
+    record Const(long value) implements IndexExpr {}
+    record Add(IndexExpr a, IndexExpr b) implements IndexExpr {}
+    record Mul(IndexExpr a, long factor) implements IndexExpr {}
+    /** Floor division by a positive constant. */
+    record FloorDiv(IndexExpr a, long divisor) implements IndexExpr {}
+    /** Non-negative remainder by a positive constant (Python's %). */
+    record Mod(IndexExpr a, long divisor) implements IndexExpr {}
+    /** a / divisor when divisor divides a exactly; otherwise the read is out of range (yields the map's pad). */
+    record ExactDiv(IndexExpr a, long divisor) implements IndexExpr {}
+
+    static IndexExpr dim(int d) { return new Dim(d); }
+    static IndexExpr constant(long c) { return new Const(c); }
+
+    /** a + b, folding constants. */
+    static IndexExpr add(IndexExpr a, IndexExpr b) {
+        if (a instanceof Const ca && ca.value() == 0) return b;
+        if (b instanceof Const cb && cb.value() == 0) return a;
+        if (a instanceof Const ca && b instanceof Const cb) return new Const(ca.value() + cb.value());
+        return new Add(a, b);
+    }
+
+    /** a * factor, folding constants. */
+    static IndexExpr mul(IndexExpr a, long factor) {
+        if (factor == 1) return a;
+        if (factor == 0) return new Const(0);
+        if (a instanceof Const ca) return new Const(ca.value() * factor);
+        return new Mul(a, factor);
+    }
+}

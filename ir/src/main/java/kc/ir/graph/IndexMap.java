@@ -1,0 +1,26 @@
+package kc.ir.graph;
+
+import java.util.List;
+
+/**
+ * Where an operand is read: one index expression per operand dimension, over the op's domain coordinates.
+ * When {@code pad} is non-null a read whose index falls outside the operand (or is not exact, see
+ * {@link IndexExpr.ExactDiv}) yields {@code pad} (convolution padding, max-pool's -inf, concatenation);
+ * when it is null every read must be in range (the verifier checks this with interval bounds).
+ */
+public record IndexMap(List<IndexExpr> exprs, Double pad) {
+    public IndexMap {
+        exprs = List.copyOf(exprs);
+    }
+
+    public static IndexMap of(IndexExpr... exprs) { return new IndexMap(List.of(exprs), null); }
+
+    /** The identity map of a rank-n operand over the first n domain dims. */
+    public static IndexMap identity(int rank) {
+        IndexExpr[] e = new IndexExpr[rank];
+        for (int i = 0; i < rank; i++) e[i] = new IndexExpr.Dim(i);
+        return of(e);
+    }
+
+    public int rank() { return exprs.size(); }
+}

@@ -1,0 +1,52 @@
+package kc.ir.graph;
+
+import java.util.List;
+
+/**
+ * The primitive Graph IR operations. Deliberately few: every PyTorch op kc understands is one of these or a
+ * small composition of them (the composition's PyTorch name is kept in {@link Origin#composite()}).
+ */
+public sealed interface Op {
+
+    /** Short name used by printers. */
+    String name();
+
+    /**
+     * A structured op (MLIR linalg.generic, a Halide Func): an iteration domain, one index map per operand and a
+     * scalar body. The domain is the result's shape followed by {@code reduceShape}; a domain point's
+     * coordinates are {@link ScalarExpr.Index}{@code (d)}. For each result element the body is evaluated at
+     * every point of the reduction sub-domain and combined with {@code reduction} (NONE: no reduction dims).
+     * Elementwise ops, broadcasting, matmul, convolution, pooling, reductions, views (permute, slice, expand,
+     * reshape through div/mod maps, pad, roll) and index-generated constants (arange, tril) are all Generics.
+     *
+     * @param maps one per operand: where operand k is read for a domain point
+     */
+    record Generic(Shape reduceShape, List<IndexMap> maps, ScalarExpr body, Reduction reduction) implements Op {
+        public Generic {
+            maps = List.copyOf(maps);
+            if (reduction == Reduction.NONE && reduceShape.rank() != 0)
+                throw new IllegalArgumentException("reduction dims without a reduction");
+        }
+        @Override public String name() { return reduction == Reduction.NONE ? "generic" : "generic." + reduction.name().toLowerCase(); }
+    }
+
+    /** Inclusive scan along {@code dim} (cumsum, cumprod); {@code reverse} scans from the end. One operand, same shape. */
+    record Scan(int dim, Reduction combiner, boolean reverse) implements Op {
+        @Override public String name() { return "scan." + combiner.name().toLowerCase(); }
+    }
+
+    /** A literal tensor (torch.tensor([...]) and other small constants), row-major. */
+    record Constant(List<Double> values) implements Op {
+        public Constant { values = List.copyOf(values); }
+        @Override public String name() { return "constant"; }
+    }
+
+    /** How a Generic combines the body over its reduction domain, and how a Scan combines along its dim. */
+    enum Reduction {
+        NONE, SUM, PROD, MAX, MIN,
+        /** Result is the flat index (over the reduction domain) of the first maximum of the body. */
+        ARGMAX,
+        /** Result is the flat index (over the reduction domain) of the first minimum of the body. */
+        ARGMIN
+    }
+}
