@@ -27,7 +27,7 @@ final class GenericKernel {
     private final long[] dims;          // the domain: result dims, then reduction dims
     private final int resultRank;
     private final int operands;
-    private final int[] operandRanks;
+    private final int[] trackedDims;    // per operand: how many of its dims are bounds-checked per read
     private final long reduceCount;     // points in the reduction sub-domain
 
     // Affine operands: offset = base + sum_d coord[d] * offsetStride[k][d]; tracked indices likewise.
@@ -59,7 +59,7 @@ final class GenericKernel {
         int domainRank = dims.length;
         boolean emptyDomain = IndexBounds.isEmpty(dims);
 
-        operandRanks = new int[operands];
+        trackedDims = new int[operands];
         affine = new boolean[operands];
         baseOffset = new long[operands];
         offsetStride = new long[operands][domainRank];
@@ -72,7 +72,6 @@ final class GenericKernel {
             IndexMap map = op.maps().get(k);
             Shape shape = operandTypes.get(k).shape();
             int rank = shape.rank();
-            operandRanks[k] = rank;
             if (map.rank() != rank)
                 throw new IllegalStateException(where + ": map " + k + " has " + map.rank() + " indices for a rank-" + rank + " operand");
             long[] strides = shape.strides();
@@ -82,23 +81,34 @@ final class GenericKernel {
                 forms[i] = IndexCode.affine(map.exprs().get(i), domainRank);
                 if (forms[i] == null) isAffine = false;
             }
-            boolean provenInRange = !emptyDomain && IndexBounds.outOfRangeReason(map, shape, dims) == null;
             double[] data = operandData.get(k);
             if (isAffine) {
+                // Only operand dims that may leave [0, n) need their index tracked and tested per read.
+                List<Integer> checked = new ArrayList<>();
+                for (int i = 0; i < rank; i++) {
+                    if (emptyDomain) break;
+                    IndexBounds.Interval iv = IndexBounds.of(map.exprs().get(i), dims);
+                    if (iv.lo() < 0 || iv.hi() >= shape.dim(i)) checked.add(i);
+                }
+                int[] slots = checked.stream().mapToInt(Integer::intValue).toArray();
                 affine[k] = true;
-                tracksIndex[k] = map.pad() != null || !provenInRange;
-                baseIndex[k] = new long[rank];
-                for (int d = 0; d < domainRank; d++) indexStride[k][d] = new long[rank];
+                tracksIndex[k] = slots.length > 0;
+                trackedDims[k] = slots.length; // the frame keeps one index per checked dim
+                baseIndex[k] = new long[slots.length];
+                for (int d = 0; d < domainRank; d++) indexStride[k][d] = new long[slots.length];
                 for (int i = 0; i < rank; i++) {
                     baseOffset[k] += forms[i][0] * strides[i];
-                    baseIndex[k][i] = forms[i][0];
-                    for (int d = 0; d < domainRank; d++) {
-                        offsetStride[k][d] += forms[i][d + 1] * strides[i];
-                        indexStride[k][d][i] = forms[i][d + 1];
-                    }
+                    for (int d = 0; d < domainRank; d++) offsetStride[k][d] += forms[i][d + 1] * strides[i];
                 }
-                reads[k] = affineRead(k, data, shape, map.pad(), !tracksIndex[k]);
+                for (int j = 0; j < slots.length; j++) {
+                    baseIndex[k][j] = forms[slots[j]][0];
+                    for (int d = 0; d < domainRank; d++) indexStride[k][d][j] = forms[slots[j]][d + 1];
+                }
+                long[] bound = new long[slots.length];
+                for (int j = 0; j < slots.length; j++) bound[j] = shape.dim(slots[j]);
+                reads[k] = affineRead(k, data, bound, map.pad());
             } else {
+                trackedDims[k] = 0;
                 reads[k] = generalRead(k, data, shape, strides, map);
             }
         }
@@ -116,9 +126,9 @@ final class GenericKernel {
         body = ScalarCompiler.compile(op.body(), reads, domainRank);
     }
 
-    private ScalarCode affineRead(int k, double[] data, Shape shape, Double pad, boolean unchecked) {
-        if (unchecked) return f -> data[(int) f.offset[k]];
-        long[] bound = shape.toArray();
+    /** @param bound the extent of each tracked (checked) operand dim; empty when every read is proven in range */
+    private ScalarCode affineRead(int k, double[] data, long[] bound, Double pad) {
+        if (bound.length == 0) return f -> data[(int) f.offset[k]];
         if (pad != null) {
             double p = pad;
             return f -> {
@@ -198,7 +208,7 @@ final class GenericKernel {
 
     private void runRange(double[] out, long from, long to) {
         if (from >= to) return;
-        Frame f = new Frame(dims.length, operands, operandRanks);
+        Frame f = new Frame(dims.length, operands, trackedDims);
         // Position the frame at result element `from` (reduction coords 0), then move incrementally.
         long rest = from;
         for (int d = resultRank - 1; d >= 0; d--) { f.coord[d] = rest % dims[d]; rest /= dims[d]; }
@@ -208,7 +218,7 @@ final class GenericKernel {
             for (int d = 0; d < resultRank; d++) off += f.coord[d] * offsetStride[k][d];
             f.offset[k] = off;
             if (tracksIndex[k]) {
-                for (int i = 0; i < operandRanks[k]; i++) {
+                for (int i = 0; i < trackedDims[k]; i++) {
                     long x = baseIndex[k][i];
                     for (int d = 0; d < resultRank; d++) x += f.coord[d] * indexStride[k][d][i];
                     f.index[k][i] = x;
