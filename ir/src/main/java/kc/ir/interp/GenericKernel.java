@@ -38,8 +38,11 @@ final class GenericKernel {
     private final long[][] baseIndex;       // [k][i]
     private final long[][][] indexStride;   // [k][d][i]
 
-    // What moves when domain coord d steps: operands whose offset changes, and their per-dim index deltas.
-    private final int[][] movingOperands;
+    // What moves when domain coord d steps by one: the operands whose offset or tracked indices change, with
+    // their offset delta and index deltas (null when the operand tracks no index), flattened for the hot loop.
+    private final int[][] moveOperand;
+    private final long[][] moveOffset;
+    private final long[][][] moveIndex;
 
     private final ScalarCode body;
 
@@ -112,7 +115,9 @@ final class GenericKernel {
                 reads[k] = generalRead(k, data, shape, strides, map);
             }
         }
-        movingOperands = new int[domainRank][];
+        moveOperand = new int[domainRank][];
+        moveOffset = new long[domainRank][];
+        moveIndex = new long[domainRank][][];
         for (int d = 0; d < domainRank; d++) {
             List<Integer> moving = new ArrayList<>();
             for (int k = 0; k < operands; k++) {
@@ -121,7 +126,16 @@ final class GenericKernel {
                 if (tracksIndex[k]) for (long s : indexStride[k][d]) moves |= s != 0;
                 if (moves) moving.add(k);
             }
-            movingOperands[d] = moving.stream().mapToInt(Integer::intValue).toArray();
+            int m = moving.size();
+            moveOperand[d] = new int[m];
+            moveOffset[d] = new long[m];
+            moveIndex[d] = new long[m][];
+            for (int j = 0; j < m; j++) {
+                int k = moving.get(j);
+                moveOperand[d][j] = k;
+                moveOffset[d][j] = offsetStride[k][d];
+                moveIndex[d][j] = tracksIndex[k] ? indexStride[k][d] : null;
+            }
         }
         body = ScalarCompiler.compile(op.body(), reads, domainRank);
     }
@@ -292,25 +306,26 @@ final class GenericKernel {
      */
     private boolean advance(Frame f, int lo, int hi) {
         long[] coord = f.coord;
+        long[] offset = f.offset;
+        long[][] index = f.index;
         for (int d = hi - 1; d >= lo; d--) {
-            int[] moving = movingOperands[d];
-            if (++coord[d] < dims[d]) {
-                for (int k : moving) move(f, k, d, 1);
-                return true;
+            int[] ks = moveOperand[d];
+            long[] offs = moveOffset[d];
+            long[][] idxs = moveIndex[d];
+            // step forward by one, or wrap back to 0 (dims[d] - 1 steps back)
+            long steps = ++coord[d] < dims[d] ? 1 : -(dims[d] - 1);
+            for (int j = 0; j < ks.length; j++) {
+                int k = ks[j];
+                offset[k] += steps * offs[j];
+                long[] s = idxs[j];
+                if (s != null) {
+                    long[] ix = index[k];
+                    for (int i = 0; i < ix.length; i++) ix[i] += steps * s[i];
+                }
             }
-            long back = -(dims[d] - 1);
+            if (steps == 1) return true;
             coord[d] = 0;
-            for (int k : moving) move(f, k, d, back);
         }
         return false;
-    }
-
-    private void move(Frame f, int k, int d, long steps) {
-        f.offset[k] += steps * offsetStride[k][d];
-        if (tracksIndex[k]) {
-            long[] ix = f.index[k];
-            long[] s = indexStride[k][d];
-            for (int i = 0; i < ix.length; i++) ix[i] += steps * s[i];
-        }
     }
 }
