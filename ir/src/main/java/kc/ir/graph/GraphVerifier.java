@@ -139,6 +139,8 @@ public final class GraphVerifier {
                         if (type.dtype() != DType.I64) problems.add(where + ": " + g.reduction() + " gives I64 indices, not " + type.dtype());
                     }
                     case NONE, SUM, PROD, MAX, MIN -> {
+                        if ((g.reduction() == Op.Reduction.SUM || g.reduction() == Op.Reduction.PROD) && type.dtype() == DType.BOOL)
+                            problems.add(where + ": " + g.reduction() + " cannot produce BOOL (PyTorch sums bools to I64)");
                         if (body != null && ScalarTypes.category(body) > ScalarTypes.category(type.dtype()))
                             problems.add(where + ": body computes " + body + " but the result is " + type.dtype() + " (a Cast is missing)");
                     }

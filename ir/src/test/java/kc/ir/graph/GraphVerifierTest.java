@@ -139,6 +139,9 @@ class GraphVerifierTest {
     void dtypeRules() {
         Op.Generic argmax = new Op.Generic(Shape.of(8), List.of(map(d(0), d(1))), in(0), Op.Reduction.ARGMAX);
         assertOneProblem(problems(argmax, List.of(), f32(2)), "ARGMAX gives I64 indices, not F32");
+        Op.Generic sumBool = new Op.Generic(Shape.of(8), List.of(map(d(0), d(1))), bin(GT, in(0), f(0)), Op.Reduction.SUM);
+        assertOneProblem(problems(sumBool, List.of(), TensorType.of(DType.BOOL, 2)), "SUM cannot produce BOOL");
+        assertEquals(List.of(), problems(sumBool, List.of(), TensorType.of(DType.I64, 2)));
         // a float body stored into an int result without a cast
         assertOneProblem(problems(elementwise(un(ScalarExpr.UnaryOp.EXP, in(0)), map(d(0), d(1))), List.of(), TensorType.of(DType.I64, 2, 8)),
                 "body computes F32 but the result is I64");

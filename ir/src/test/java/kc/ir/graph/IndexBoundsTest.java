@@ -40,6 +40,22 @@ class IndexBoundsTest {
     }
 
     @Test
+    void randomExpressionsStayInsideTheirBounds() {
+        java.util.Random rng = new java.util.Random(5);
+        long[] dims = {3, 4, 2};
+        for (int trial = 0; trial < 2000; trial++) {
+            IndexExpr e = kc.ir.testing.RandomIndex.expr(rng, dims.length, 3);
+            IndexBounds.Interval iv = IndexBounds.of(e, dims);
+            for (long a = 0; a < dims[0]; a++) for (long b = 0; b < dims[1]; b++) for (long c = 0; c < dims[2]; c++) {
+                Long v = kc.ir.testing.RandomIndex.eval(e, new long[] {a, b, c});
+                String what = ExprText.index(e) + " at " + a + "," + b + "," + c + " = " + v + " outside " + iv;
+                if (v == null) { assertFalse(iv.exact(), "claimed exact: " + what); continue; }
+                assertTrue(iv.lo() <= v && v <= iv.hi(), what);
+            }
+        }
+    }
+
+    @Test
     void reasonsNameTheDimAndRange() {
         assertNull(IndexBounds.outOfRangeReason(map(d(1), d(0)), Shape.of(3, 2), new long[] {2, 3}));
         String why = IndexBounds.outOfRangeReason(map(d(0), add(d(1), c(1))), Shape.of(2, 3), new long[] {2, 3});
