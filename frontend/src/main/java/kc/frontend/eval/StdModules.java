@@ -22,8 +22,8 @@ final class StdModules {
     private static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
 
     static void install(Runtime rt) {
-        installMath(rt.module("math"));
-        installTyping(rt.module("typing"));
+        installMath(rt.module("math").dict());
+        installTyping(rt.module("typing").dict());
         Map<String, Object> abc = rt.module("collections.abc").dict();
         abc.put("Iterable", Types.ITERABLE);
         abc.put("Sequence", Types.SEQUENCE);
