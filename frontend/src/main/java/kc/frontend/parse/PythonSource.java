@@ -1,0 +1,112 @@
+package kc.frontend.parse;
+
+import java.util.List;
+import kc.frontend.CompileError;
+import kc.frontend.ast.Expr;
+import kc.frontend.ast.PyModule;
+import kc.grammar.LexicalError;
+import kc.grammar.PythonLexer;
+import kc.grammar.PythonParser;
+import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.ParserRuleContext;
+import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.atn.PredictionMode;
+import org.antlr.v4.runtime.misc.ParseCancellationException;
+
+/**
+ * Entry point of the Python parser: source text in, kc's own AST out. ANTLR's parse tree never leaves this
+ * package; every problem with the input, lexical or syntactic, is a {@link CompileError} with a 1-based line
+ * and column. Nothing is printed.
+ */
+public final class PythonSource {
+    private PythonSource() {}
+
+    /** Parses a whole module file. */
+    public static PyModule parse(String fileName, String text) {
+        String source = normalize(text);
+        try {
+            PythonParser.FileInputContext tree = parseTree(fileName, source, 1, 0, PythonParser::fileInput);
+            return new PyModule(fileName, new AstBuilder(fileName, source).module(tree));
+        } catch (StackOverflowError e) {
+            // The lexer's bracket and indentation limits make this unreachable in practice; stay a CompileError.
+            throw new CompileError(fileName, 1, 1, "too many nested expressions");
+        }
+    }
+
+    /**
+     * Parses the interior of an f-string replacement field, {@code text} being "(expr)", whose '(' stands at the
+     * given 1-based line and 0-based character position of the file (it is one column left of the expression).
+     */
+    static Expr parseFStringField(String fileName, String text, int line, int charPositionInLine, AstBuilder outer) {
+        PythonParser.FstringInputContext tree = parseTree(fileName, text, line, charPositionInLine,
+                PythonParser::fstringInput);
+        return outer.fstringField(tree);
+    }
+
+    /**
+     * The source line {@code line} (1-based) followed by a line holding a caret under {@code column} (1-based).
+     * Tabs before the column are kept so that the caret lines up in a terminal. Empty if the line does not exist.
+     */
+    public static String caretLine(String text, int line, int column) {
+        List<String> lines = text.lines().toList();
+        // String.lines() drops a trailing empty line; a position just past the final newline has nothing to show.
+        if (line < 1 || line > lines.size()) return "";
+        String src = lines.get(line - 1);
+        StringBuilder caret = new StringBuilder();
+        int cps = src.codePointCount(0, src.length());
+        int upTo = Math.max(0, Math.min(column - 1, cps));
+        int offset = 0;
+        for (int i = 0; i < upTo; i++) {
+            int cp = src.codePointAt(offset);
+            caret.append(cp == '\t' ? '\t' : ' ');
+            offset += Character.charCount(cp);
+        }
+        for (int i = upTo; i < column - 1; i++) caret.append(' ');
+        return src + "\n" + caret + "^";
+    }
+
+    /** Python reads source with universal newlines; a leading byte-order mark is not part of the text. */
+    static String normalize(String text) {
+        String s = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        if (s.indexOf('\r') < 0) return s;
+        return s.replace("\r\n", "\n").replace('\r', '\n');
+    }
+
+    private interface Entry<T extends ParserRuleContext> {
+        T parse(PythonParser parser);
+    }
+
+    /**
+     * Two-stage parse: SLL prediction is fast and succeeds on every valid input of this grammar in practice; only
+     * when it fails is the input parsed again with full LL prediction, which also gives the precise error.
+     */
+    private static <T extends ParserRuleContext> T parseTree(String fileName, String source, int line,
+                                                             int charPositionInLine, Entry<T> entry) {
+        try {
+            PythonLexer lexer = new PythonLexer(CharStreams.fromString(source, fileName));
+            lexer.removeErrorListeners();
+            lexer.setLine(line);
+            lexer.setCharPositionInLine(charPositionInLine);
+            CommonTokenStream tokens = new CommonTokenStream(lexer);
+            PythonParser parser = new PythonParser(tokens);
+            parser.removeErrorListeners();
+            parser.setErrorHandler(new BailErrorStrategy());
+            parser.getInterpreter().setPredictionMode(PredictionMode.SLL);
+            try {
+                return entry.parse(parser);
+            } catch (ParseCancellationException sllFailed) {
+                parser.reset();
+                parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+                try {
+                    return entry.parse(parser);
+                } catch (ParseCancellationException e) {
+                    throw SyntaxErrors.describe(fileName, parser, tokens, (RecognitionException) e.getCause());
+                }
+            }
+        } catch (LexicalError e) {
+            throw new CompileError(fileName, e.line(), e.column(), e.getMessage());
+        }
+    }
+}
