@@ -158,6 +158,27 @@ final class Indexing {
                 isBool ? Op.Reduction.MAX : Op.Reduction.SUM);
     }
 
+    /**
+     * torch.gather: out[i] = x[i with i[dim] replaced by idx[i]], out has idx's shape. A one-hot SUM over x's dim.
+     */
+    static Tensor takeAlong(CallContext ctx, String op, Tensor x, int dim, Tensor idx) {
+        if (idx.rank() != x.rank()) throw ctx.error("Index tensor must have the same number of dimensions as input tensor");
+        if (idx.dtype().isFloat() || idx.dtype() == DType.BOOL) throw ctx.error("gather(): Expected dtype int64 for index");
+        for (int i = 0; i < x.rank(); i++)
+            if (i != dim && idx.shape().dim(i) > x.shape().dim(i))
+                throw ctx.error("Size does not match at dimension " + i + " expected index " + idx.shape() + " to be smaller than self " + x.shape() + " apart from dimension " + dim);
+        long n = x.shape().dim(dim);
+        int r = x.rank();
+        List<IndexExpr> xe = new ArrayList<>(Emit.dims(r));
+        xe.set(dim, IndexExpr.dim(r));
+        ScalarExpr iv = Emit.cast(ScalarExpr.read(1), idx.dtype(), DType.I64);
+        ScalarExpr wrapped = Emit.sel(Emit.bin(BinaryOp.LT, iv, Emit.i64(0)), Emit.bin(BinaryOp.ADD, iv, Emit.i64(n)), iv);
+        ScalarExpr body = Emit.sel(Emit.bin(BinaryOp.EQ, wrapped, Emit.idx(r)), ScalarExpr.read(0), Emit.c(0, x.dtype()));
+        return Emit.generic(ctx, op, new TensorType(x.dtype(), idx.shape()), List.of(x.value(), idx.value()),
+                List.of(new IndexMap(xe, null), IndexMap.identity(r)), Shape.of(n), body,
+                x.dtype() == DType.BOOL ? Op.Reduction.MAX : Op.Reduction.SUM);
+    }
+
     /** self[index] = value as a functional update: select between the new and old values by position. */
     static void setItem(CallContext ctx, Tensor self, Object index, Object value) {
         if (index instanceof Tensor mask && mask.dtype() == DType.BOOL) {

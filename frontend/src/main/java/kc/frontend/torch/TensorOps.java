@@ -362,6 +362,14 @@ final class TensorOps {
             Tensor x = a.tensor("input");
             return Indexing.gather(a.ctx(), "index_select", x, Emit.dim(a.ctx(), a.integer("dim"), x.rank()), a.tensor("index"));
         });
+        r.both("gather(input, dim, index, *, sparse_grad=False, out=None)", a -> {
+            Tensor x = a.tensor("input");
+            return Indexing.takeAlong(a.ctx(), "gather", x, Emit.dim(a.ctx(), a.integer("dim"), x.rank()), a.tensor("index"));
+        });
+        r.both("take_along_dim(input, indices, dim)", a -> {
+            Tensor x = a.tensor("input");
+            return Indexing.takeAlong(a.ctx(), "take_along_dim", x, Emit.dim(a.ctx(), a.integer("dim"), x.rank()), a.tensor("indices"));
+        });
         r.both("split(tensor, split_size_or_sections, dim=0)", a -> {
             Tensor x = a.tensor("tensor");
             int d = Emit.dim(a.ctx(), a.integer("dim"), x.rank());

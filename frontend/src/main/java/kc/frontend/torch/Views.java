@@ -394,26 +394,53 @@ final class Views {
             operands.add(parts.get(k).value());
             maps.add(new IndexMap(e, 0.0));
         }
-        int last = parts.size() - 1;
-        ScalarExpr body = Emit.cast(ScalarExpr.read(last), parts.get(last).dtype(), t);
-        for (int k = last - 1; k >= 0; k--) {
-            ScalarExpr before = Emit.bin(BinaryOp.LT, Emit.idx(d), Emit.i64(offsets.get(k + 1)));
-            body = Emit.sel(before, Emit.cast(ScalarExpr.read(k), parts.get(k).dtype(), t), body);
-        }
+        List<ScalarExpr> reads = new ArrayList<>();
+        for (int k = 0; k < parts.size(); k++) reads.add(Emit.cast(ScalarExpr.read(k), parts.get(k).dtype(), t));
+        List<Long> starts = new ArrayList<>(offsets);
+        ScalarExpr body = chooseByPosition(Emit.idx(d), reads, starts, 0, parts.size());
         return Emit.map(ctx, op, new TensorType(t, Shape.of(out)), operands, maps, body);
     }
 
+    /**
+     * Picks reads[k] where start[k] <= pos < start[k+1], as a balanced tree of selects (so a cat of hundreds of
+     * pieces, e.g. an unrolled RNN's outputs, stays shallow).
+     */
+    static ScalarExpr chooseByPosition(ScalarExpr pos, List<ScalarExpr> reads, List<Long> starts, int from, int to) {
+        if (to - from == 1) return reads.get(from);
+        int mid = (from + to) / 2;
+        return Emit.sel(Emit.bin(BinaryOp.LT, pos, Emit.i64(starts.get(mid))),
+                chooseByPosition(pos, reads, starts, from, mid), chooseByPosition(pos, reads, starts, mid, to));
+    }
+
+    /** torch.stack: one Generic whose new dim picks the operand. */
     static Tensor stack(CallContext ctx, String op, List<Tensor> xs, long dim) {
         if (xs.isEmpty()) throw ctx.error("stack expects a non-empty TensorList");
-        int d = Emit.dim(ctx, dim, xs.get(0).rank() + 1);
+        Tensor first = xs.get(0);
+        int d = Emit.dim(ctx, dim, first.rank() + 1);
         for (int k = 1; k < xs.size(); k++) {
-            if (!xs.get(k).shape().equals(xs.get(0).shape()))
-                throw ctx.error("stack expects each tensor to be equal size, but got " + xs.get(0).shape() + " at entry 0 and "
+            if (!xs.get(k).shape().equals(first.shape()))
+                throw ctx.error("stack expects each tensor to be equal size, but got " + first.shape() + " at entry 0 and "
                         + xs.get(k).shape() + " at entry " + k);
         }
-        List<Tensor> us = new ArrayList<>();
-        for (Tensor t : xs) us.add(unsqueeze(ctx, op, t, d));
-        return cat(ctx, op, us, d);
+        DType t = Elementwise.promote(new ArrayList<>(xs));
+        long[] out = new long[first.rank() + 1];
+        List<IndexExpr> e = new ArrayList<>();
+        for (int i = 0, j = 0; i < out.length; i++) {
+            if (i == d) { out[i] = xs.size(); continue; }
+            out[i] = first.shape().dim(j++);
+            e.add(IndexExpr.dim(i));
+        }
+        List<Value> operands = new ArrayList<>();
+        List<IndexMap> maps = new ArrayList<>();
+        List<ScalarExpr> reads = new ArrayList<>();
+        List<Long> starts = new ArrayList<>();
+        for (int k = 0; k < xs.size(); k++) {
+            operands.add(xs.get(k).value());
+            maps.add(new IndexMap(e, null));
+            reads.add(Emit.cast(ScalarExpr.read(k), xs.get(k).dtype(), t));
+            starts.add((long) k);
+        }
+        return Emit.map(ctx, op, new TensorType(t, Shape.of(out)), operands, maps, chooseByPosition(Emit.idx(d), reads, starts, 0, xs.size()));
     }
 
     /** Lower (tril) or upper (triu) triangle of the last two dims. */
