@@ -1,0 +1,355 @@
+package kc.frontend.eval;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import kc.frontend.CompileError;
+import kc.frontend.LoadedModel;
+import kc.frontend.ParamSpec;
+import kc.frontend.ast.Expr;
+import kc.frontend.ast.PyModule;
+import kc.frontend.ast.Stmt;
+import kc.frontend.eval.PyObjects.ModuleObject;
+import kc.frontend.parse.PythonSource;
+import kc.frontend.torch.Tensor;
+import kc.frontend.torch.TorchLibrary;
+import kc.ir.graph.Graph;
+import kc.ir.graph.GraphBuilder;
+import kc.ir.graph.TensorType;
+import kc.ir.graph.Value;
+
+/**
+ * Runs a parsed model file through the phases of the KernelBench convention: module-level code (with -D
+ * overrides), get_init_inputs(), Model(*init_inputs), get_inputs(), model(*inputs), and cuts the traced values
+ * into a Graph whose inputs are the input tensors and whose parameters are the state_dict tensors.
+ */
+public final class ModelEvaluator {
+    private ModelEvaluator() {}
+
+    /** Parsed prelude files by resource name: parsed once per JVM. */
+    private static final Map<String, PyModule> PRELUDES = new ConcurrentHashMap<>();
+
+    /** Evaluation needs deep Java recursion for deeply nested Python calls: run it on a thread with a big stack. */
+    private static final long STACK_BYTES = 512L << 20;
+
+    public static LoadedModel evaluate(PyModule module, Map<String, String> defines) {
+        return evaluate(module, defines, newTorchLibrary());
+    }
+
+    /** The torch library implementation (kc.frontend.torch.TorchLibraryImpl). */
+    static TorchLibrary newTorchLibrary() {
+        try {
+            return (TorchLibrary) Class.forName("kc.frontend.torch.TorchLibraryImpl").getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("kc.frontend.torch.TorchLibraryImpl is missing", e);
+        }
+    }
+
+    public static LoadedModel evaluate(PyModule module, Map<String, String> defines, TorchLibrary torch) {
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(new ModelEvaluator.Run(module, defines, torch).run());
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "kc-eval", STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompileError(module.file(), 1, 1, "interrupted");
+        }
+        Object r = result.get();
+        if (r instanceof LoadedModel m) return m;
+        if (r instanceof RuntimeException e) throw e;
+        if (r instanceof Error e) throw e;
+        throw new IllegalStateException(String.valueOf(r));
+    }
+
+    /** One evaluation. */
+    private static final class Run {
+        private final PyModule module;
+        private final Map<String, String> defines;
+        private final String file;
+        private final Runtime rt;
+
+        Run(PyModule module, Map<String, String> defines, TorchLibrary torch) {
+            this.module = module;
+            this.defines = defines;
+            this.file = module.file();
+            this.rt = new Runtime(torch, new GraphBuilder(graphName(file)), file);
+        }
+
+        LoadedModel run() {
+            try {
+                return evaluate();
+            } catch (CompileError e) {
+                throw e;
+            } catch (PyRaise e) {
+                throw e.toCompileError();
+            } catch (StackOverflowError e) {
+                throw new CompileError(rt.userFile, rt.userPos, "RecursionError: maximum recursion depth exceeded");
+            } catch (RuntimeException e) {
+                throw new CompileError(rt.userFile, rt.userPos, "internal error: " + e);
+            }
+        }
+
+        private LoadedModel evaluate() {
+            LinkedHashMap<String, Object> globals = runModuleCode();
+            Interpreter interp = rt.interp;
+            Map<String, Object> constants = new LinkedHashMap<>();
+            for (String name : interp.moduleAssigned) {
+                Object v = globals.get(name);
+                if (v != null && isConstant(v)) constants.put(name, v);
+            }
+
+            // Phase 2: construct the model.
+            Object modelClass = required(globals, "Model", "class Model(nn.Module)");
+            Object getInputs = required(globals, "get_inputs", "function get_inputs()");
+            Object getInitInputs = globals.get("get_init_inputs");
+            List<Object> initInputs = getInitInputs == null ? List.of() : rt.toList(rt.call(getInitInputs, List.of(), Map.of()));
+            rt.userPos = new kc.frontend.ast.Pos(1, 1);
+            Object model = rt.call(modelClass, initInputs, Map.of());
+            if (!(model instanceof PyInstance root && root.module != null))
+                throw new CompileError(file, 1, 1, "Model must be a subclass of torch.nn.Module");
+            for (Object[] m : NnModule.namedModules(root, "")) rt.modulePaths.put((PyInstance) m[1], (String) m[0]);
+            List<NnModule.Entry> stateDict = NnModule.stateDict(root);
+            Map<String, Value> params = new LinkedHashMap<>();
+            List<ParamSpec> specs = new ArrayList<>();
+            for (NnModule.Entry e : stateDict) {
+                params.put(e.key(), e.tensor().value());
+                specs.add(new ParamSpec(e.key(), e.tensor().type(), e.buffer()));
+            }
+
+            // Phase 3: inputs.
+            List<Object> inputs = rt.toList(rt.call(getInputs, List.of(), Map.of()));
+            Map<String, Value> graphInputs = new LinkedHashMap<>();
+            List<TensorType> inputTypes = new ArrayList<>();
+            for (Object in : inputs) {
+                if (in instanceof Tensor t) {
+                    graphInputs.put("input" + graphInputs.size(), t.value());
+                    inputTypes.add(t.type());
+                }
+            }
+
+            // Phase 4: trace forward.
+            rt.userPos = new kc.frontend.ast.Pos(1, 1);
+            Object out = rt.call(model, inputs, Map.of());
+            List<Value> outputs = new ArrayList<>();
+            collectOutputs(out, outputs);
+            Graph graph;
+            try {
+                graph = rt.graph.build(graphInputs, params, outputs);
+            } catch (IllegalStateException e) {
+                throw placeholderError(e.getMessage());
+            }
+            return new LoadedModel(graph, specs, inputTypes, constants, rt.warnings);
+        }
+
+        /** Phase 1: installs the modules and runs the file's top-level code (with -D overrides); returns its globals. */
+        private LinkedHashMap<String, Object> runModuleCode() {
+            installModules();
+            LinkedHashMap<String, Object> globals = new LinkedHashMap<>();
+            globals.put("__name__", "__main__");
+            globals.put("__file__", file);
+            Scope scope = Scope.module(globals);
+            Interpreter interp = rt.interp;
+            interp.userModuleScope = scope;
+            interp.overrides = parseDefines();
+            interp.execModule(module.body(), scope, new SourceUnit(file, false));
+            for (String name : defines.keySet())
+                if (!interp.moduleAssigned.contains(name))
+                    throw new CompileError(file, 1, 1, "-D " + name + ": no module-level assignment to " + name);
+            return globals;
+        }
+
+        /** Phase 1 only, for tests: the module's globals after its top-level code ran. */
+        Map<String, Object> moduleOnly() {
+            try {
+                return runModuleCode();
+            } catch (PyRaise e) {
+                throw e.toCompileError();
+            }
+        }
+
+        private Object required(Map<String, Object> globals, String name, String what) {
+            Object v = globals.get(name);
+            if (v == null) throw new CompileError(file, 1, 1, "missing " + name + ": the file must define " + what);
+            return v;
+        }
+
+        private void collectOutputs(Object out, List<Value> outputs) {
+            if (out instanceof Tensor t) outputs.add(t.value());
+            else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
+            else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
+            else throw new CompileError(file, 1, 1, "forward must return a tensor or a tuple/list of tensors, not "
+                        + rt.typeName(out));
+        }
+
+        private static final Pattern AT_POSITION = Pattern.compile("depends on (.*) at (.+):(\\d+):(\\d+)");
+
+        private CompileError placeholderError(String message) {
+            Matcher m = AT_POSITION.matcher(message);
+            if (m.find())
+                return new CompileError(m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
+                        "the result depends on the values of " + m.group(1)
+                                + ", which is neither an input (get_inputs) nor a parameter or buffer of the model");
+            return new CompileError(file, 1, 1, message);
+        }
+
+        private static boolean isConstant(Object v) {
+            if (v instanceof Long || v instanceof Double || v instanceof Boolean) return true;
+            List<Object> items = v instanceof Py.Tuple t ? t.items() : v instanceof Py.PyList l ? l.items : null;
+            if (items == null) return false;
+            for (Object o : items) if (!isConstant(o)) return false;
+            return true;
+        }
+
+        /** The module table: stdlib modules, the torch library's native modules, evaluator-owned classes, preludes. */
+        private void installModules() {
+            StdModules.install(rt);
+            for (var e : rt.torch.nativeModules().entrySet()) rt.module(e.getKey()).dict().putAll(e.getValue());
+            ModuleObject nn = rt.module("torch.nn");
+            nn.dict().put("Module", NnModule.MODULE);
+            rt.module("torch.nn.modules.module").dict().put("Module", NnModule.MODULE);
+            // Tensor and Parameter are classes here so isinstance works; calling them runs the library's function.
+            ModuleObject torchModule = rt.module("torch");
+            PyClass tensor = wrapClass(torchModule.dict(), "Tensor", Types.TENSOR, null);
+            PyClass parameter = wrapClass(nn.dict(), "Parameter", Types.PARAMETER, (ctx, a, kw) -> {
+                Object data = Builtins.arg(a, kw, 0, "data", Py.NONE);
+                if (!(data instanceof Tensor t)) throw ctx.error("nn.Parameter expects a tensor, got " + ((Runtime) ctx).typeName(data));
+                return new Tensor(t.value(), true);
+            });
+            rt.module("torch.nn.parameter").dict().put("Parameter", parameter);
+            if (tensor.nativeConstructor == null)
+                tensor.nativeConstructor = (ctx, a, kw) -> { throw ctx.error("unsupported: torch.Tensor(...) constructor"); };
+            for (var entry : rt.torch.preludes()) {
+                PyModule prelude = PRELUDES.computeIfAbsent(entry.getValue(), ModelEvaluator::parsePrelude);
+                if (prelude == MISSING) {
+                    rt.warnings.add("warning: kc's prelude " + entry.getValue() + " is missing from the class path");
+                    continue;
+                }
+                ModuleObject m = rt.module(entry.getKey());
+                rt.interp.execModule(prelude.body(), Scope.module(m.dict()), new SourceUnit(entry.getValue(), true));
+            }
+            rt.userFile = file;
+        }
+
+        /**
+         * A per-run class standing for a built-in type (instance test shared), whose constructor is the library's
+         * function of that name when it has one, else {@code fallback}.
+         */
+        private static PyClass wrapClass(Map<String, Object> dict, String name, PyClass type, Builtin fallback) {
+            PyClass cls = PyClass.builtin(name, type.bases);
+            cls.nativeInstanceTest = type.nativeInstanceTest;
+            cls.dict.putAll(type.dict);
+            cls.nativeConstructor = dict.get(name) instanceof NativeFunction nf ? nf.impl() : fallback;
+            dict.put(name, cls);
+            return cls;
+        }
+
+        /** -D values: Python literals (int, float, bool, None, str, tuples/lists of them); other text is a str. */
+        private Map<String, Object> parseDefines() {
+            Map<String, Object> out = new LinkedHashMap<>();
+            for (var e : defines.entrySet()) {
+                Object v;
+                try {
+                    PyModule m = PythonSource.parse("-D " + e.getKey(), "_ = (" + e.getValue() + ")\n");
+                    v = literal(((Stmt.Assign) m.body().get(0)).value());
+                } catch (CompileError | ClassCastException | IndexOutOfBoundsException ex) {
+                    v = null;
+                }
+                out.put(e.getKey(), v != null ? v : e.getValue());
+            }
+            return out;
+        }
+
+        private static Object literal(Expr e) {
+            switch (e) {
+                case Expr.Constant c -> {
+                    Object v = c.value();
+                    if (v == Expr.NONE) return Py.NONE;
+                    if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof String) return v;
+                    return null;
+                }
+                case Expr.UnaryOp u when u.op() == Expr.UnaryOpKind.NEG || u.op() == Expr.UnaryOpKind.POS -> {
+                    Object v = literal(u.operand());
+                    if (u.op() == Expr.UnaryOpKind.POS) return v instanceof Long || v instanceof Double ? v : null;
+                    if (v instanceof Long l) return -l;
+                    if (v instanceof Double d) return -d;
+                    return null;
+                }
+                case Expr.Tuple t -> {
+                    List<Object> items = new ArrayList<>();
+                    for (Expr x : t.elements()) {
+                        Object v = literal(x);
+                        if (v == null) return null;
+                        items.add(v);
+                    }
+                    return new Py.Tuple(items);
+                }
+                case Expr.ListExpr l -> {
+                    List<Object> items = new ArrayList<>();
+                    for (Expr x : l.elements()) {
+                        Object v = literal(x);
+                        if (v == null) return null;
+                        items.add(v);
+                    }
+                    return new Py.PyList(items);
+                }
+                default -> { return null; }
+            }
+        }
+    }
+
+    /** Runs only the module-level code of a source text and returns its globals (for tests of Python semantics). */
+    static Map<String, Object> runModule(String fileName, String source, Map<String, String> defines) {
+        PyModule module = PythonSource.parse(fileName, source);
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(new Run(module, defines, newTorchLibrary()).moduleOnly());
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "kc-eval", STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        if (result.get() instanceof RuntimeException e) throw e;
+        if (result.get() instanceof Error e) throw e;
+        @SuppressWarnings("unchecked") Map<String, Object> globals = (Map<String, Object>) result.get();
+        return globals;
+    }
+
+    private static final PyModule MISSING = new PyModule("<missing>", List.of());
+
+    private static PyModule parsePrelude(String resource) {
+        String path = resource.startsWith("/") ? resource.substring(1) : resource;
+        try (InputStream in = ModelEvaluator.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) return MISSING;
+            return PythonSource.parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read prelude " + resource, e);
+        }
+    }
+
+    private static String graphName(String file) {
+        String base = file.substring(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1);
+        return base.endsWith(".py") ? base.substring(0, base.length() - 3) : base;
+    }
+}
