@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
 import kc.frontend.Shrinker;
 import kc.ir.graph.Graph;
 import kc.ir.graph.GraphVerifier;
@@ -61,7 +62,7 @@ final class CheckCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, String> defines = model.defines;
-        Frontend.LoadedModel loaded;
+        LoadedModel loaded;
         String scale = "";
         if (shrink) {
             Shrinker.Result r = Shrinker.shrink(model.file, defines, budget);

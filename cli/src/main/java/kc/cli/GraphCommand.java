@@ -6,6 +6,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
 import kc.ir.graph.Graph;
 import kc.ir.graph.GraphJson;
 import kc.ir.graph.GraphPrinter;
@@ -32,7 +33,7 @@ final class GraphCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() {
-        Frontend.LoadedModel loaded = Frontend.load(model.file, model.defines);
+        LoadedModel loaded = Frontend.load(model.file, model.defines);
         Graph g = loaded.graph();
         GraphVerifier.verifyOrThrow(g);
         PrintWriter out = spec.commandLine().getOut();

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import kc.frontend.CompileError;
 import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
 import kc.frontend.Shrinker;
 import kc.ir.graph.GraphVerifier;
 import kc.runtime.verify.PythonTorch;
@@ -39,7 +40,7 @@ class KernelBenchSweepTest {
         int ok = (int) problems.parallelStream().filter(p -> {
             long t0 = System.nanoTime();
             try {
-                Frontend.LoadedModel m = Frontend.load(p, Map.of());
+                LoadedModel m = Frontend.load(p, Map.of());
                 List<String> problemsFound = GraphVerifier.verify(m.graph());
                 if (!problemsFound.isEmpty()) {
                     lines.add("FAIL " + KernelBench.name(p) + "  verifier: " + problemsFound.get(0));

@@ -25,7 +25,7 @@ public final class Shrinker {
     public static final double DEFAULT_BUDGET = 2e7;
 
     /** What was chosen: the overrides (user's -D values included) and the model they give. */
-    public record Result(Map<String, String> defines, Frontend.LoadedModel model, double work, double originalWork) {}
+    public record Result(Map<String, String> defines, LoadedModel model, double work, double originalWork) {}
 
     /** Work estimate: for each node, result elements times reduction points (body evaluations). */
     public static double work(Graph g) {
@@ -41,7 +41,7 @@ public final class Shrinker {
 
     public static Result shrink(Path file, Map<String, String> userDefines, double budget) {
         Map<String, String> defines = new LinkedHashMap<>(userDefines);
-        Frontend.LoadedModel model = Frontend.load(file, defines);
+        LoadedModel model = Frontend.load(file, defines);
         double originalWork = work(model.graph()), current = originalWork;
         List<String> frozen = new ArrayList<>(userDefines.keySet()); // the user's own choices stay as given
         while (current > budget) {
@@ -57,7 +57,7 @@ public final class Shrinker {
             for (var c : candidates) {
                 Map<String, String> trial = new LinkedHashMap<>(defines);
                 trial.put(c.getKey(), halvedLiteral(model.constants().get(c.getKey())));
-                Frontend.LoadedModel smaller;
+                LoadedModel smaller;
                 try {
                     smaller = Frontend.load(file, trial);
                 } catch (CompileError invalid) {
