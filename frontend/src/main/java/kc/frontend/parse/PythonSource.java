@@ -58,6 +58,25 @@ public final class PythonSource {
     }
 
     /**
+     * Parses one expression, as Python's {@code eval()} does (it may span lines and be surrounded by blanks);
+     * positions are 1-based within {@code text}, as for a file.
+     */
+    public static Expr parseExpression(String fileName, String text) {
+        String source = normalize(text);
+        try {
+            int blanks = 0;
+            while (blanks < source.length() && " \t\f".indexOf(source.charAt(blanks)) >= 0) blanks++;
+            PythonParser.EvalInputContext tree = parseTree(fileName, source.substring(blanks), 1, blanks,
+                    PythonParser::evalInput);
+            return new AstBuilder(fileName, source).testListStarExpr(tree.testListStarExpr());
+        } catch (CompileError e) {
+            throw withinText(e, source);
+        } catch (StackOverflowError e) {
+            throw new CompileError(fileName, 1, 1, "too many nested expressions");
+        }
+    }
+
+    /**
      * Parses the interior of an f-string replacement field, {@code text} being "(expr)", whose '(' stands at the
      * given 1-based line and 0-based character position of the file (it is one column left of the expression).
      */
