@@ -28,11 +28,12 @@ public final class PythonSource {
         String source = normalize(text);
         try {
             PythonParser.FileInputContext tree = parseTree(fileName, source, 1, 0, PythonParser::fileInput);
-            return new PyModule(fileName, new AstBuilder(fileName, source).module(tree));
+            return new PyModule(fileName, new AstBuilder(fileName).module(tree));
         } catch (CompileError e) {
             throw withinText(e, source);
         } catch (StackOverflowError e) {
-            // The lexer's bracket and indentation limits make this unreachable in practice; stay a CompileError.
+            // Brackets and blocks are limited by the lexer, but thousands of chained unary operators or lambdas
+            // still exhaust the recursive-descent parser's stack; CPython refuses such input too.
             throw new CompileError(fileName, 1, 1, "too many nested expressions");
         }
     }
@@ -68,7 +69,7 @@ public final class PythonSource {
             while (blanks < source.length() && " \t\f".indexOf(source.charAt(blanks)) >= 0) blanks++;
             PythonParser.EvalInputContext tree = parseTree(fileName, source.substring(blanks), 1, blanks,
                     PythonParser::evalInput);
-            return new AstBuilder(fileName, source).testListStarExpr(tree.testListStarExpr());
+            return new AstBuilder(fileName).testListStarExpr(tree.testListStarExpr());
         } catch (CompileError e) {
             throw withinText(e, source);
         } catch (StackOverflowError e) {
