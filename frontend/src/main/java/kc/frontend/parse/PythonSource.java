@@ -8,10 +8,12 @@ import kc.grammar.LexicalError;
 import kc.grammar.PythonLexer;
 import kc.grammar.PythonParser;
 import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
 
@@ -116,6 +118,19 @@ public final class PythonSource {
         return s.replace("\r\n", "\n").replace('\r', '\n');
     }
 
+    /**
+     * The lexer grammar ends in a rule matching any character, so ANTLR's own lexer errors cannot happen; if one
+     * did, ANTLR would skip the character silently, so it is made an error. The parser needs no listener: its
+     * BailErrorStrategy throws.
+     */
+    private static final BaseErrorListener LEXER_ERRORS = new BaseErrorListener() {
+        @Override
+        public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
+                                String msg, RecognitionException e) {
+            throw new LexicalError(line, charPositionInLine + 1, "invalid syntax");
+        }
+    };
+
     private interface Entry<T extends ParserRuleContext> {
         T parse(PythonParser parser);
     }
@@ -129,6 +144,7 @@ public final class PythonSource {
         try {
             PythonLexer lexer = new PythonLexer(CharStreams.fromString(source, fileName));
             lexer.removeErrorListeners();
+            lexer.addErrorListener(LEXER_ERRORS);
             lexer.setLine(line);
             lexer.setCharPositionInLine(charPositionInLine);
             CommonTokenStream tokens = new CommonTokenStream(lexer);
