@@ -94,7 +94,7 @@ public final class PythonSource {
      * Tabs before the column are kept so that the caret lines up in a terminal. Empty if the line does not exist.
      */
     public static String caretLine(String text, int line, int column) {
-        List<String> lines = text.lines().toList();
+        List<String> lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).lines().toList();
         // String.lines() drops a trailing empty line; a position just past the final newline has nothing to show.
         if (line < 1 || line > lines.size()) return "";
         String src = lines.get(line - 1);

@@ -163,5 +163,9 @@ class SyntaxErrorTest {
         assertEquals("x = 1\n      ^", PythonSource.caretLine(src, 1, 7));   // one past the end of the line
         assertEquals("", PythonSource.caretLine(src, 3, 1));
         assertEquals("b\n^", PythonSource.caretLine("a\r\nb", 2, 1));
+        assertEquals("x = $\n    ^", PythonSource.caretLine("\uFEFFx = $", 1, error("\uFEFFx = $").column()));
+        String astral = "s = '\uD83D\uDE00' $";   // columns count code points, so the emoji is one column
+        assertEquals(9, error(astral).column());
+        assertEquals(astral + "\n        ^", PythonSource.caretLine(astral, 1, 9));
     }
 }
