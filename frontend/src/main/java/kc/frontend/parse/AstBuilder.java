@@ -24,8 +24,12 @@ final class AstBuilder {
     private final String file;
     private final StringLiterals strings;
 
-    /** Where the statement being built stands: inside a function (return/yield allowed), inside a loop. */
+    /**
+     * Where the statement being built stands: directly in a function body (return and yield allowed; a class
+     * body in between resets it), somewhere inside a function (nonlocal allowed), inside a loop.
+     */
     private boolean inFunction;
+    private boolean underFunction;
     private boolean inLoop;
 
     AstBuilder(String file) {
@@ -104,7 +108,7 @@ final class AstBuilder {
         }
         if (c.globalStmt() != null) return new Stmt.Global(pos, names(c.globalStmt().NAME()));
         if (c.nonlocalStmt() != null) {
-            if (!inFunction) throw error(pos, "nonlocal declaration not allowed at module level");
+            if (!underFunction) throw error(pos, "nonlocal declaration not allowed at module level");
             return new Stmt.Nonlocal(pos, names(c.nonlocalStmt().NAME()));
         }
         if (c.importName() != null) {
@@ -280,13 +284,14 @@ final class AstBuilder {
         ParamListContext pl = c.parameters().paramList();
         List<Stmt.Param> params = pl == null ? List.of() : params(pl.param());
         Expr returns = c.test() == null ? null : test(c.test());
-        boolean savedFunction = inFunction, savedLoop = inLoop;
-        inFunction = true;
+        boolean savedFunction = inFunction, savedUnder = underFunction, savedLoop = inLoop;
+        inFunction = underFunction = true;
         inLoop = false;
         try {
             return new Stmt.FunctionDef(pos(c.start), c.NAME().getText(), params, block(c.block()), decorators, returns);
         } finally {
             inFunction = savedFunction;
+            underFunction = savedUnder;
             inLoop = savedLoop;
         }
     }

@@ -203,6 +203,8 @@ class StatementParseTest {
         assertEquals(List.of("a", "b"), only(Stmt.Global.class, "global a, b").names());
         Stmt.FunctionDef f = only(Stmt.FunctionDef.class, "def f():\n    nonlocal x\n");
         assertEquals(List.of("x"), ((Stmt.Nonlocal) f.body().get(0)).names());
+        Stmt.FunctionDef outer = only(Stmt.FunctionDef.class, "def f():\n    x = 1\n    class C:\n        nonlocal x\n");
+        assertInstanceOf(Stmt.Nonlocal.class, ((Stmt.ClassDef) outer.body().get(1)).body().get(0));
         assertInstanceOf(Stmt.Pass.class, parse("pass").get(0));
     }
 
