@@ -30,6 +30,7 @@ final class AstBuilder {
      */
     private boolean inFunction;
     private boolean underFunction;
+    private boolean inClass;
     private boolean inLoop;
 
     AstBuilder(String file) {
@@ -108,7 +109,11 @@ final class AstBuilder {
         }
         if (c.globalStmt() != null) return new Stmt.Global(pos, names(c.globalStmt().NAME()));
         if (c.nonlocalStmt() != null) {
-            if (!underFunction) throw error(pos, "nonlocal declaration not allowed at module level");
+            if (!underFunction) {
+                // CPython's two wordings: at module level, and in a class body with no function around it.
+                throw error(pos, inClass ? "no binding for nonlocal '" + c.nonlocalStmt().NAME(0).getText() + "' found"
+                        : "nonlocal declaration not allowed at module level");
+            }
             return new Stmt.Nonlocal(pos, names(c.nonlocalStmt().NAME()));
         }
         if (c.importName() != null) {
@@ -300,13 +305,15 @@ final class AstBuilder {
         List<Expr> bases = new ArrayList<>();
         List<Expr.Keyword> keywords = new ArrayList<>();
         if (c.argList() != null) arguments(c.argList(), null, bases, keywords);
-        boolean savedFunction = inFunction, savedLoop = inLoop;
+        boolean savedFunction = inFunction, savedClass = inClass, savedLoop = inLoop;
         inFunction = false;
+        inClass = true;
         inLoop = false;
         try {
             return new Stmt.ClassDef(pos(c.start), c.NAME().getText(), bases, keywords, block(c.block()), decorators);
         } finally {
             inFunction = savedFunction;
+            inClass = savedClass;
             inLoop = savedLoop;
         }
     }

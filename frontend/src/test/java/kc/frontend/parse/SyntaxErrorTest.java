@@ -116,7 +116,7 @@ class SyntaxErrorTest {
         "yield 1                          => m.py:1:1: error: 'yield' outside function",
         "x = [(yield) for a in b]         => m.py:1:7: error: 'yield' outside function",
         "nonlocal x                       => m.py:1:1: error: nonlocal declaration not allowed at module level",
-        "class A:\\n    nonlocal x\\n     => m.py:2:5: error: nonlocal declaration not allowed at module level",
+        "class A:\\n    nonlocal x\\n     => m.py:2:5: error: no binding for nonlocal 'x' found",
         "try:\\n    pass\\nexcept:\\n    pass\\nexcept E:\\n    pass\\n => m.py:3:1: error: default 'except:' must be last",
         "x = b'é'                         => m.py:1:7: error: bytes can only contain ASCII literal characters",
         "x = b'a' 'b'                     => m.py:1:10: error: cannot mix bytes and nonbytes literals",
