@@ -88,6 +88,12 @@ final class SyntaxErrors {
             return new CompileError(file, line, column, "trailing comma not allowed without surrounding parentheses");
         }
         // Python features kc leaves out on purpose: say so instead of "invalid syntax".
+        if (off.getType() == PythonParser.NAME && off.getText().equals("async") && off.getTokenIndex() + 1 < tokens.size()) {
+            int t = tokens.get(off.getTokenIndex() + 1).getType();
+            if (t == PythonParser.DEF || t == PythonParser.FOR || t == PythonParser.WITH) {
+                return at(file, off, "'async' is not supported");
+            }
+        }
         if (prev != null && prev.getType() == PythonParser.NAME) {
             String word = prev.getText();
             int t = off.getType();

@@ -68,6 +68,7 @@ class SyntaxErrorTest {
         "x = 0o8                          => m.py:1:7: error: invalid digit '8' in octal literal",
         "x = 1j                           => m.py:1:5: error: complex numbers are not supported",
         "async def f(): pass              => m.py:1:1: error: 'async' is not supported",
+        "@dec\\nasync def f(): pass        => m.py:2:1: error: 'async' is not supported",
         "def f():\\n    await g()\\n       => m.py:2:5: error: 'await' is not supported",
         "match x:\\n    case 1: pass\\n   => m.py:1:1: error: 'match' statements are not supported",
         "def f():\\n    yield from g()\\n => m.py:2:5: error: 'yield from' is not supported",
