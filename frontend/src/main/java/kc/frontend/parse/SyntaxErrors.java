@@ -88,8 +88,8 @@ final class SyntaxErrors {
             return new CompileError(file, line, column, "trailing comma not allowed without surrounding parentheses");
         }
         // Python features kc leaves out on purpose: say so instead of "invalid syntax".
-        if (off.getType() == PythonParser.NAME && off.getText().equals("async") && off.getTokenIndex() + 1 < tokens.size()) {
-            int t = tokens.get(off.getTokenIndex() + 1).getType();
+        if (off.getType() == PythonParser.NAME && off.getText().equals("async")) {
+            int t = typeAfter(tokens, off);
             if (t == PythonParser.DEF || t == PythonParser.FOR || t == PythonParser.WITH) {
                 return at(file, off, "'async' is not supported");
             }
@@ -182,6 +182,16 @@ final class SyntaxErrors {
     private static Token previous(CommonTokenStream tokens, Token t) {
         int i = t.getTokenIndex();
         return i > 0 ? tokens.get(i - 1) : null;
+    }
+
+    /** The type of the token after {@code t}, lexing it if need be; EOF when there is none or it is bad. */
+    private static int typeAfter(CommonTokenStream tokens, Token t) {
+        try {
+            tokens.seek(t.getTokenIndex());
+            return tokens.LA(2);
+        } catch (LexicalError e) {
+            return Token.EOF;
+        }
     }
 
     private static boolean startsStatement(CommonTokenStream tokens, Token t) {
