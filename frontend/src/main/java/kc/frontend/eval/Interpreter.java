@@ -64,7 +64,7 @@ final class Interpreter {
         s.qualPrefix = fn.qualname + ".<locals>.";
         bindArguments(fn, s, args, kwargs);
         if (depth >= MAX_DEPTH) throw rt.raise("RecursionError", "maximum recursion depth exceeded");
-        Runtime.Saved saved = rt.enter(fn.source, fn.compositeName());
+        Runtime.Saved saved = rt.enter(fn.source, fn.source.prelude() ? compositeName(fn, args) : null);
         Scope prev = currentScope;
         currentScope = s;
         depth++;
@@ -81,6 +81,19 @@ final class Interpreter {
             currentScope = prev;
             rt.exit(saved);
         }
+    }
+
+    /**
+     * The composite a prelude function stands for: for a method called on an instance, the instance's most
+     * derived prelude class (Conv2d, even though forward is inherited from _ConvNd); otherwise the function's
+     * outermost qualified name part (softmax, or the class of a static method).
+     */
+    private static String compositeName(PyFunction fn, List<Object> args) {
+        if (fn.definingClass != null && !args.isEmpty() && args.get(0) instanceof PyInstance self
+                && self.cls.isSubclassOf(fn.definingClass)) {
+            for (PyClass c : self.cls.mro) if (c.source != null && c.source.prelude()) return c.name;
+        }
+        return fn.compositeName();
     }
 
     private void bindArguments(PyFunction fn, Scope s, List<Object> args, Map<String, Object> kwargs) {
