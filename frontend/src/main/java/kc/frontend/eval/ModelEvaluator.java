@@ -220,6 +220,7 @@ public final class ModelEvaluator {
         private void installModules() {
             StdModules.install(rt);
             for (var e : rt.torch.nativeModules().entrySet()) rt.module(e.getKey()).dict().putAll(e.getValue());
+            TorchNoOps.install(rt);
             ModuleObject nn = rt.module("torch.nn");
             nn.dict().put("Module", NnModule.MODULE);
             rt.module("torch.nn.modules.module").dict().put("Module", NnModule.MODULE);

@@ -564,4 +564,30 @@ class PythonSemanticsTest {
         assertEquals("-D batch_size: no module-level assignment to batch_size", e.getMessage());
         assertEquals(1, e.line());
     }
+
+    @Test void torchDecoratorsAndGradModesAreNoOps() {
+        Map<String, Object> g = run("""
+                import torch
+                @torch.no_grad()
+                def a(x):
+                    return x + 1
+                @torch.no_grad
+                def b(x):
+                    return x + 2
+                @torch.jit.ignore
+                def c(x):
+                    return x + 3
+                @torch.some_future_decorator(flag=True)
+                def d(x):
+                    return x + 4
+                with torch.no_grad():
+                    r = a(0) + b(0) + c(0) + d(0)
+                with torch.inference_mode(), torch.enable_grad():
+                    r2 = 1
+                """);
+        assertEquals(10L, g.get("r"));
+        assertEquals(1L, g.get("r2"));
+        CompileError e = error("import math\n@math.nothing\ndef f(): pass\n");
+        assertTrue(e.getMessage().contains("has no attribute 'nothing'"), e.getMessage());
+    }
 }
