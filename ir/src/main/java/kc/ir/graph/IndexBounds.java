@@ -21,6 +21,9 @@ public final class IndexBounds {
             case IndexExpr.Dim d -> new Interval(0, dims[d.d()] - 1, true);
             case IndexExpr.Const c -> new Interval(c.value(), c.value(), true);
             case IndexExpr.Add a -> {
+                // (e // k) * k + e % k is e itself; bounding the parts separately would lose that
+                IndexExpr whole = recombined(a);
+                if (whole != null) yield of(whole, dims);
                 Interval x = of(a.a(), dims), y = of(a.b(), dims);
                 yield new Interval(x.lo + y.lo, x.hi + y.hi, x.exact && y.exact);
             }
@@ -37,9 +40,10 @@ public final class IndexBounds {
                 Interval x = of(m.a(), dims);
                 long k = m.divisor();
                 // Within one period block the remainder is monotone; otherwise it can take any value in [0, k).
-                yield Math.floorDiv(x.lo, k) == Math.floorDiv(x.hi, k)
-                        ? new Interval(Math.floorMod(x.lo, k), Math.floorMod(x.hi, k), x.exact)
-                        : new Interval(0, k - 1, x.exact);
+                if (Math.floorDiv(x.lo, k) == Math.floorDiv(x.hi, k))
+                    yield new Interval(Math.floorMod(x.lo, k), Math.floorMod(x.hi, k), x.exact);
+                // a non-negative e has e % k <= e
+                yield new Interval(0, x.lo >= 0 ? Math.min(k - 1, x.hi) : k - 1, x.exact);
             }
             case IndexExpr.ExactDiv q -> {
                 Interval x = of(q.a(), dims);
@@ -49,6 +53,18 @@ public final class IndexBounds {
                 yield new Interval(-Math.floorDiv(-x.lo, k), Math.floorDiv(x.hi, k), divides);
             }
         };
+    }
+
+    /** e when a is (e // k) * k + e % k in either order, else null. */
+    private static IndexExpr recombined(IndexExpr.Add a) {
+        IndexExpr r = recombined(a.a(), a.b());
+        return r != null ? r : recombined(a.b(), a.a());
+    }
+
+    private static IndexExpr recombined(IndexExpr high, IndexExpr low) {
+        if (high instanceof IndexExpr.Mul m && m.a() instanceof IndexExpr.FloorDiv q && q.divisor() == m.factor()
+                && low instanceof IndexExpr.Mod r && r.divisor() == q.divisor() && r.a().equals(q.a())) return q.a();
+        return null;
     }
 
     /** True when e is provably a multiple of k at every point of the box. */

@@ -13,39 +13,32 @@ import kc.ir.graph.TensorType;
 
 /**
  * One {@link Op.Generic} compiled for the reference interpreter. The body becomes a tree of lambdas
- * ({@link ScalarCompiler}); each affine operand map becomes a flat offset plus one integer stride per domain dim,
- * updated incrementally as an odometer walks the domain, so a read is one array access (plus a bounds test per
- * operand dim when the map pads). Maps with FloorDiv/Mod/ExactDiv are evaluated per read from the coordinates.
- * Result elements are independent, so large ops are split over threads by ranges of result elements.
+ * ({@link ScalarCompiler}); each operand map becomes an {@link OperandAccess}: a flat offset plus one integer
+ * stride per domain dim for its affine part, and tracked slots for the indices that need checking or dividing.
+ * An odometer walks the domain (last dim fastest) and updates offsets and slots incrementally, so an affine read
+ * is one array access. Result elements are independent, so large ops are split over threads by ranges of
+ * result elements.
  */
 final class GenericKernel {
     /** Below this many body evaluations the op runs on the calling thread. */
     private static final long PARALLEL_WORK = 1 << 16;
 
     private final Op.Generic op;
-    private final String where;
     private final long[] dims;          // the domain: result dims, then reduction dims
     private final int resultRank;
-    private final int operands;
-    private final int[] trackedDims;    // per operand: how many of its dims are bounds-checked per read
     private final long reduceCount;     // points in the reduction sub-domain
+    private final OperandAccess[] access;
 
-    // Affine operands: offset = base + sum_d coord[d] * offsetStride[k][d]; tracked indices likewise.
-    private final boolean[] affine;
-    private final long[] baseOffset;
-    private final long[][] offsetStride;
-    private final boolean[] tracksIndex;
-    private final long[][] baseIndex;       // [k][i]
-    private final long[][][] indexStride;   // [k][d][i]
-
-    // What moves when domain coord d steps: operands whose offset changes, and their per-dim index deltas.
-    private final int[][] movingOperands;
+    // What moves when domain coord d steps by one: the operands whose offset or slots change, with their offset
+    // delta and slot deltas (null when the operand has no slots), flattened for the hot loop.
+    private final int[][] moveOperand;
+    private final long[][] moveOffset;
+    private final long[][][] moveSlots;
 
     private final ScalarCode body;
 
     GenericKernel(Op.Generic op, List<TensorType> operandTypes, TensorType resultType, List<double[]> operandData, String where) {
         this.op = op;
-        this.where = where;
         Shape rs = resultType.shape();
         resultRank = rs.rank();
         int q = op.reduceShape().rank();
@@ -53,138 +46,43 @@ final class GenericKernel {
         for (int d = 0; d < resultRank; d++) dims[d] = rs.dim(d);
         for (int d = 0; d < q; d++) dims[resultRank + d] = op.reduceShape().dim(d);
         reduceCount = op.reduceShape().numel();
-        operands = operandTypes.size();
+        int operands = operandTypes.size();
         if (op.maps().size() != operands)
             throw new IllegalStateException(where + ": " + operands + " operands but " + op.maps().size() + " index maps");
         int domainRank = dims.length;
-        boolean emptyDomain = IndexBounds.isEmpty(dims);
 
-        trackedDims = new int[operands];
-        affine = new boolean[operands];
-        baseOffset = new long[operands];
-        offsetStride = new long[operands][domainRank];
-        tracksIndex = new boolean[operands];
-        baseIndex = new long[operands][];
-        indexStride = new long[operands][domainRank][];
+        access = new OperandAccess[operands];
         ScalarCode[] reads = new ScalarCode[operands];
-
         for (int k = 0; k < operands; k++) {
             IndexMap map = op.maps().get(k);
             Shape shape = operandTypes.get(k).shape();
-            int rank = shape.rank();
-            if (map.rank() != rank)
-                throw new IllegalStateException(where + ": map " + k + " has " + map.rank() + " indices for a rank-" + rank + " operand");
-            long[] strides = shape.strides();
-            long[][] forms = new long[rank][];
-            boolean isAffine = true;
-            for (int i = 0; i < rank; i++) {
-                forms[i] = IndexCode.affine(map.exprs().get(i), domainRank);
-                if (forms[i] == null) isAffine = false;
-            }
-            double[] data = operandData.get(k);
-            if (isAffine) {
-                // Only operand dims that may leave [0, n) need their index tracked and tested per read.
-                List<Integer> checked = new ArrayList<>();
-                for (int i = 0; i < rank; i++) {
-                    if (emptyDomain) break;
-                    IndexBounds.Interval iv = IndexBounds.of(map.exprs().get(i), dims);
-                    if (iv.lo() < 0 || iv.hi() >= shape.dim(i)) checked.add(i);
-                }
-                int[] slots = checked.stream().mapToInt(Integer::intValue).toArray();
-                affine[k] = true;
-                tracksIndex[k] = slots.length > 0;
-                trackedDims[k] = slots.length; // the frame keeps one index per checked dim
-                baseIndex[k] = new long[slots.length];
-                for (int d = 0; d < domainRank; d++) indexStride[k][d] = new long[slots.length];
-                for (int i = 0; i < rank; i++) {
-                    baseOffset[k] += forms[i][0] * strides[i];
-                    for (int d = 0; d < domainRank; d++) offsetStride[k][d] += forms[i][d + 1] * strides[i];
-                }
-                for (int j = 0; j < slots.length; j++) {
-                    baseIndex[k][j] = forms[slots[j]][0];
-                    for (int d = 0; d < domainRank; d++) indexStride[k][d][j] = forms[slots[j]][d + 1];
-                }
-                long[] bound = new long[slots.length];
-                for (int j = 0; j < slots.length; j++) bound[j] = shape.dim(slots[j]);
-                reads[k] = affineRead(k, data, bound, map.pad());
-            } else {
-                trackedDims[k] = 0;
-                reads[k] = generalRead(k, data, shape, strides, map);
-            }
+            if (map.rank() != shape.rank())
+                throw new IllegalStateException(where + ": map " + k + " has " + map.rank() + " indices for a rank-" + shape.rank() + " operand");
+            access[k] = OperandAccess.plan(k, map, shape, operandData.get(k), dims, where);
+            reads[k] = access[k].read;
         }
-        movingOperands = new int[domainRank][];
+        moveOperand = new int[domainRank][];
+        moveOffset = new long[domainRank][];
+        moveSlots = new long[domainRank][][];
         for (int d = 0; d < domainRank; d++) {
             List<Integer> moving = new ArrayList<>();
             for (int k = 0; k < operands; k++) {
-                if (!affine[k]) continue;
-                boolean moves = offsetStride[k][d] != 0;
-                if (tracksIndex[k]) for (long s : indexStride[k][d]) moves |= s != 0;
+                boolean moves = access[k].offsetStride[d] != 0;
+                for (long s : access[k].slotStride[d]) moves |= s != 0;
                 if (moves) moving.add(k);
             }
-            movingOperands[d] = moving.stream().mapToInt(Integer::intValue).toArray();
+            int m = moving.size();
+            moveOperand[d] = new int[m];
+            moveOffset[d] = new long[m];
+            moveSlots[d] = new long[m][];
+            for (int j = 0; j < m; j++) {
+                OperandAccess a = access[moving.get(j)];
+                moveOperand[d][j] = a.operand;
+                moveOffset[d][j] = a.offsetStride[d];
+                moveSlots[d][j] = a.slots() > 0 ? a.slotStride[d] : null;
+            }
         }
         body = ScalarCompiler.compile(op.body(), reads, domainRank);
-    }
-
-    /** @param bound the extent of each tracked (checked) operand dim; empty when every read is proven in range */
-    private ScalarCode affineRead(int k, double[] data, long[] bound, Double pad) {
-        if (bound.length == 0) return f -> data[(int) f.offset[k]];
-        if (pad != null) {
-            double p = pad;
-            return f -> {
-                long[] ix = f.index[k];
-                for (int i = 0; i < ix.length; i++) if (ix[i] < 0 || ix[i] >= bound[i]) return p;
-                return data[(int) f.offset[k]];
-            };
-        }
-        return f -> {
-            long[] ix = f.index[k];
-            for (int i = 0; i < ix.length; i++) if (ix[i] < 0 || ix[i] >= bound[i]) throw outOfRange(k, f);
-            return data[(int) f.offset[k]];
-        };
-    }
-
-    private ScalarCode generalRead(int k, double[] data, Shape shape, long[] strides, IndexMap map) {
-        IndexCode[] codes = new IndexCode[map.rank()];
-        for (int i = 0; i < codes.length; i++) codes[i] = IndexCode.compile(checkDims(map.exprs().get(i)));
-        long[] bound = shape.toArray();
-        boolean padded = map.pad() != null;
-        double p = padded ? map.pad() : 0;
-        return f -> {
-            long off = 0;
-            for (int i = 0; i < codes.length; i++) {
-                long x = codes[i].eval(f.coord);
-                if (x == IndexCode.INVALID || x < 0 || x >= bound[i]) {
-                    if (padded) return p;
-                    throw outOfRange(k, f);
-                }
-                off += x * strides[i];
-            }
-            return data[(int) off];
-        };
-    }
-
-    private IndexExpr checkDims(IndexExpr e) {
-        IndexCode.affine(stripDivisions(e), dims.length); // throws on a coordinate outside the domain
-        return e;
-    }
-
-    /** e with divisions replaced by their dividends: the same coordinates, an affine shape. */
-    private static IndexExpr stripDivisions(IndexExpr e) {
-        return switch (e) {
-            case IndexExpr.Dim d -> d;
-            case IndexExpr.Const c -> c;
-            case IndexExpr.Add a -> new IndexExpr.Add(stripDivisions(a.a()), stripDivisions(a.b()));
-            case IndexExpr.Mul m -> new IndexExpr.Mul(stripDivisions(m.a()), m.factor());
-            case IndexExpr.FloorDiv q -> stripDivisions(q.a());
-            case IndexExpr.Mod m -> stripDivisions(m.a());
-            case IndexExpr.ExactDiv q -> stripDivisions(q.a());
-        };
-    }
-
-    private IllegalStateException outOfRange(int k, Frame f) {
-        return new IllegalStateException(where + ": operand " + k + " read out of range at domain point "
-                + java.util.Arrays.toString(f.coord) + " through an index map without padding");
     }
 
     /** Computes the result, row-major. */
@@ -194,7 +92,7 @@ final class GenericKernel {
         final long outCount = count;
         double[] out = new double[Math.toIntExact(outCount)];
         if (outCount == 0) return out;
-        long work = outCount * Math.max(1, reduceCount) * (1 + operands);
+        long work = outCount * Math.max(1, reduceCount) * (1 + access.length);
         int threads = Runtime.getRuntime().availableProcessors();
         if (work < PARALLEL_WORK || threads < 2 || outCount < 2) {
             runRange(out, 0, outCount);
@@ -208,21 +106,21 @@ final class GenericKernel {
 
     private void runRange(double[] out, long from, long to) {
         if (from >= to) return;
-        Frame f = new Frame(dims.length, operands, trackedDims);
+        int[] slots = new int[access.length];
+        for (int k = 0; k < access.length; k++) slots[k] = access[k].slots();
+        Frame f = new Frame(dims.length, access.length, slots);
         // Position the frame at result element `from` (reduction coords 0), then move incrementally.
         long rest = from;
         for (int d = resultRank - 1; d >= 0; d--) { f.coord[d] = rest % dims[d]; rest /= dims[d]; }
-        for (int k = 0; k < operands; k++) {
-            if (!affine[k]) continue;
-            long off = baseOffset[k];
-            for (int d = 0; d < resultRank; d++) off += f.coord[d] * offsetStride[k][d];
+        for (int k = 0; k < access.length; k++) {
+            OperandAccess a = access[k];
+            long off = a.baseOffset;
+            for (int d = 0; d < resultRank; d++) off += f.coord[d] * a.offsetStride[d];
             f.offset[k] = off;
-            if (tracksIndex[k]) {
-                for (int i = 0; i < trackedDims[k]; i++) {
-                    long x = baseIndex[k][i];
-                    for (int d = 0; d < resultRank; d++) x += f.coord[d] * indexStride[k][d][i];
-                    f.index[k][i] = x;
-                }
+            for (int j = 0; j < a.slots(); j++) {
+                long x = a.slotBase[j];
+                for (int d = 0; d < resultRank; d++) x += f.coord[d] * a.slotStride[d][j];
+                f.index[k][j] = x;
             }
         }
         Op.Reduction reduction = op.reduction();
@@ -292,25 +190,26 @@ final class GenericKernel {
      */
     private boolean advance(Frame f, int lo, int hi) {
         long[] coord = f.coord;
+        long[] offset = f.offset;
+        long[][] index = f.index;
         for (int d = hi - 1; d >= lo; d--) {
-            int[] moving = movingOperands[d];
-            if (++coord[d] < dims[d]) {
-                for (int k : moving) move(f, k, d, 1);
-                return true;
+            int[] ks = moveOperand[d];
+            long[] offs = moveOffset[d];
+            long[][] idxs = moveSlots[d];
+            // step forward by one, or wrap back to 0 (dims[d] - 1 steps back)
+            long steps = ++coord[d] < dims[d] ? 1 : -(dims[d] - 1);
+            for (int j = 0; j < ks.length; j++) {
+                int k = ks[j];
+                offset[k] += steps * offs[j];
+                long[] s = idxs[j];
+                if (s != null) {
+                    long[] ix = index[k];
+                    for (int i = 0; i < ix.length; i++) ix[i] += steps * s[i];
+                }
             }
-            long back = -(dims[d] - 1);
+            if (steps == 1) return true;
             coord[d] = 0;
-            for (int k : moving) move(f, k, d, back);
         }
         return false;
-    }
-
-    private void move(Frame f, int k, int d, long steps) {
-        f.offset[k] += steps * offsetStride[k][d];
-        if (tracksIndex[k]) {
-            long[] ix = f.index[k];
-            long[] s = indexStride[k][d];
-            for (int i = 0; i < ix.length; i++) ix[i] += steps * s[i];
-        }
     }
 }
