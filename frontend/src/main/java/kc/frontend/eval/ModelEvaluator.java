@@ -106,21 +106,8 @@ public final class ModelEvaluator {
         }
 
         private LoadedModel evaluate() {
-            installModules();
-            Map<String, Object> overrides = parseDefines();
-
-            // Phase 1: module-level code.
-            LinkedHashMap<String, Object> globals = new LinkedHashMap<>();
-            globals.put("__name__", "__main__");
-            globals.put("__file__", file);
-            Scope scope = Scope.module(globals);
+            LinkedHashMap<String, Object> globals = runModuleCode();
             Interpreter interp = rt.interp;
-            interp.userModuleScope = scope;
-            interp.overrides = overrides;
-            interp.execModule(module.body(), scope, new SourceUnit(file, false));
-            for (String name : defines.keySet())
-                if (!interp.moduleAssigned.contains(name))
-                    throw new CompileError(file, 1, 1, "-D " + name + ": no module-level assignment to " + name);
             Map<String, Object> constants = new LinkedHashMap<>();
             for (String name : interp.moduleAssigned) {
                 Object v = globals.get(name);
@@ -168,6 +155,32 @@ public final class ModelEvaluator {
                 throw placeholderError(e.getMessage());
             }
             return new LoadedModel(graph, specs, inputTypes, constants, rt.warnings);
+        }
+
+        /** Phase 1: installs the modules and runs the file's top-level code (with -D overrides); returns its globals. */
+        private LinkedHashMap<String, Object> runModuleCode() {
+            installModules();
+            LinkedHashMap<String, Object> globals = new LinkedHashMap<>();
+            globals.put("__name__", "__main__");
+            globals.put("__file__", file);
+            Scope scope = Scope.module(globals);
+            Interpreter interp = rt.interp;
+            interp.userModuleScope = scope;
+            interp.overrides = parseDefines();
+            interp.execModule(module.body(), scope, new SourceUnit(file, false));
+            for (String name : defines.keySet())
+                if (!interp.moduleAssigned.contains(name))
+                    throw new CompileError(file, 1, 1, "-D " + name + ": no module-level assignment to " + name);
+            return globals;
+        }
+
+        /** Phase 1 only, for tests: the module's globals after its top-level code ran. */
+        Map<String, Object> moduleOnly() {
+            try {
+                return runModuleCode();
+            } catch (PyRaise e) {
+                throw e.toCompileError();
+            }
         }
 
         private Object required(Map<String, Object> globals, String name, String what) {
@@ -223,6 +236,10 @@ public final class ModelEvaluator {
                 tensor.nativeConstructor = (ctx, a, kw) -> { throw ctx.error("unsupported: torch.Tensor(...) constructor"); };
             for (var entry : rt.torch.preludes()) {
                 PyModule prelude = PRELUDES.computeIfAbsent(entry.getValue(), ModelEvaluator::parsePrelude);
+                if (prelude == MISSING) {
+                    rt.warnings.add("warning: kc's prelude " + entry.getValue() + " is missing from the class path");
+                    continue;
+                }
                 ModuleObject m = rt.module(entry.getKey());
                 rt.interp.execModule(prelude.body(), Scope.module(m.dict()), new SourceUnit(entry.getValue(), true));
             }
@@ -296,10 +313,35 @@ public final class ModelEvaluator {
         }
     }
 
+    /** Runs only the module-level code of a source text and returns its globals (for tests of Python semantics). */
+    static Map<String, Object> runModule(String fileName, String source, Map<String, String> defines) {
+        PyModule module = PythonSource.parse(fileName, source);
+        AtomicReference<Object> result = new AtomicReference<>();
+        Thread t = new Thread(null, () -> {
+            try {
+                result.set(new Run(module, defines, newTorchLibrary()).moduleOnly());
+            } catch (Throwable e) {
+                result.set(e);
+            }
+        }, "kc-eval", STACK_BYTES);
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+        if (result.get() instanceof RuntimeException e) throw e;
+        if (result.get() instanceof Error e) throw e;
+        @SuppressWarnings("unchecked") Map<String, Object> globals = (Map<String, Object>) result.get();
+        return globals;
+    }
+
+    private static final PyModule MISSING = new PyModule("<missing>", List.of());
+
     private static PyModule parsePrelude(String resource) {
         String path = resource.startsWith("/") ? resource.substring(1) : resource;
         try (InputStream in = ModelEvaluator.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) throw new IllegalStateException("prelude resource not found: " + resource);
+            if (in == null) return MISSING;
             return PythonSource.parse(resource, new String(in.readAllBytes(), StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read prelude " + resource, e);

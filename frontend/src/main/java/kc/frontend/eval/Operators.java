@@ -88,7 +88,7 @@ final class Operators {
                         if (b == 0) throw new ArithmeticFailure("ZeroDivisionError", "integer modulo by zero");
                         yield Math.floorMod(a, b);
                     }
-                    case POW -> b >= 0 ? (Object) intPow(a, b) : (Object) Math.pow(a, b); // (Object): a long/double ?: would widen ints to double
+                    case POW -> b >= 0 ? (Object) intPow(a, b) : (Object) Math.pow(a, b);
                     case LSHIFT -> {
                         if (b < 0) throw new ArithmeticFailure("ValueError", "negative shift count");
                         if (b >= 63 || (a != 0 && Long.numberOfLeadingZeros(Math.abs(a)) <= b + 1))
