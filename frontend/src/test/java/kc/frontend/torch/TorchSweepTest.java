@@ -47,6 +47,11 @@ class TorchSweepTest {
                 LoadedModel m = Frontend.load(f, Map.of());
                 Graph g = m.graph();
                 assertTrue(!g.outputs().isEmpty());
+                List<String> problems = kc.ir.graph.GraphVerifier.verify(g);
+                if (!problems.isEmpty()) {
+                    failures.add(f + ": VERIFIER " + problems.size() + " problems, first: " + problems.get(0));
+                    continue;
+                }
                 ok++;
             } catch (CompileError e) {
                 failures.add(e.format());

@@ -1,0 +1,86 @@
+package kc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CliTest {
+    static final Path EXAMPLES = Path.of("..", "examples");
+
+    @Test void helpListsEveryCommandAndTheExitCodes() {
+        CliRun r = CliRun.of("--help");
+        assertEquals(0, r.status());
+        for (String word : new String[] {"graph", "check", "completion", "Exit status", "internal error"})
+            assertTrue(r.out().contains(word), "help mentions " + word + ":\n" + r.out());
+    }
+
+    @Test void everySubcommandHasHelp() {
+        for (String cmd : new String[] {"graph", "check"}) {
+            CliRun r = CliRun.of(cmd, "--help");
+            assertEquals(0, r.status(), cmd);
+            assertTrue(r.out().contains("Usage: kc " + cmd), r.out());
+            assertTrue(r.out().contains("-D"), cmd + " documents -D");
+        }
+    }
+
+    @Test void completionScriptIsBash() {
+        CliRun r = CliRun.of("completion");
+        assertEquals(0, r.status());
+        assertTrue(r.out().contains("complete -F"), r.out().lines().limit(5).toList().toString());
+    }
+
+    @Test void graphOfTheReadmeExample() {
+        CliRun r = CliRun.of("graph", EXAMPLES.resolve("conv_block.py").toString());
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.out().contains("conv.weight"), r.out());
+        assertTrue(r.out().contains("mish"), "the mish composite is annotated:\n" + r.out());
+    }
+
+    @Test void graphJsonAndSummary() {
+        CliRun json = CliRun.of("graph", EXAMPLES.resolve("tiny_gpt_block.py").toString(), "--format", "json");
+        assertEquals(0, json.status(), json.err());
+        assertTrue(json.out().strip().startsWith("{"));
+        CliRun summary = CliRun.of("graph", EXAMPLES.resolve("tiny_gpt_block.py").toString(), "--format", "summary");
+        assertEquals(0, summary.status(), summary.err());
+        assertTrue(summary.out().contains("softmax"), summary.out());
+    }
+
+    @Test void defineChangesShapes() {
+        CliRun small = CliRun.of("graph", EXAMPLES.resolve("conv_block.py").toString(), "-D", "batch_size=2", "-D", "height=8", "--format", "summary");
+        assertEquals(0, small.status(), small.err());
+        CliRun text = CliRun.of("graph", EXAMPLES.resolve("conv_block.py").toString(), "-D", "batch_size=2", "-D", "height=8");
+        assertTrue(text.out().contains("[2, 16, 4, 16]"), "height 8 pooled to 4, width still 32 pooled to 16:\n" + text.out());
+    }
+
+    @Test void unknownDefineIsBadInput() {
+        CliRun r = CliRun.of("graph", EXAMPLES.resolve("conv_block.py").toString(), "-D", "no_such_constant=3");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no_such_constant"), r.err());
+    }
+
+    @Test void syntaxErrorIsOneLineWithPosition(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("bad.py");
+        Files.writeString(f, "import torch\n\nclass Model(:\n    pass\n");
+        CliRun r = CliRun.of("graph", f.toString());
+        assertEquals(2, r.status());
+        assertTrue(r.err().startsWith(f + ":3:"), r.err());
+        assertTrue(r.err().lines().findFirst().orElseThrow().contains(": error: "), r.err());
+        assertFalse(r.err().contains("Exception"), r.err());
+    }
+
+    @Test void missingFileIsBadInput() {
+        CliRun r = CliRun.of("graph", "no/such/file.py");
+        assertEquals(2, r.status());
+        assertTrue(r.err().contains("no/such/file.py"), r.err());
+    }
+
+    @Test void unknownOptionIsBadInput() {
+        assertEquals(2, CliRun.of("graph", "--frobnicate").status());
+    }
+}

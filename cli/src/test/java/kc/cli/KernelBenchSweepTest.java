@@ -1,0 +1,131 @@
+package kc.cli;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import kc.frontend.CompileError;
+import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
+import kc.frontend.Shrinker;
+import kc.ir.graph.GraphVerifier;
+import kc.runtime.verify.PythonTorch;
+import kc.runtime.verify.ReferenceCheck;
+import kc.runtime.verify.TorchReference;
+
+/**
+ * The issue's acceptance sweeps over ../shared/kernelbench: `kc graph` on every problem, and `kc check --shrink`
+ * (PyTorch vs kc's reference interpreter) on every problem. Reports go to target/kernelbench-*.txt.
+ */
+@Tag("sweep")
+class KernelBenchSweepTest {
+    static final int GRAPH_THRESHOLD = 215;
+    static final int CHECK_THRESHOLD = 200;
+
+    @Test void graphEveryProblem() throws Exception {
+        assumeTrue(KernelBench.present(), "../shared/kernelbench is absent: sweep skipped");
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        List<Path> problems = KernelBench.problems();
+        int ok = (int) problems.parallelStream().filter(p -> {
+            long t0 = System.nanoTime();
+            try {
+                LoadedModel m = Frontend.load(p, Map.of());
+                List<String> problemsFound = GraphVerifier.verify(m.graph());
+                if (!problemsFound.isEmpty()) {
+                    lines.add("FAIL " + KernelBench.name(p) + "  verifier: " + problemsFound.get(0));
+                    return false;
+                }
+                lines.add(String.format("ok   %s  %d nodes  %.0f ms", KernelBench.name(p), m.graph().nodes().size(), (System.nanoTime() - t0) / 1e6));
+                return true;
+            } catch (CompileError e) {
+                lines.add("FAIL " + KernelBench.name(p) + "  " + e.format());
+                return false;
+            } catch (RuntimeException e) {
+                lines.add("FAIL " + KernelBench.name(p) + "  internal: " + e);
+                return false;
+            }
+        }).count();
+        report("kernelbench-graph.txt", lines, ok + " of " + problems.size() + " problems give a verified graph");
+        assertTrue(ok >= GRAPH_THRESHOLD, ok + " of " + problems.size() + " (need " + GRAPH_THRESHOLD + "); see target/kernelbench-graph.txt");
+    }
+
+    @Test void checkEveryProblemShrunkAgainstPyTorch() throws Exception {
+        assumeTrue(KernelBench.present(), "../shared/kernelbench is absent: sweep skipped");
+        Optional<Path> python = PythonTorch.find(null);
+        assumeTrue(python.isPresent(), "no Python with torch and numpy: the PyTorch comparison sweep is skipped");
+        List<Path> problems = KernelBench.problems();
+        Path work = Files.createDirectories(Path.of("target", "kernelbench-check"));
+        Map<Path, Object> shrunk = new ConcurrentHashMap<>(); // Shrinker.Result or the reason it failed
+        problems.parallelStream().forEach(p -> {
+            try {
+                shrunk.put(p, Shrinker.shrink(p, Map.of(), 1e7));
+            } catch (CompileError e) {
+                shrunk.put(p, e.format());
+            } catch (RuntimeException e) {
+                shrunk.put(p, "internal: " + e);
+            }
+        });
+        List<TorchReference.Job> jobs = new ArrayList<>();
+        Map<Path, TorchReference.Job> jobOf = new ConcurrentHashMap<>();
+        for (int i = 0; i < problems.size(); i++) {
+            Path p = problems.get(i);
+            if (shrunk.get(p) instanceof Shrinker.Result r) {
+                TorchReference.Job job = new TorchReference.Job(p, r.defines(), work.resolve("p" + i));
+                jobs.add(job);
+                jobOf.put(p, job);
+            }
+        }
+        long t0 = System.nanoTime();
+        TorchReference.runJobs(python.get(), jobs, 5, 42, work, 1800);
+        double torchSeconds = (System.nanoTime() - t0) / 1e9;
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        int ok = (int) problems.parallelStream().filter(p -> {
+            String name = KernelBench.name(p);
+            if (!(shrunk.get(p) instanceof Shrinker.Result r)) {
+                lines.add("FAIL " + name + "  kc: " + shrunk.get(p));
+                return false;
+            }
+            String defs = r.defines().toString();
+            try {
+                TorchReference.Run run = TorchReference.loadJob(jobOf.get(p));
+                ReferenceCheck.Report report = ReferenceCheck.compare(r.model().graph(), run);
+                if (!report.problem().isEmpty()) {
+                    lines.add("FAIL " + name + "  " + report.problem() + "  " + defs);
+                    return false;
+                }
+                var worst = report.worst();
+                lines.add(String.format("%s %s  %s  interp %.2f s  %s", report.passed() ? "ok  " : "FAIL", name,
+                        worst.comparison().summary(), report.interpreterSeconds(), defs));
+                return report.passed();
+            } catch (TorchReference.ReferenceFailure e) {
+                lines.add("FAIL " + name + "  " + e.getMessage() + "  " + defs);
+                return false;
+            } catch (Exception e) {
+                lines.add("FAIL " + name + "  internal: " + e + "  " + defs);
+                return false;
+            }
+        }).count();
+        report("kernelbench-check.txt", lines, String.format("%d of %d problems agree with PyTorch (PyTorch %.0f s)", ok, problems.size(), torchSeconds));
+        assertTrue(ok >= CHECK_THRESHOLD, ok + " of " + problems.size() + " (need " + CHECK_THRESHOLD + "); see target/kernelbench-check.txt");
+    }
+
+    private static void report(String file, List<String> lines, String summary) throws Exception {
+        List<String> sorted = new ArrayList<>(lines);
+        Collections.sort(sorted);
+        sorted.add(summary);
+        Files.write(Path.of("target", file), sorted);
+        sorted.stream().filter(l -> l.startsWith("FAIL")).forEach(System.out::println);
+        System.out.println(summary);
+    }
+}
