@@ -39,7 +39,7 @@ simpleStmt
 exprStmt
     : testListStarExpr
       ( annAssign
-      | augAssign ( yieldExpr | testList )
+      | augAssign ( yieldExpr | testListStarExpr )
       | ( ASSIGN ( yieldExpr | testListStarExpr ) )*
       )
     | yieldExpr
@@ -200,7 +200,6 @@ subscript
 sliceStep : COLON test? ;
 
 exprList        : ( expr | starExpr ) ( COMMA ( expr | starExpr ) )* COMMA? ;
-testList        : test ( COMMA test )* COMMA? ;
 testListStarExpr: ( test | starExpr ) ( COMMA ( test | starExpr ) )* COMMA? ;
 
 // Dict and set displays share one item shape; the AST builder rejects a mixture.

@@ -80,11 +80,6 @@ public abstract class PythonLexerBase extends Lexer {
                 }
             }
             case Token.EOF -> atEndOfInput(t);
-            case PythonLexer.UNTERMINATED_STRING -> throw new LexicalError(t.getLine(), col(t),
-                    "unterminated string literal (detected at line " + t.getLine() + ")");
-            case PythonLexer.UNTERMINATED_LONG_STRING -> throw new LexicalError(t.getLine(), col(t),
-                    "unterminated triple-quoted string literal (detected at line " + getLine() + ")");
-            case PythonLexer.ERROR_CHAR -> throw badCharacter(t);
             default -> significant(t);
         }
     }
@@ -93,10 +88,15 @@ public abstract class PythonLexerBase extends Lexer {
     private void significant(Token t) {
         if (atLineStart) {
             atLineStart = false;
-            indent(t);
+            indent(t);   // first, as in CPython: a bad indentation is reported before a bad token after it
         }
         lastWasNewline = false;
         switch (t.getType()) {
+            case PythonLexer.UNTERMINATED_STRING -> throw new LexicalError(t.getLine(), col(t),
+                    "unterminated string literal (detected at line " + t.getLine() + ")");
+            case PythonLexer.UNTERMINATED_LONG_STRING -> throw new LexicalError(t.getLine(), col(t),
+                    "unterminated triple-quoted string literal (detected at line " + getLine() + ")");
+            case PythonLexer.ERROR_CHAR -> throw badCharacter(t);
             case PythonLexer.OPEN_PAREN, PythonLexer.OPEN_BRACK, PythonLexer.OPEN_BRACE -> {
                 if (brackets.size() >= MAX_BRACKET_DEPTH) {
                     throw new LexicalError(t.getLine(), col(t), "too many nested parentheses");
@@ -143,7 +143,8 @@ public abstract class PythonLexerBase extends Lexer {
         } else if (lineIndent > top) {
             if (lineAltIndent <= altTop) throw inconsistentTabs(first);
             if (indentDepth > MAX_INDENT_DEPTH) {
-                throw new LexicalError(first.getLine(), col(first), "too many levels of indentation");
+                throw new LexicalError(LexicalError.Kind.LAYOUT, first.getLine(), col(first),
+                        "too many levels of indentation");
             }
             if (indentDepth == indents.length) {
                 indents = java.util.Arrays.copyOf(indents, indentDepth * 2);
@@ -159,7 +160,7 @@ public abstract class PythonLexerBase extends Lexer {
                 pending.add(synthetic(PythonLexer.DEDENT, "<DEDENT>", first));
             }
             if (lineIndent != indents[indentDepth - 1]) {
-                throw new LexicalError(first.getLine(), col(first),
+                throw new LexicalError(LexicalError.Kind.LAYOUT, first.getLine(), col(first),
                         "unindent does not match any outer indentation level");
             }
             if (lineAltIndent != altIndents[indentDepth - 1]) throw inconsistentTabs(first);
@@ -174,7 +175,8 @@ public abstract class PythonLexerBase extends Lexer {
         finished = true;
         if (!brackets.isEmpty()) {
             Token open = brackets.peek();
-            throw new LexicalError(open.getLine(), col(open), "'" + open.getText() + "' was never closed");
+            throw new LexicalError(LexicalError.Kind.UNCLOSED_BRACKET, open.getLine(), col(open),
+                    "'" + open.getText() + "' was never closed");
         }
         if (!lastWasNewline) {
             pending.add(synthetic(PythonLexer.NEWLINE, "<NEWLINE>", eof));
@@ -197,16 +199,29 @@ public abstract class PythonLexerBase extends Lexer {
         }
     }
 
-    /** "1abc" and "0777" are single bad tokens in Python, not a number followed by a name. */
+    /** "1abc", "0777", "0x" and "0b12" are single bad tokens in Python, not a number followed by something. */
     private void checkNumberEnd(Token t) {
         int next = _input.LA(1);
         String text = t.getText();
+        int end = col(t) + text.length();   // a NUMBER token is ASCII: one column per char
+        if (text.equals("0") && "xXoObB".indexOf(next) >= 0) {
+            String kind = numberKind("0" + (char) next);
+            int digit = _input.LA(2);
+            if (digit >= '0' && digit <= '9') {
+                throw new LexicalError(t.getLine(), end + 1, "invalid digit '" + (char) digit + "' in " + kind + " literal");
+            }
+            throw new LexicalError(t.getLine(), col(t), "invalid " + kind + " literal");
+        }
         if (next >= '0' && next <= '9') {
+            String kind = numberKind(text);
+            if (!kind.equals("decimal")) {
+                throw new LexicalError(t.getLine(), end, "invalid digit '" + (char) next + "' in " + kind + " literal");
+            }
             if (text.chars().allMatch(c -> c == '0' || c == '_')) {
                 throw new LexicalError(t.getLine(), col(t), "leading zeros in decimal integer literals are not "
                         + "permitted; use an 0o prefix for octal integers");
             }
-            throw new LexicalError(t.getLine(), col(t), "invalid " + numberKind(text) + " literal");
+            throw new LexicalError(t.getLine(), col(t), "invalid decimal literal");
         }
         if (next == '_' || Character.isLetter(next)) {
             // CPython still accepts a keyword glued to a number ("1if x else 2"), with a warning.
@@ -245,7 +260,8 @@ public abstract class PythonLexerBase extends Lexer {
             if (_input.LA(1) == CharStream.EOF) {
                 return new LexicalError(t.getLine(), col(t), "unexpected EOF while parsing");
             }
-            return new LexicalError(t.getLine(), col(t), "unexpected character after line continuation character");
+            return new LexicalError(LexicalError.Kind.LAYOUT, t.getLine(), col(t),
+                    "unexpected character after line continuation character");
         }
         return badCharacter(t.getLine(), col(t), s.codePointAt(0));
     }
@@ -263,7 +279,8 @@ public abstract class PythonLexerBase extends Lexer {
     }
 
     private static LexicalError inconsistentTabs(Token t) {
-        return new LexicalError(t.getLine(), col(t), "inconsistent use of tabs and spaces in indentation");
+        return new LexicalError(LexicalError.Kind.LAYOUT, t.getLine(), col(t),
+                "inconsistent use of tabs and spaces in indentation");
     }
 
     private Token synthetic(int type, String text, Token at) {

@@ -138,18 +138,23 @@ final class AstBuilder {
         if (c.augAssign() != null) {
             Expr target = testListStarExpr(c.testListStarExpr(0));
             Targets.checkAugmented(file, target);
-            Expr value = c.yieldExpr().isEmpty() ? testList(c.testList()) : yieldExpr(c.yieldExpr(0));
+            Expr value = c.yieldExpr().isEmpty() ? testListStarExpr(c.testListStarExpr(1)) : yieldExpr(c.yieldExpr(0));
             return new Stmt.AugAssign(pos, target, augOp(c.augAssign().start), value);
         }
-        // testListStarExpr ( '=' (yieldExpr | testListStarExpr) )*: every part but the last is a target.
-        List<Expr> parts = new ArrayList<>();
+        // testListStarExpr ( '=' (yieldExpr | testListStarExpr) )*: every part but the last is a target, where a
+        // lone starred name is let through to get the assignment-specific message.
+        List<ParserRuleContext> raw = new ArrayList<>();
         for (ParseTree child : c.children) {
-            if (child instanceof TestListStarExprContext t) parts.add(testListStarExpr(t));
-            else if (child instanceof YieldExprContext y) parts.add(yieldExpr(y));
+            if (child instanceof TestListStarExprContext || child instanceof YieldExprContext) raw.add((ParserRuleContext) child);
+        }
+        List<Expr> parts = new ArrayList<>(raw.size());
+        for (int i = 0; i < raw.size(); i++) {
+            boolean target = i < raw.size() - 1;
+            parts.add(raw.get(i) instanceof TestListStarExprContext t ? testListStarExpr(t, target) : yieldExpr((YieldExprContext) raw.get(i)));
         }
         if (parts.size() == 1) return new Stmt.ExprStmt(pos, parts.get(0));
         List<Expr> targets = parts.subList(0, parts.size() - 1);
-        for (Expr t : targets) Targets.checkAssign(file, t);
+        for (Expr t : targets) Targets.checkAssignStatement(file, t);
         return new Stmt.Assign(pos, targets, parts.get(parts.size() - 1));
     }
 
@@ -711,7 +716,10 @@ final class AstBuilder {
         boolean isDict = first.COLON() != null || first.POWER() != null;
         for (DictOrSetItemContext item : items) {
             boolean dictItem = item.COLON() != null || item.POWER() != null;
-            if (dictItem != isDict) throw error(pos(item.start), "invalid syntax");
+            if (isDict && !dictItem) throw error(pos(item.start), "':' expected after dictionary key");
+            if (!isDict && dictItem) {
+                throw error(pos(item.COLON() != null ? item.COLON().getSymbol() : item.start), "invalid syntax");
+            }
         }
         if (c.compFor() != null) {
             if (first.POWER() != null) throw error(pos(first.start), "dict unpacking cannot be used in dict comprehension");
@@ -740,9 +748,9 @@ final class AstBuilder {
         return new Expr.SetExpr(pos, elements);
     }
 
-    /** exprList, testList and testListStarExpr: one element without a comma is itself, else a Tuple. */
+    /** exprList (always a target: for, del, comprehension for) and testListStarExpr become one Expr or a Tuple. */
     private Expr exprList(ExprListContext c) {
-        return tupleOrSingle(c, exprListElements(c), !c.COMMA().isEmpty());
+        return tupleOrSingle(c, exprListElements(c), !c.COMMA().isEmpty(), true);   // always a target
     }
 
     private List<Expr> exprListElements(ExprListContext c) {
@@ -754,25 +762,27 @@ final class AstBuilder {
         return out;
     }
 
-    private Expr testList(TestListContext c) {
-        List<Expr> out = new ArrayList<>();
-        for (TestContext t : c.test()) out.add(test(t));
-        return tupleOrSingle(c, out, !c.COMMA().isEmpty());
+    Expr testListStarExpr(TestListStarExprContext c) {
+        return testListStarExpr(c, false);
     }
 
-    Expr testListStarExpr(TestListStarExprContext c) {
+    private Expr testListStarExpr(TestListStarExprContext c, boolean target) {
         List<Expr> out = new ArrayList<>();
         for (ParseTree child : c.children) {
             if (child instanceof TestContext t) out.add(test(t));
             else if (child instanceof StarExprContext s) out.add(starExpr(s));
         }
-        return tupleOrSingle(c, out, !c.COMMA().isEmpty());
+        return tupleOrSingle(c, out, !c.COMMA().isEmpty(), target);
     }
 
-    private Expr tupleOrSingle(ParserRuleContext c, List<Expr> elements, boolean hasComma) {
+    /**
+     * One element without a comma is itself, else a Tuple. A lone starred element is an error, except as a
+     * target, where {@link Targets} reports it with the message for its statement.
+     */
+    private Expr tupleOrSingle(ParserRuleContext c, List<Expr> elements, boolean hasComma, boolean target) {
         if (hasComma) return new Expr.Tuple(pos(c.start), elements);
         Expr only = elements.get(0);
-        if (only instanceof Expr.Starred s) throw error(s.pos(), "can't use starred expression here");
+        if (only instanceof Expr.Starred s && !target) throw error(s.pos(), "can't use starred expression here");
         return only;
     }
 

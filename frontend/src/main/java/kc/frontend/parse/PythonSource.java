@@ -29,10 +29,32 @@ public final class PythonSource {
         try {
             PythonParser.FileInputContext tree = parseTree(fileName, source, 1, 0, PythonParser::fileInput);
             return new PyModule(fileName, new AstBuilder(fileName, source).module(tree));
+        } catch (CompileError e) {
+            throw withinText(e, source);
         } catch (StackOverflowError e) {
             // The lexer's bracket and indentation limits make this unreachable in practice; stay a CompileError.
             throw new CompileError(fileName, 1, 1, "too many nested expressions");
         }
+    }
+
+    /**
+     * Errors found at the end of input (after the final newline) are moved to the end of the last line, where
+     * CPython reports them too and where a caret can be shown.
+     */
+    private static CompileError withinText(CompileError e, String source) {
+        int lines = 0, lastStart = 0;
+        for (int i = 0; i < source.length(); i++) {
+            if (source.charAt(i) == '\n') {
+                lines++;
+                if (i + 1 < source.length()) lastStart = i + 1;
+            }
+        }
+        if (!source.isEmpty() && !source.endsWith("\n")) lines++;
+        if (lines == 0) return e.line() == 1 && e.column() == 1 ? e : new CompileError(e.file(), 1, 1, e.getMessage());
+        if (e.line() >= 1 && e.line() <= lines && e.column() >= 1) return e;
+        int lastEnd = source.endsWith("\n") ? source.length() - 1 : source.length();
+        int column = source.codePointCount(lastStart, lastEnd) + 1;
+        return new CompileError(e.file(), lines, column, e.getMessage());
     }
 
     /**

@@ -17,6 +17,26 @@ final class SyntaxErrors {
     private SyntaxErrors() {}
 
     static CompileError describe(String file, PythonParser parser, CommonTokenStream tokens, RecognitionException e) {
+        CompileError error = message(file, parser, tokens, e);
+        if (error.getMessage().equals("unexpected indent") || error.getMessage().startsWith("unexpected EOF")) return error;
+        // As CPython does after a syntax error, look at the rest of the file: a later tokenizer error (an
+        // unterminated string, a bad character or bracket), or a bracket opened on an earlier line and never
+        // closed, is the better explanation. Layout errors further down are not (CPython's tokenizer does not
+        // raise those as it goes).
+        try {
+            tokens.fill();
+        } catch (LexicalError lexical) {
+            boolean better = switch (lexical.kind()) {
+                case TOKEN -> true;
+                case UNCLOSED_BRACKET -> lexical.line() < error.line();
+                case LAYOUT -> false;
+            };
+            if (better) return new CompileError(file, lexical.line(), lexical.column(), lexical.getMessage());
+        }
+        return error;
+    }
+
+    private static CompileError message(String file, PythonParser parser, CommonTokenStream tokens, RecognitionException e) {
         Token off = e.getOffendingToken();
         if (off == null) off = parser.getCurrentToken();
         int line = off.getLine();
@@ -34,26 +54,103 @@ final class SyntaxErrors {
             if (expected.contains(PythonParser.INDENT) && ctx instanceof PythonParser.BlockContext block) {
                 return new CompileError(file, line, column, "expected an indented block" + after(block.getParent()));
             }
-            if (off.getType() == PythonParser.NEWLINE && expected.contains(PythonParser.COLON)
-                    && !after(ctx).isEmpty()) {
+            // CPython insists on the ':' of def, for, try, else and finally whatever follows; for the other
+            // compound statements it says so only at the end of the line.
+            if (expected.contains(PythonParser.COLON) && (forcedColon(ctx)
+                    || (off.getType() == PythonParser.NEWLINE && !after(ctx).isEmpty()))) {
                 return new CompileError(file, line, column, "expected ':'");
+            }
+            if (expected.contains(PythonParser.OPEN_PAREN) && ctx instanceof PythonParser.ParametersContext) {
+                return new CompileError(file, line, column, "expected '('");
             }
             if (expected.contains(PythonParser.EXCEPT) && expected.contains(PythonParser.FINALLY)
                     && ctx instanceof PythonParser.TryStmtContext) {
                 return new CompileError(file, line, column, "expected 'except' or 'finally' block");
             }
+            if (expected.contains(PythonParser.ELSE) && ctx instanceof PythonParser.TestContext
+                    && off.getType() != PythonParser.COLON) {
+                return at(file, ctx.start, "expected 'else' after 'if' expression");
+            }
         }
-        // As CPython does for a generic syntax error: an error the tokenizer finds later in the file (an
-        // unclosed bracket, an unterminated string) explains it better.
-        try {
-            tokens.fill();
-        } catch (LexicalError lexical) {
-            return new CompileError(file, lexical.line(), lexical.column(), lexical.getMessage());
+        Token prev = previous(tokens, off);
+        if (prev != null && prev.getType() == PythonParser.ASSIGN && isDefaultOfParameter(ctx, prev)) {
+            return new CompileError(file, line, column, "expected default value expression");
+        }
+        if (off.getType() == PythonParser.ASSIGN) {
+            String starred = starredParameterBefore(tokens, off, ctx);
+            if (starred != null) return new CompileError(file, line, column, starred + " argument cannot have default value");
+            PythonParser.ArgumentContext arg = lastArgument(ctx);
+            if (arg != null && arg.ASSIGN() == null && prev != null && arg.stop == prev) return at(file, arg.start, "expression cannot contain assignment, perhaps you meant \"==\"?");
+        }
+        if (off.getType() == PythonParser.NEWLINE
+                && (ctx instanceof PythonParser.ImportTargetsContext || ctx.getParent() instanceof PythonParser.ImportTargetsContext)
+                && prev != null && prev.getType() == PythonParser.COMMA) {
+            return new CompileError(file, line, column, "trailing comma not allowed without surrounding parentheses");
+        }
+        if (prev != null && endsOperand(prev.getType()) && startsOperand(off.getType())) {
+            if (prev.getText().equals("print") && startsStatement(tokens, prev)) {
+                return new CompileError(file, prev.getLine(), prev.getCharPositionInLine() + 1,
+                        "Missing parentheses in call to 'print'. Did you mean print(...)?");
+            }
+            // Not after a name followed by a string: that is more likely a misspelt prefix than a missing comma.
+            boolean misspeltPrefix = prev.getType() == PythonParser.NAME && off.getType() == PythonParser.STRING;
+            if (!misspeltPrefix && !inParameters(ctx) && insideBrackets(tokens, off)) {
+                return new CompileError(file, line, column, "invalid syntax. Perhaps you forgot a comma?");
+            }
         }
         if (off.getType() == Token.EOF) {
             return new CompileError(file, line, column, "unexpected EOF while parsing");
         }
         return new CompileError(file, line, column, "invalid syntax");
+    }
+
+    private static CompileError at(String file, Token t, String message) {
+        return new CompileError(file, t.getLine(), t.getCharPositionInLine() + 1, message);
+    }
+
+    private static boolean isDefaultOfParameter(ParserRuleContext ctx, Token assign) {
+        for (ParserRuleContext c = ctx; c != null; c = c.getParent()) {
+            if (c instanceof PythonParser.ParamContext p) return p.ASSIGN() != null && p.ASSIGN().getSymbol() == assign;
+            if (c instanceof PythonParser.LambdaParamContext p) return p.ASSIGN() != null && p.ASSIGN().getSymbol() == assign;
+        }
+        return false;
+    }
+
+    private static boolean forcedColon(ParserRuleContext c) {
+        return c instanceof PythonParser.FuncDefContext || c instanceof PythonParser.ForStmtContext
+                || c instanceof PythonParser.TryStmtContext || c instanceof PythonParser.FinallyClauseContext
+                || c instanceof PythonParser.ElseClauseContext;
+    }
+
+    private static boolean inParameters(ParserRuleContext c) {
+        return c instanceof PythonParser.ParametersContext || c instanceof PythonParser.ParamListContext
+                || c instanceof PythonParser.ParamContext || c instanceof PythonParser.LambdaParamListContext
+                || c instanceof PythonParser.LambdaParamContext || c instanceof PythonParser.LambdefContext
+                || c instanceof PythonParser.ImportTargetsContext || c instanceof PythonParser.ImportAsNameContext;
+    }
+
+    /** "var-keyword" or "var-positional" when '=' follows a **name or *name parameter, else null. */
+    private static String starredParameterBefore(CommonTokenStream tokens, Token assign, ParserRuleContext ctx) {
+        if (!inParameters(ctx)) return null;
+        int i = assign.getTokenIndex() - 1;
+        while (i > 0 && tokens.get(i).getType() != PythonParser.COMMA && tokens.get(i).getType() != PythonParser.OPEN_PAREN
+                && tokens.get(i).getType() != PythonParser.LAMBDA) {
+            i--;
+        }
+        Token first = tokens.get(i + 1);
+        if (first.getType() == PythonParser.POWER) return "var-keyword";
+        if (first.getType() == PythonParser.STAR) return "var-positional";
+        return null;
+    }
+
+    /** The argument just parsed when the parser stopped inside a call's argument list, else null. */
+    private static PythonParser.ArgumentContext lastArgument(ParserRuleContext ctx) {
+        PythonParser.ArgListContext list = null;
+        if (ctx instanceof PythonParser.ArgListContext a) list = a;
+        else if (ctx instanceof PythonParser.TrailerContext t) list = t.argList();
+        else if (ctx instanceof PythonParser.ClassDefContext c) list = c.argList();
+        if (list == null || list.argument().isEmpty()) return null;
+        return list.argument(list.argument().size() - 1);
     }
 
     private static IntervalSet expectedTokens(RecognitionException e) {
@@ -62,6 +159,49 @@ final class SyntaxErrors {
         } catch (RuntimeException ignored) {
             return null;   // no parser state recorded: fall back to the generic message
         }
+    }
+
+    private static Token previous(CommonTokenStream tokens, Token t) {
+        int i = t.getTokenIndex();
+        return i > 0 ? tokens.get(i - 1) : null;
+    }
+
+    private static boolean startsStatement(CommonTokenStream tokens, Token t) {
+        Token before = previous(tokens, t);
+        return before == null || switch (before.getType()) {
+            case PythonParser.NEWLINE, PythonParser.INDENT, PythonParser.DEDENT, PythonParser.SEMI -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean insideBrackets(CommonTokenStream tokens, Token t) {
+        int depth = 0;
+        for (int i = 0; i < t.getTokenIndex(); i++) {
+            switch (tokens.get(i).getType()) {
+                case PythonParser.OPEN_PAREN, PythonParser.OPEN_BRACK, PythonParser.OPEN_BRACE -> depth++;
+                case PythonParser.CLOSE_PAREN, PythonParser.CLOSE_BRACK, PythonParser.CLOSE_BRACE -> depth--;
+                default -> { }
+            }
+        }
+        return depth > 0;
+    }
+
+    private static boolean endsOperand(int type) {
+        return switch (type) {
+            case PythonParser.NAME, PythonParser.NUMBER, PythonParser.STRING, PythonParser.NONE, PythonParser.TRUE,
+                 PythonParser.FALSE, PythonParser.ELLIPSIS, PythonParser.CLOSE_PAREN, PythonParser.CLOSE_BRACK,
+                 PythonParser.CLOSE_BRACE -> true;
+            default -> false;
+        };
+    }
+
+    private static boolean startsOperand(int type) {
+        return switch (type) {
+            case PythonParser.NAME, PythonParser.NUMBER, PythonParser.STRING, PythonParser.NONE, PythonParser.TRUE,
+                 PythonParser.FALSE, PythonParser.ELLIPSIS, PythonParser.OPEN_PAREN, PythonParser.OPEN_BRACK,
+                 PythonParser.OPEN_BRACE, PythonParser.LAMBDA, PythonParser.NOT_OP -> true;
+            default -> false;
+        };
     }
 
     /** " after 'if' statement on line 3" for the compound statement a block or header belongs to, else "". */

@@ -11,6 +11,21 @@ final class Targets {
         check(file, target, "assign to", true);
     }
 
+    /** {@code target = ...}: CPython adds a hint there, since a literal or call on the left is often a typo of ==. */
+    static void checkAssignStatement(String file, Expr target) {
+        switch (target) {
+            case Expr.Constant c -> throw hinted(file, target);
+            case Expr.Call c -> throw hinted(file, target);
+            case Expr.Compare c -> throw hinted(file, target);
+            default -> checkAssign(file, target);
+        }
+    }
+
+    private static CompileError hinted(String file, Expr target) {
+        return new CompileError(file, target.pos(),
+                "cannot assign to " + describe(target) + " here. Maybe you meant '==' instead of '='?");
+    }
+
     static void checkDelete(String file, Expr target) {
         check(file, target, "delete", false);
     }
