@@ -52,6 +52,10 @@ final class Interpreter {
         moduleSource = source;
         try {
             exec(body, scope);
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw rt.internalError(e);
         } finally {
             currentScope = prev;
             moduleSource = prevSource;
@@ -76,6 +80,10 @@ final class Interpreter {
             returnValue = null;
             if (fn.generator) return PyObjects.PyIterator.of(s.yieldSink);
             return result;
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw rt.internalError(e);
         } finally {
             depth--;
             currentScope = prev;

@@ -174,6 +174,14 @@ final class Runtime implements CallContext {
         return "";
     }
 
+    /**
+     * A Java exception escaping a builtin is a bug in kc; it becomes a CompileError at the innermost user position
+     * (taken now, before the frames unwind) so the user still sees where it happened and never a stack trace.
+     */
+    CompileError internalError(RuntimeException e) {
+        return new CompileError(userFile, userPos, "internal error: " + e);
+    }
+
     String typeName(Object v) { return Types.classOf(v).name; }
 
     // ---------------------------------------------------------------- frames and origins
