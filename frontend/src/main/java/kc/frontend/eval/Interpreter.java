@@ -1,9 +1,7 @@
 package kc.frontend.eval;
 
-import java.lang.reflect.RecordComponent;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -180,33 +178,9 @@ final class Interpreter {
     /** The source of the module whose top-level code is running. */
     SourceUnit moduleSource;
 
-    private static final Map<Object, Boolean> YIELD_CACHE = Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    /** Whether a def body yields (not counting nested functions and classes): then it is run as a generator. */
+    /** Whether a def body yields (not counting nested functions, lambdas and classes): then it runs as a generator. */
     private static boolean containsYield(List<Stmt> body) {
-        return YIELD_CACHE.computeIfAbsent(body, b -> {
-            for (Stmt st : body) if (hasYield(st)) return true;
-            return false;
-        });
-    }
-
-    private static boolean hasYield(Object node) {
-        if (node instanceof Expr.Yield) return true;
-        if (node instanceof Stmt.FunctionDef || node instanceof Stmt.ClassDef || node instanceof Expr.Lambda) return false;
-        if (node instanceof List<?> l) {
-            for (Object o : l) if (hasYield(o)) return true;
-            return false;
-        }
-        if (node instanceof Record r && (node instanceof Expr || node instanceof Stmt || r.getClass().getEnclosingClass() == Stmt.class
-                || r.getClass().getEnclosingClass() == Expr.class)) {
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
-                try {
-                    if (hasYield(c.getAccessor().invoke(r))) return true;
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        for (Stmt st : body) if (YieldScan.stmt(st)) return true;
         return false;
     }
 
