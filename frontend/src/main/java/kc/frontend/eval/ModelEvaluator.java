@@ -41,6 +41,27 @@ public final class ModelEvaluator {
     /** Evaluation needs deep Java recursion for deeply nested Python calls: run it on a thread with a big stack. */
     private static final long STACK_BYTES = 512L << 20;
 
+    private static volatile boolean prefetched;
+
+    /**
+     * Starts parsing kc's prelude (and loading the torch library's classes) on a background thread, so that a
+     * cold start overlaps it with reading and parsing the user's file. Idempotent; evaluate() waits for the
+     * parsed preludes it needs (the cache computes each at most once).
+     */
+    public static void prefetch() {
+        if (prefetched) return;
+        prefetched = true;
+        Thread t = new Thread(() -> {
+            try {
+                for (var e : newTorchLibrary().preludes()) PRELUDES.computeIfAbsent(e.getValue(), ModelEvaluator::parsePrelude);
+            } catch (RuntimeException ignored) {
+                // evaluate() parses again and reports the problem where it belongs
+            }
+        }, "kc-prelude-prefetch");
+        t.setDaemon(true);
+        t.start();
+    }
+
     public static LoadedModel evaluate(PyModule module, Map<String, String> defines) {
         return evaluate(module, defines, newTorchLibrary());
     }
