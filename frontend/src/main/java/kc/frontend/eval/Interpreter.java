@@ -457,6 +457,9 @@ final class Interpreter {
             }
             Object v = m.dict().get(a.name());
             if (v == null) v = rt.modules.get(im.module() + "." + a.name());
+            // Annotation-only names: whatever typing offers, kc never looks inside an annotation.
+            if (v == null && (im.module().equals("typing") || im.module().equals("typing_extensions")))
+                v = new PyObjects.TypingForm(a.name());
             if (v == null) {
                 String msg = im.module().startsWith("torch")
                         ? "unsupported: " + im.module() + "." + a.name()

@@ -24,6 +24,7 @@ final class StdModules {
     static void install(Runtime rt) {
         installMath(rt.module("math").dict());
         installTyping(rt.module("typing").dict());
+        installTyping(rt.module("typing_extensions").dict());
         Map<String, Object> abc = rt.module("collections.abc").dict();
         abc.put("Iterable", Types.ITERABLE);
         abc.put("Sequence", Types.SEQUENCE);
