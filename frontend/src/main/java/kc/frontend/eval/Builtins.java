@@ -407,7 +407,13 @@ final class Builtins {
     /** format(value, spec) with __format__ on user classes. */
     static String format(Runtime r, Object v, String spec) {
         if (v instanceof PyInstance i && i.cls.lookup("__format__") != null) return r.str(r.dunder(i, "__format__", spec));
-        if (v instanceof Tensor && !spec.isEmpty()) v = item(r, v);
+        if (v instanceof Tensor && !spec.isEmpty()) {
+            try {
+                v = item(r, v); // a compile-time constant tensor formats as its value
+            } catch (kc.frontend.CompileError | PyRaise unknown) {
+                return r.str(v); // values known only at run time: messages still render
+            }
+        }
         try {
             return Formatting.format(v, spec, r::str);
         } catch (RuntimeException e) {

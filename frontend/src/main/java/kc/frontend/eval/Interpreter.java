@@ -295,10 +295,10 @@ final class Interpreter {
     void assign(Expr target, Object value, Scope s, boolean isAssignStmt) {
         switch (target) {
             case Expr.Name n -> {
-                if (s == userModuleScope) {
+                if (isAssignStmt && s == userModuleScope) {
                     Object o = overrides.get(n.id());
                     if (o != null) value = o;
-                    if (isAssignStmt) moduleAssigned.add(n.id());
+                    moduleAssigned.add(n.id());
                 }
                 s.assign(n.id(), value);
             }

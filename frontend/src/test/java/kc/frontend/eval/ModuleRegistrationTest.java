@@ -248,4 +248,30 @@ class ModuleRegistrationTest {
         assertEquals(Py.Tuple.of(2L, 16L), m.constants().get("shape"));
         assertEquals(List.of(TensorType.of(DType.F32, 2, 16)), m.inputTypes());
     }
+
+    @Test void functionalCompositesAreNumberedPerCall() {
+        LoadedModel m = load("""
+                import torch
+                import torch.nn as nn
+                import torch.nn.functional as F
+                class Model(nn.Module):
+                    def forward(self, x):
+                        a = F.softmax(x, dim=-1)
+                        b = F.softmax(a * 2, dim=-1)
+                        print(f"debug {b.shape} {b:.3f}")
+                        return b
+                def get_inputs():
+                    return [torch.rand(3, 5)]
+                """);
+        Map<Integer, Set<Integer>> instancesByLine = m.graph().nodes().stream()
+                .filter(n -> n.origin().composite().equals("softmax"))
+                .collect(Collectors.groupingBy(n -> n.origin().pos().line(),
+                        Collectors.mapping(n -> n.origin().instance(), Collectors.toSet())));
+        assertEquals(Set.of(6, 7), instancesByLine.keySet());
+        assertEquals(1, instancesByLine.get(6).size(), "one softmax call is one instance");
+        assertTrue(!instancesByLine.get(6).equals(instancesByLine.get(7)), "two calls are two instances");
+        Node mul = m.graph().nodes().stream().filter(n -> n.origin().pos().line() == 7
+                && !n.origin().composite().equals("softmax")).findFirst().orElseThrow();
+        assertEquals("", mul.origin().module(), "the root module's path is empty");
+    }
 }
