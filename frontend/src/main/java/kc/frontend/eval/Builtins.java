@@ -25,9 +25,10 @@ final class Builtins {
 
     private static final Map<String, Object> BUILTINS = new LinkedHashMap<>();
 
-    static Map<String, Object> create(Runtime unused) { return BUILTINS; }
+    /** The builtins namespace (shared and read-only: builtins are looked up, never assigned). */
+    static Map<String, Object> namespace() { return BUILTINS; }
 
-    static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
     private static String str(CallContext ctx, Object v) {
         if (v instanceof String s) return s;
@@ -88,7 +89,7 @@ final class Builtins {
             throw ctx.error("unsupported: type() with three arguments");
         });
         type(Types.RANGE, (ctx, a, kw) -> {
-            Runtime r = rt(ctx);
+            PyRuntime r = rt(ctx);
             long[] v = new long[a.size()];
             for (int i = 0; i < a.size(); i++) v[i] = intArg(r, a.get(i), "range");
             return switch (a.size()) {
@@ -288,14 +289,14 @@ final class Builtins {
             fn(banned, (ctx, a, kw) -> { throw ctx.error("unsupported: " + banned + "()"); });
     }
 
-    static long intArg(Runtime r, Object v, String fn) {
+    static long intArg(PyRuntime r, Object v, String fn) {
         if (Operators.isIntLike(v)) return Operators.asLong(v);
         if (v instanceof PyInstance i && i.cls.lookup("__index__") != null) return Operators.asLong(r.dunder(i, "__index__"));
         throw r.raise("TypeError", "'" + r.typeName(v) + "' object cannot be interpreted as an integer");
     }
 
     private static Object toInt(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.isEmpty()) return 0L;
         Object v = a.get(0);
         if (v instanceof Long) return v;
@@ -322,7 +323,7 @@ final class Builtins {
     }
 
     private static Object toFloat(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.isEmpty()) return 0.0;
         Object v = a.get(0);
         if (Operators.isNumber(v)) return Operators.asDouble(v);
@@ -352,7 +353,7 @@ final class Builtins {
     }
 
     private static Object superOf(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.size() == 2) {
             if (!(a.get(0) instanceof PyClass c)) throw r.raise("TypeError", "super() argument 1 must be a type");
             return new PyObjects.Super(c, a.get(1));
@@ -366,7 +367,7 @@ final class Builtins {
         return new PyObjects.Super(fs.function.definingClass, self);
     }
 
-    static boolean isInstance(Runtime r, Object v, Object cls) {
+    static boolean isInstance(PyRuntime r, Object v, Object cls) {
         if (cls instanceof Py.Tuple t) {
             for (Object c : t.items()) if (isInstance(r, v, c)) return true;
             return false;
@@ -376,7 +377,7 @@ final class Builtins {
         throw r.raise("TypeError", "isinstance() arg 2 must be a type, a tuple of types, or a union");
     }
 
-    private static boolean isSubclass(Runtime r, Object sub, Object cls) {
+    private static boolean isSubclass(PyRuntime r, Object sub, Object cls) {
         if (cls instanceof Py.Tuple t) {
             for (Object c : t.items()) if (isSubclass(r, sub, c)) return true;
             return false;
@@ -386,7 +387,7 @@ final class Builtins {
         return s.isSubclassOf(c);
     }
 
-    private static Object extreme(Runtime r, List<Object> a, Map<String, Object> kw, boolean min) {
+    private static Object extreme(PyRuntime r, List<Object> a, Map<String, Object> kw, boolean min) {
         List<Object> items = a.size() == 1 ? r.toList(a.get(0)) : a;
         Object key = kw.getOrDefault("key", Py.NONE);
         if (items.isEmpty()) {
@@ -405,7 +406,7 @@ final class Builtins {
     }
 
     /** format(value, spec) with __format__ on user classes. */
-    static String format(Runtime r, Object v, String spec) {
+    static String format(PyRuntime r, Object v, String spec) {
         if (v instanceof PyInstance i && i.cls.lookup("__format__") != null) return r.str(r.dunder(i, "__format__", spec));
         if (v instanceof Tensor && !spec.isEmpty()) {
             try {

@@ -15,13 +15,13 @@ import kc.frontend.eval.PyObjects.ModuleObject;
 
 /**
  * Executes Python statements and evaluates expressions by walking kc's AST. Values and their behaviour (calls,
- * attributes, operators) belong to the {@link Runtime}; this class owns control flow, scopes, assignment
+ * attributes, operators) belong to the {@link PyRuntime}; this class owns control flow, scopes, assignment
  * targets, function calls' argument binding and the definition of functions and classes.
  */
 final class Interpreter {
     private static final int MAX_DEPTH = 600;
 
-    private final Runtime rt;
+    private final PyRuntime rt;
     /** The value of the last executed return statement, picked up by the function call it ends. */
     private Object returnValue;
     /** The scope of the function being executed (zero-argument super() looks at it). */
@@ -35,13 +35,13 @@ final class Interpreter {
     Scope userModuleScope;
     final LinkedHashSet<String> moduleAssigned = new LinkedHashSet<>();
 
-    Interpreter(Runtime rt) { this.rt = rt; }
+    Interpreter(PyRuntime rt) { this.rt = rt; }
 
     // ================================================================ modules and functions
 
     /** Runs a module's top-level code in the given module scope. */
     void execModule(List<Stmt> body, Scope scope, SourceUnit source) {
-        Runtime.Saved saved = rt.enter(source, null);
+        PyRuntime.Saved saved = rt.enter(source, null);
         rt.inUser = true; // module-level code positions are tracked, prelude modules' too (their errors are bugs)
         rt.userFile = source.file();
         Scope prev = currentScope;
@@ -66,7 +66,7 @@ final class Interpreter {
         s.qualPrefix = fn.qualname + ".<locals>.";
         bindArguments(fn, s, args, kwargs);
         if (depth >= MAX_DEPTH) throw rt.raise("RecursionError", "maximum recursion depth exceeded");
-        Runtime.Saved saved = rt.enter(fn.source, fn.source.prelude() ? compositeName(fn, args) : null);
+        PyRuntime.Saved saved = rt.enter(fn.source, fn.source.prelude() ? compositeName(fn, args) : null);
         Scope prev = currentScope;
         currentScope = s;
         depth++;

@@ -103,13 +103,13 @@ public final class ModelEvaluator {
         private final PyModule module;
         private final Map<String, String> defines;
         private final String file;
-        private final Runtime rt;
+        private final PyRuntime rt;
 
         Run(PyModule module, Map<String, String> defines, TorchLibrary torch) {
             this.module = module;
             this.defines = defines;
             this.file = module.file();
-            this.rt = new Runtime(torch, new GraphBuilder(graphName(file)), file);
+            this.rt = new PyRuntime(torch, new GraphBuilder(graphName(file)), file);
         }
 
         LoadedModel run() {
@@ -250,7 +250,7 @@ public final class ModelEvaluator {
             PyClass tensor = wrapClass(torchModule.dict(), "Tensor", Types.TENSOR, null);
             PyClass parameter = wrapClass(nn.dict(), "Parameter", Types.PARAMETER, (ctx, a, kw) -> {
                 Object data = Builtins.arg(a, kw, 0, "data", Py.NONE);
-                if (!(data instanceof Tensor t)) throw ctx.error("nn.Parameter expects a tensor, got " + ((Runtime) ctx).typeName(data));
+                if (!(data instanceof Tensor t)) throw ctx.error("nn.Parameter expects a tensor, got " + ((PyRuntime) ctx).typeName(data));
                 return new Tensor(t.value(), true);
             });
             rt.module("torch.nn.parameter").dict().put("Parameter", parameter);

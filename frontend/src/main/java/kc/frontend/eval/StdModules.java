@@ -19,9 +19,9 @@ import kc.frontend.eval.PyObjects.PyIterator;
 final class StdModules {
     private StdModules() {}
 
-    private static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    private static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
-    static void install(Runtime rt) {
+    static void install(PyRuntime rt) {
         installMath(rt.module("math").dict());
         installTyping(rt.module("typing").dict());
         installTyping(rt.module("typing_extensions").dict());
@@ -45,7 +45,7 @@ final class StdModules {
         installItertools(rt.module("itertools").dict());
         installFunctools(rt.module("functools").dict());
         rt.module("warnings").dict().put("warn", new NativeFunction("warnings.warn", (ctx, a, kw) -> {
-            Runtime r = rt(ctx);
+            PyRuntime r = rt(ctx);
             r.warnings.add(r.userFile + ":" + r.userPos + ": warning: " + r.str(Builtins.arg(a, kw, 0, "message", "")));
             return Py.NONE;
         }));
@@ -62,7 +62,7 @@ final class StdModules {
         }));
     }
 
-    private static Object shallowCopy(Runtime r, Object v) {
+    private static Object shallowCopy(PyRuntime r, Object v) {
         if (v instanceof Py.PyList l) return new Py.PyList(l.items);
         if (v instanceof Py.PyDict d) {
             Py.PyDict c = new Py.PyDict();
@@ -74,7 +74,7 @@ final class StdModules {
         return v;
     }
 
-    private static Object deepCopy(Runtime r, Object v) {
+    private static Object deepCopy(PyRuntime r, Object v) {
         if (v instanceof Py.PyList l) {
             List<Object> items = new ArrayList<>();
             for (Object o : l.items) items.add(deepCopy(r, o));
@@ -97,7 +97,7 @@ final class StdModules {
         m.put(name, new NativeFunction(module + "." + name, impl));
     }
 
-    private static double d(Runtime r, Object v) {
+    private static double d(PyRuntime r, Object v) {
         if (Operators.isNumber(v)) return Operators.asDouble(v);
         if (v instanceof kc.frontend.torch.Tensor) {
             Object item = r.call(r.getAttr(v, "item"), List.of(), Map.of());
@@ -215,7 +215,7 @@ final class StdModules {
         });
     }
 
-    private static long toLong(Runtime r, double v) {
+    private static long toLong(PyRuntime r, double v) {
         if (Double.isNaN(v)) throw r.raise("ValueError", "cannot convert float NaN to integer");
         if (Double.isInfinite(v)) throw r.raise("OverflowError", "cannot convert float infinity to integer");
         return (long) v;
@@ -396,7 +396,7 @@ final class StdModules {
                 case DIV -> "truediv";
                 case BITAND -> "and_";
                 case BITOR -> "or_";
-                default -> Runtime.dunderName(op);
+                default -> PyRuntime.dunderName(op);
             };
             put(m, "operator", name, (ctx, a, kw) -> rt(ctx).binary(op, a.get(0), a.get(1)));
         }

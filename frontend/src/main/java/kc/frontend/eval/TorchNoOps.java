@@ -29,7 +29,7 @@ final class TorchNoOps {
         });
     }
 
-    static void install(Runtime rt) {
+    static void install(PyRuntime rt) {
         Map<String, Object> torch = rt.module("torch").dict();
         for (String mode : List.of("no_grad", "enable_grad", "inference_mode"))
             torch.putIfAbsent(mode, modeClass(mode));

@@ -160,7 +160,7 @@ class PythonSemanticsTest {
     }
 
     private static String repr(Map<String, Object> g, String name) {
-        return new Runtime(ModelEvaluator.newTorchLibrary(), new kc.ir.graph.GraphBuilder("t"), "t.py").repr(g.get(name));
+        return new PyRuntime(ModelEvaluator.newTorchLibrary(), new kc.ir.graph.GraphBuilder("t"), "t.py").repr(g.get(name));
     }
 
     @Test void argumentErrorsAreTypeErrors() {

@@ -32,7 +32,7 @@ import kc.ir.graph.SourcePos;
  * {@link CallContext} builtins see, and it tracks where evaluation is (the innermost user-code position, the
  * running prelude composite and nn.Module path) to give graph nodes their {@link Origin}.
  */
-final class Runtime implements CallContext {
+final class PyRuntime implements CallContext {
     final TorchLibrary torch;
     final GraphBuilder graph;
     final Interpreter interp;
@@ -55,12 +55,12 @@ final class Runtime implements CallContext {
     /** nn.Module instance to its path in the model ("" for the root), once the model is built. */
     final IdentityHashMap<PyInstance, String> modulePaths = new IdentityHashMap<>();
 
-    Runtime(TorchLibrary torch, GraphBuilder graph, String userFile) {
+    PyRuntime(TorchLibrary torch, GraphBuilder graph, String userFile) {
         this.torch = torch;
         this.graph = graph;
         this.userFile = userFile;
         this.interp = new Interpreter(this);
-        this.builtins = Builtins.create(this);
+        this.builtins = Builtins.namespace();
     }
 
     // ---------------------------------------------------------------- CallContext
@@ -156,7 +156,9 @@ final class Runtime implements CallContext {
         PyClass cls = Types.EXCEPTIONS.get(type);
         PyInstance exc = new PyInstance(cls, false);
         exc.dict.put("args", Py.Tuple.of(message));
-        return new PyRaise(exc, type + ": " + message, userFile, userPos);
+        // "unsupported: torch.fft.fft" says it all; the Python exception name would only distract.
+        String text = message.startsWith("unsupported:") ? message : type + ": " + message;
+        return new PyRaise(exc, text, userFile, userPos);
     }
 
     PyRaise raiseInstance(PyInstance exc) {
