@@ -13,6 +13,9 @@ fileInput : stmt* EOF ;
 // The interior of an f-string replacement field, wrapped in parentheses by the caller.
 fstringInput : OPEN_PAREN ( yieldExpr | testListStarExpr ) CLOSE_PAREN NEWLINE EOF ;
 
+// A lone expression, as Python's eval() reads it (the caller strips leading blanks).
+evalInput : testListStarExpr NEWLINE EOF ;
+
 stmt
     : simpleStmts
     | compoundStmt

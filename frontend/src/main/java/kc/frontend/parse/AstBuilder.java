@@ -22,16 +22,14 @@ import org.antlr.v4.runtime.tree.TerminalNode;
  */
 final class AstBuilder {
     private final String file;
-    private final String source;
     private final StringLiterals strings;
 
     /** Where the statement being built stands: inside a function (return/yield allowed), inside a loop. */
     private boolean inFunction;
     private boolean inLoop;
 
-    AstBuilder(String file, String source) {
+    AstBuilder(String file) {
         this.file = file;
-        this.source = source;
         this.strings = new StringLiterals(file, this);
     }
 
@@ -800,6 +798,4 @@ final class AstBuilder {
         // Unreachable for trees of this grammar; a CompileError still beats a stack trace for the user.
         return error(pos(c.start), "invalid syntax");
     }
-
-    String file() { return file; }
 }

@@ -8,10 +8,12 @@ import kc.grammar.LexicalError;
 import kc.grammar.PythonLexer;
 import kc.grammar.PythonParser;
 import org.antlr.v4.runtime.BailErrorStrategy;
+import org.antlr.v4.runtime.BaseErrorListener;
 import org.antlr.v4.runtime.CharStreams;
 import org.antlr.v4.runtime.CommonTokenStream;
 import org.antlr.v4.runtime.ParserRuleContext;
 import org.antlr.v4.runtime.RecognitionException;
+import org.antlr.v4.runtime.Recognizer;
 import org.antlr.v4.runtime.atn.PredictionMode;
 import org.antlr.v4.runtime.misc.ParseCancellationException;
 
@@ -28,11 +30,12 @@ public final class PythonSource {
         String source = normalize(text);
         try {
             PythonParser.FileInputContext tree = parseTree(fileName, source, 1, 0, PythonParser::fileInput);
-            return new PyModule(fileName, new AstBuilder(fileName, source).module(tree));
+            return new PyModule(fileName, new AstBuilder(fileName).module(tree));
         } catch (CompileError e) {
             throw withinText(e, source);
         } catch (StackOverflowError e) {
-            // The lexer's bracket and indentation limits make this unreachable in practice; stay a CompileError.
+            // Brackets and blocks are limited by the lexer, but thousands of chained unary operators or lambdas
+            // still exhaust the recursive-descent parser's stack; CPython refuses such input too.
             throw new CompileError(fileName, 1, 1, "too many nested expressions");
         }
     }
@@ -58,6 +61,25 @@ public final class PythonSource {
     }
 
     /**
+     * Parses one expression, as Python's {@code eval()} does (it may span lines and be surrounded by blanks);
+     * positions are 1-based within {@code text}, as for a file.
+     */
+    public static Expr parseExpression(String fileName, String text) {
+        String source = normalize(text);
+        try {
+            int blanks = 0;
+            while (blanks < source.length() && " \t\f".indexOf(source.charAt(blanks)) >= 0) blanks++;
+            PythonParser.EvalInputContext tree = parseTree(fileName, source.substring(blanks), 1, blanks,
+                    PythonParser::evalInput);
+            return new AstBuilder(fileName).testListStarExpr(tree.testListStarExpr());
+        } catch (CompileError e) {
+            throw withinText(e, source);
+        } catch (StackOverflowError e) {
+            throw new CompileError(fileName, 1, 1, "too many nested expressions");
+        }
+    }
+
+    /**
      * Parses the interior of an f-string replacement field, {@code text} being "(expr)", whose '(' stands at the
      * given 1-based line and 0-based character position of the file (it is one column left of the expression).
      */
@@ -72,7 +94,7 @@ public final class PythonSource {
      * Tabs before the column are kept so that the caret lines up in a terminal. Empty if the line does not exist.
      */
     public static String caretLine(String text, int line, int column) {
-        List<String> lines = text.lines().toList();
+        List<String> lines = (text.startsWith("\uFEFF") ? text.substring(1) : text).lines().toList();
         // String.lines() drops a trailing empty line; a position just past the final newline has nothing to show.
         if (line < 1 || line > lines.size()) return "";
         String src = lines.get(line - 1);
@@ -96,6 +118,19 @@ public final class PythonSource {
         return s.replace("\r\n", "\n").replace('\r', '\n');
     }
 
+    /**
+     * The lexer grammar ends in a rule matching any character, so ANTLR's own lexer errors cannot happen; if one
+     * did, ANTLR would skip the character silently, so it is made an error. The parser needs no listener: its
+     * BailErrorStrategy throws.
+     */
+    private static final BaseErrorListener LEXER_ERRORS = new BaseErrorListener() {
+        @Override
+        public void syntaxError(Recognizer<?, ?> recognizer, Object offendingSymbol, int line, int charPositionInLine,
+                                String msg, RecognitionException e) {
+            throw new LexicalError(line, charPositionInLine + 1, "invalid syntax");
+        }
+    };
+
     private interface Entry<T extends ParserRuleContext> {
         T parse(PythonParser parser);
     }
@@ -109,6 +144,7 @@ public final class PythonSource {
         try {
             PythonLexer lexer = new PythonLexer(CharStreams.fromString(source, fileName));
             lexer.removeErrorListeners();
+            lexer.addErrorListener(LEXER_ERRORS);
             lexer.setLine(line);
             lexer.setCharPositionInLine(charPositionInLine);
             CommonTokenStream tokens = new CommonTokenStream(lexer);

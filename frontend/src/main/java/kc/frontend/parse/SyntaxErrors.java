@@ -87,6 +87,18 @@ final class SyntaxErrors {
                 && prev != null && prev.getType() == PythonParser.COMMA) {
             return new CompileError(file, line, column, "trailing comma not allowed without surrounding parentheses");
         }
+        // Python features kc leaves out on purpose: say so instead of "invalid syntax".
+        if (prev != null && prev.getType() == PythonParser.NAME) {
+            String word = prev.getText();
+            int t = off.getType();
+            if (word.equals("async") && (t == PythonParser.DEF || t == PythonParser.FOR || t == PythonParser.WITH)) {
+                return at(file, prev, "'async' is not supported");
+            }
+            if (word.equals("await") && startsOperand(t)) return at(file, prev, "'await' is not supported");
+            if (word.equals("match") && startsOperand(t) && startsStatement(tokens, prev)) {
+                return at(file, prev, "'match' statements are not supported");
+            }
+        }
         if (prev != null && endsOperand(prev.getType()) && startsOperand(off.getType())) {
             if (prev.getText().equals("print") && startsStatement(tokens, prev)) {
                 return new CompileError(file, prev.getLine(), prev.getCharPositionInLine() + 1,

@@ -192,4 +192,21 @@ class ExpressionParseTest {
         assertEquals("a", call.keywords().get(0).name());
         assertEquals(null, call.keywords().get(1).name());
     }
+
+    @Test
+    void standaloneExpressions() {
+        assertEquals("(add x 1)", Sexp.of(PythonSource.parseExpression("-D", "x + 1")));
+        assertEquals("(tuple 1 2)", Sexp.of(PythonSource.parseExpression("-D", "  (1,\n 2)  # comment\n")));
+        assertEquals(new Pos(1, 3), PythonSource.parseExpression("-D", "  [a]").pos());
+        assertEquals(new Pos(2, 2), ((Expr.BinOp) PythonSource.parseExpression("-D", "(a +\n b)")).right().pos());
+        kc.frontend.CompileError e = org.junit.jupiter.api.Assertions.assertThrows(kc.frontend.CompileError.class,
+                () -> PythonSource.parseExpression("-D", "a +"));
+        assertEquals("-D:1:4: error: invalid syntax", e.format());
+        e = org.junit.jupiter.api.Assertions.assertThrows(kc.frontend.CompileError.class,
+                () -> PythonSource.parseExpression("-D", "x = 1"));
+        assertEquals("-D:1:3: error: invalid syntax", e.format());
+        e = org.junit.jupiter.api.Assertions.assertThrows(kc.frontend.CompileError.class,
+                () -> PythonSource.parseExpression("-D", "f(x))"));
+        assertEquals("-D:1:5: error: unmatched ')'", e.format());
+    }
 }

@@ -149,7 +149,7 @@ class ParseFuzzTest {
         try {
             for (String text : SEEDS_TEXTS) {
                 PythonSource.parse("seed.py", text);   // the seeds themselves are valid
-                for (int seed = 0; seed < 1500; seed++) {
+                for (int seed = 0; seed < 800; seed++) {
                     Random rnd = new Random(seed * 31L + text.length());
                     String mutated = text;
                     int rounds = 1 + rnd.nextInt(3);

@@ -67,6 +67,10 @@ class SyntaxErrorTest {
         "x = 0b12                         => m.py:1:8: error: invalid digit '2' in binary literal",
         "x = 0o8                          => m.py:1:7: error: invalid digit '8' in octal literal",
         "x = 1j                           => m.py:1:5: error: complex numbers are not supported",
+        "async def f(): pass              => m.py:1:1: error: 'async' is not supported",
+        "def f():\\n    await g()\\n       => m.py:2:5: error: 'await' is not supported",
+        "match x:\\n    case 1: pass\\n   => m.py:1:1: error: 'match' statements are not supported",
+        "def f():\\n    yield from g()\\n => m.py:2:5: error: 'yield from' is not supported",
         "1 = x                            => m.py:1:1: error: cannot assign to literal here. Maybe you meant '==' instead of '='?",
         "f() = 1                          => m.py:1:1: error: cannot assign to function call here. Maybe you meant '==' instead of '='?",
         "a + 1 += 2                       => m.py:1:1: error: 'expression' is an illegal expression for augmented assignment",
@@ -159,5 +163,9 @@ class SyntaxErrorTest {
         assertEquals("x = 1\n      ^", PythonSource.caretLine(src, 1, 7));   // one past the end of the line
         assertEquals("", PythonSource.caretLine(src, 3, 1));
         assertEquals("b\n^", PythonSource.caretLine("a\r\nb", 2, 1));
+        assertEquals("x = $\n    ^", PythonSource.caretLine("\uFEFFx = $", 1, error("\uFEFFx = $").column()));
+        String astral = "s = '\uD83D\uDE00' $";   // columns count code points, so the emoji is one column
+        assertEquals(9, error(astral).column());
+        assertEquals(astral + "\n        ^", PythonSource.caretLine(astral, 1, 9));
     }
 }
