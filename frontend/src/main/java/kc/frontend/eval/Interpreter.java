@@ -20,6 +20,8 @@ import kc.frontend.eval.PyObjects.ModuleObject;
  */
 final class Interpreter {
     private static final int MAX_DEPTH = 600;
+    /** Loops and generators this long are runaway code in a model file (kc runs generators eagerly). */
+    private static final long LOOP_LIMIT = 10_000_000L;
 
     private final PyRuntime rt;
     /** The value of the last executed return statement, picked up by the function call it ends. */
@@ -243,7 +245,9 @@ final class Interpreter {
 
     private ControlFlow execFor(Stmt.For f, Scope s) {
         Iterator<Object> it = rt.iterate(eval(f.iter(), s));
+        long guard = 0;
         while (it.hasNext()) {
+            if (++guard > LOOP_LIMIT) throw rt.error("unsupported: a for loop ran more than 10^7 iterations");
             assign(f.target(), it.next(), s, false);
             ControlFlow r = exec(f.body(), s);
             if (r == ControlFlow.BREAK) return ControlFlow.NORMAL;
@@ -255,7 +259,7 @@ final class Interpreter {
     private ControlFlow execWhile(Stmt.While w, Scope s) {
         long guard = 0;
         while (rt.truthy(eval(w.test(), s))) {
-            if (++guard > 100_000_000L) throw rt.error("unsupported: a while loop ran more than 10^8 iterations");
+            if (++guard > LOOP_LIMIT) throw rt.error("unsupported: a while loop ran more than 10^7 iterations");
             ControlFlow r = exec(w.body(), s);
             if (r == ControlFlow.BREAK) return ControlFlow.NORMAL;
             if (r == ControlFlow.RETURN) return r;
@@ -655,6 +659,8 @@ final class Interpreter {
             case Expr.Yield y -> {
                 Scope fs = s.functionScope();
                 if (fs == null || fs.yieldSink == null) throw rt.error("'yield' outside function");
+                if (fs.yieldSink.size() >= LOOP_LIMIT)
+                    throw rt.error("unsupported: a generator yielded more than 10^7 values (kc runs generators eagerly)");
                 fs.yieldSink.add(y.value() == null ? Py.NONE : eval(y.value(), s));
                 return Py.NONE;
             }
