@@ -137,6 +137,9 @@ final class Builtins {
             } catch (PyRaise e) {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return false;
                 throw e;
+            } catch (kc.frontend.CompileError e) {
+                if (a.get(0) instanceof Tensor) return false; // the library's "no attribute" error for tensors
+                throw e;
             }
         });
         fn("getattr", (ctx, a, kw) -> {
@@ -145,6 +148,9 @@ final class Builtins {
                 return ctx.getAttr(a.get(0), str(ctx, a.get(1)));
             } catch (PyRaise e) {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return a.get(2);
+                throw e;
+            } catch (kc.frontend.CompileError e) {
+                if (a.get(0) instanceof Tensor) return a.get(2);
                 throw e;
             }
         });

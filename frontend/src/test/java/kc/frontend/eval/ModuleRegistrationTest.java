@@ -274,4 +274,30 @@ class ModuleRegistrationTest {
                 && !n.origin().composite().equals("softmax")).findFirst().orElseThrow();
         assertEquals("", mul.origin().module(), "the root module's path is empty");
     }
+
+    @Test void tensorSeamBehaviour() {
+        Map<String, Object> g = PythonSemanticsTest.run("""
+                import torch
+                a = torch.ones(3)
+                alias = a
+                a += 1
+                same = alias is a
+                b = torch.ones(3)
+                b2 = b
+                b = b + 1
+                rebound = b2 is b
+                total = float(torch.ones(2, 3).sum())
+                n = int(torch.arange(5)[3])
+                shape_ok = a.shape == (3,) and len(a) == 3 and isinstance(a, torch.Tensor)
+                has = hasattr(a, 'shape'), hasattr(a, 'no_such_attribute'), getattr(a, 'nope', 7)
+                parts = [t.shape[0] for t in torch.ones(4, 2)]
+                """);
+        assertEquals(true, g.get("same"), "x += y keeps the tensor object");
+        assertEquals(false, g.get("rebound"));
+        assertEquals(6.0, g.get("total"));
+        assertEquals(3L, g.get("n"));
+        assertEquals(true, g.get("shape_ok"));
+        assertEquals(Py.Tuple.of(true, false, 7L), g.get("has"));
+        assertEquals("[2, 2, 2, 2]", g.get("parts").toString());
+    }
 }
