@@ -537,6 +537,12 @@ final class PyRuntime implements CallContext {
             list.items.addAll(toList(r));
             return list;
         }
+        if (l instanceof Py.PyList list && op == BinOpKind.MUL && Operators.isIntLike(r)) {
+            List<Object> once = new ArrayList<>(list.items);
+            list.items.clear();
+            for (long k = 0; k < Operators.asLong(r); k++) list.items.addAll(once);
+            return list;
+        }
         if (l instanceof Tensor t && !(r instanceof PyInstance)) {
             nativeCall();
             Object res = torch.binaryOp(this, op, l, r);
@@ -870,11 +876,7 @@ final class PyRuntime implements CallContext {
         }
         if (obj instanceof Py.PyDict d) {
             Object r = d.items.get(hashKey(idx));
-            if (r == null) {
-                Object missing = null;
-                if (r == null) throw raise("KeyError", repr(idx));
-                return missing;
-            }
+            if (r == null) throw raise("KeyError", repr(idx));
             return r;
         }
         if (obj instanceof Range r) {

@@ -590,4 +590,11 @@ class PythonSemanticsTest {
         CompileError e = error("import math\n@math.nothing\ndef f(): pass\n");
         assertTrue(e.getMessage().contains("has no attribute 'nothing'"), e.getMessage());
     }
+
+    @Test void moduleIsImportedNotRunAsMain() {
+        Map<String, Object> g = run("x = 1\nif __name__ == '__main__':\n    x = undefined_call()\nl = [1]\nalias = l\nl *= 2\n");
+        assertEquals(1L, g.get("x"));
+        assertEquals("t", g.get("__name__"));
+        assertEquals("[1, 1]", g.get("alias").toString(), "list *= mutates in place");
+    }
 }
