@@ -123,9 +123,15 @@ final class Interpreter {
                 case KEYWORD_ONLY -> { }
             }
         }
-        if (next < args.size())
-            throw rt.raise("TypeError", fn.name + "() takes " + positional + " positional argument"
-                    + (positional == 1 ? "" : "s") + " but " + args.size() + (args.size() == 1 ? " was" : " were") + " given");
+        if (next < args.size()) {
+            int required = 0;
+            for (int k = 0; k < params.size(); k++)
+                if (params.get(k).kind() == Stmt.ParamKind.POSITIONAL && fn.defaults[k] == null) required++;
+            String takes = required == positional ? positional + " positional argument" + (positional == 1 ? "" : "s")
+                    : "from " + required + " to " + positional + " positional arguments";
+            throw rt.raise("TypeError", fn.qualname + "() takes " + takes + " but " + args.size()
+                    + (args.size() == 1 ? " was" : " were") + " given");
+        }
         Py.PyDict extra = kwargsName == null ? null : new Py.PyDict();
         if (!kwargs.isEmpty()) {
             for (var e : kwargs.entrySet()) {
@@ -137,12 +143,12 @@ final class Interpreter {
                     }
                 if (p != null) {
                     if (vars.containsKey(p.name()))
-                        throw rt.raise("TypeError", fn.name + "() got multiple values for argument '" + p.name() + "'");
+                        throw rt.raise("TypeError", fn.qualname + "() got multiple values for argument '" + p.name() + "'");
                     vars.put(p.name(), e.getValue());
                 } else if (extra != null) {
                     extra.items.put(e.getKey(), e.getValue());
                 } else {
-                    throw rt.raise("TypeError", fn.name + "() got an unexpected keyword argument '" + e.getKey() + "'");
+                    throw rt.raise("TypeError", fn.qualname + "() got an unexpected keyword argument '" + e.getKey() + "'");
                 }
             }
         }
@@ -152,7 +158,7 @@ final class Interpreter {
                 Object d = fn.defaults[k];
                 if (d == null) {
                     String what = p.kind() == Stmt.ParamKind.POSITIONAL ? "positional" : "keyword-only";
-                    throw rt.raise("TypeError", fn.name + "() missing 1 required " + what + " argument: '" + p.name() + "'");
+                    throw rt.raise("TypeError", fn.qualname + "() missing 1 required " + what + " argument: '" + p.name() + "'");
                 }
                 vars.put(p.name(), d);
             }

@@ -166,6 +166,8 @@ class PythonSemanticsTest {
     @Test void argumentErrorsAreTypeErrors() {
         assertTrue(error("def f(a): pass\nf()\n").getMessage().contains("missing 1 required positional argument: 'a'"));
         assertTrue(error("def f(a): pass\nf(1, 2)\n").getMessage().contains("takes 1 positional argument but 2 were given"));
+        assertTrue(error("def f(a, b=1): pass\nf(1, 2, 3)\n").getMessage().contains("f() takes from 1 to 2 positional arguments but 3 were given"));
+        assertTrue(error("class C:\n    def m(self): pass\nC().m(1)\n").getMessage().contains("C.m() takes 1 positional argument but 2 were given"));
         assertTrue(error("def f(a): pass\nf(b=1)\n").getMessage().contains("unexpected keyword argument 'b'"));
         assertTrue(error("def f(a): pass\nf(1, a=1)\n").getMessage().contains("multiple values for argument 'a'"));
     }
