@@ -267,7 +267,7 @@ final class Builtins {
                     if (d.isNaN() || d.isInfinite()) throw rt(ctx).raise("ValueError", "cannot convert float " + Formatting.floatRepr(d) + " to integer");
                     return (long) Math.rint(d);
                 }
-                if (d.isNaN() || d.isInfinite()) return d;
+                if (d.isNaN() || d.isInfinite() || d == 0) return d;
                 return new BigDecimal(d).setScale((int) Operators.asLong(nd), RoundingMode.HALF_EVEN).doubleValue();
             }
             if (v instanceof Tensor) return ctx.call(ctx.getAttr(v, "round"), List.of(), Map.of());
@@ -308,9 +308,11 @@ final class Builtins {
         if (v instanceof Long) return v;
         if (v instanceof Boolean b) return b ? 1L : 0L;
         if (v instanceof Double d) {
-            if (d.isNaN()) throw r.raise("ValueError", "cannot convert float NaN to integer");
-            if (d.isInfinite()) throw r.raise("OverflowError", "cannot convert float infinity to integer");
-            return (long) (double) d;
+            try {
+                return Operators.truncate(d);
+            } catch (Operators.ArithmeticFailure f) {
+                throw r.raise(f.pyType, f.getMessage());
+            }
         }
         if (v instanceof String s) {
             int base = a.size() > 1 ? (int) Operators.asLong(a.get(1)) : 10;
@@ -423,9 +425,11 @@ final class Builtins {
         }
         try {
             return Formatting.format(v, spec, r::str);
-        } catch (RuntimeException e) {
-            if (e instanceof PyRaise || e instanceof kc.frontend.CompileError) throw e;
-            throw r.raise("ValueError", "invalid format specifier '" + spec + "' for object of type '" + r.typeName(v) + "'");
+        } catch (Operators.ArithmeticFailure f) {
+            throw r.raise(f.pyType, f.getMessage());
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            throw r.raise("ValueError", "Invalid format specifier '" + spec + "' for object of type '" + r.typeName(v) + "'"
+                    + (e.getMessage() != null && e.getMessage().startsWith("Unknown") ? ": " + e.getMessage() : ""));
         }
     }
 }

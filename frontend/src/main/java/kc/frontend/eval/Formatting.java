@@ -76,7 +76,9 @@ final class Formatting {
         char type = i < n ? spec.charAt(i) : 0;
         String body;
         boolean numeric = Operators.isNumber(value);
-        if (numeric && !(value instanceof Boolean && type == 0)) {
+        if (numeric && value instanceof Double && "dxXobc".indexOf(type) >= 0 && type != 0)
+            throw new IllegalArgumentException("Unknown format code '" + type + "' for object of type 'float'");
+        if (numeric) {
             boolean neg;
             if (type == 0 && Operators.isIntLike(value) || type == 'd' || type == 'n') {
                 long v = Operators.asLong(value instanceof Double d ? (Object) (long) (double) d : value);
@@ -106,9 +108,9 @@ final class Formatting {
                 if (Double.isNaN(v)) body = "nan";
                 else if (Double.isInfinite(v)) body = "inf";
                 if (grouping != 0 && !Double.isNaN(v) && !Double.isInfinite(v)) {
-                    int dot = body.indexOf('.');
-                    String intPart = dot < 0 ? body : body.substring(0, dot);
-                    body = group(intPart, grouping) + (dot < 0 ? "" : body.substring(dot));
+                    int end = 0;
+                    while (end < body.length() && Character.isDigit(body.charAt(end))) end++;
+                    body = group(body.substring(0, end), grouping) + body.substring(end);
                 }
             }
             String signStr = neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
@@ -251,7 +253,7 @@ final class Formatting {
             String rendered = switch (type) {
                 case 's' -> format(str.apply(v), spec, str);
                 case 'r' -> format(repr.apply(v), spec, str);
-                case 'd', 'i', 'u' -> format(Operators.isNumber(v) ? (Object) (long) Operators.asDouble(v) : v, spec + "d", str);
+                case 'd', 'i', 'u' -> format(v instanceof Double d ? (Object) Operators.truncate(d) : v, spec + "d", str);
                 default -> format(v, spec + type, str);
             };
             out.append(rendered);

@@ -568,6 +568,8 @@ final class PyRuntime implements CallContext {
         Map<Object, Object> mapping = r instanceof Py.PyDict d ? d.items : null;
         try {
             return Formatting.percent(template, args, mapping, this::str, this::repr);
+        } catch (Operators.ArithmeticFailure f) {
+            throw raise(f.pyType, f.getMessage());
         } catch (IllegalArgumentException e) {
             throw raise("TypeError", e.getMessage());
         }
