@@ -120,7 +120,13 @@ final class Methods {
             boolean sign = str.startsWith("-") || str.startsWith("+");
             return (sign ? str.substring(0, 1) : "") + "0".repeat(w - str.length()) + (sign ? str.substring(1) : str);
         });
-        def(t, "center", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + "^" + a.get(1), rt(c)::str));
+        def(t, "center", (c, a, kw) -> {
+            String str = s(a, 0);
+            int width = (int) Operators.asLong(a.get(1)), pad = width - str.length();
+            if (pad <= 0) return str;
+            int left = pad / 2 + (pad & width & 1); // CPython's str.center (format's '^' rounds the other way)
+            return fill(a).repeat(left) + str + fill(a).repeat(pad - left);
+        });
         def(t, "ljust", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + "<" + a.get(1), rt(c)::str));
         def(t, "rjust", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + ">" + a.get(1), rt(c)::str));
         def(t, "encode", (c, a, kw) -> s(a, 0));

@@ -29,7 +29,7 @@ class PythonDifferentialTest {
         }
         StringBuilder src = new StringBuilder("results = []\n");
         for (String[] c : cases) {
-            src.append("try:\n    results.append(repr(").append(c[0]).append("))\n")
+            src.append("try:\n    results.append(repr((").append(c[0]).append(")))\n")
                .append("except Exception as e:\n    results.append('raises ' + type(e).__name__)\n");
         }
         Py.PyList results = (Py.PyList) PythonSemanticsTest.run(src.toString()).get("results");
