@@ -80,6 +80,7 @@ final class Formatting {
             throw new IllegalArgumentException("Unknown format code '" + type + "' for object of type 'float'");
         if (numeric) {
             boolean neg;
+            String prefix = ""; // 0x/0o/0b: zero padding goes between it and the digits
             if (type == 0 && Operators.isIntLike(value) || type == 'd' || type == 'n') {
                 long v = Operators.asLong(value instanceof Double d ? (Object) (long) (double) d : value);
                 neg = v < 0;
@@ -93,7 +94,7 @@ final class Formatting {
                     case 'o' -> Long.toOctalString(Math.abs(v));
                     default -> Long.toBinaryString(Math.abs(v));
                 };
-                if (alt) body = "0" + type + body;
+                if (alt) prefix = "0" + type;
             } else {
                 double v = Operators.asDouble(value);
                 neg = v < 0 || (v == 0 && 1 / v < 0);
@@ -113,7 +114,7 @@ final class Formatting {
                     body = group(body.substring(0, end), grouping) + body.substring(end);
                 }
             }
-            String signStr = neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
+            String signStr = (neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "") + prefix;
             return pad(signStr, body, width, fill, align == 0 ? '>' : align);
         }
         body = str.apply(value);

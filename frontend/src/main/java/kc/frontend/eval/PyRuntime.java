@@ -318,6 +318,8 @@ final class PyRuntime implements CallContext {
         if (v instanceof PyClass c) return classAttr(c, name);
         if (v instanceof PyObjects.Super s) return superAttr(s, name);
         if (v instanceof PyFunction f) {
+            Object assigned = f.attrs.get(name); // functools.wraps-style fn.__name__ = ... wins
+            if (assigned != null) return assigned;
             return switch (name) {
                 case "__name__" -> f.name;
                 case "__qualname__" -> f.qualname;
