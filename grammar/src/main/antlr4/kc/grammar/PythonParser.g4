@@ -1,8 +1,14 @@
 /*
  * The Python subset that PyTorch module files use, written for speed under SLL prediction:
  * one rule per precedence level (no left recursion, so no precedence predicates), and every
- * choice decidable from one or two tokens. Assignment targets, parameter order and similar
- * rules are checked when kc.frontend.parse builds the AST, as CPython checks them after parsing.
+ * choice decidable from one or two tokens (no SLL conflict, no full-context prediction on the
+ * KernelBench files and CPython's standard library). Assignment targets, parameter order and
+ * similar rules are checked when kc.frontend.parse builds the AST, as CPython checks them after
+ * parsing.
+ *
+ * Left out on purpose: async/await, match statements, except*, type parameters (PEP 695) and
+ * f-strings that reuse their own quote inside a replacement field (PEP 701). 'yield from' parses
+ * but kc's AST has no node for it.
  */
 parser grammar PythonParser;
 

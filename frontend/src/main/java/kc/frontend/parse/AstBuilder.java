@@ -24,9 +24,16 @@ final class AstBuilder {
     private final String file;
     private final StringLiterals strings;
 
-    /** Where the statement being built stands: inside a function (return/yield allowed), inside a loop. */
+    /**
+     * Where the statement being built stands: directly in a function body (return and yield allowed; a class
+     * body in between resets it), somewhere inside a function (nonlocal allowed), inside a loop.
+     */
     private boolean inFunction;
+    private boolean underFunction;
+    private boolean inClass;
     private boolean inLoop;
+    /** Inside a comprehension's own scope, what it is ("list comprehension"); null outside. */
+    private String comprehension;
 
     AstBuilder(String file) {
         this.file = file;
@@ -104,7 +111,11 @@ final class AstBuilder {
         }
         if (c.globalStmt() != null) return new Stmt.Global(pos, names(c.globalStmt().NAME()));
         if (c.nonlocalStmt() != null) {
-            if (!inFunction) throw error(pos, "nonlocal declaration not allowed at module level");
+            if (!underFunction) {
+                // CPython's two wordings: at module level, and in a class body with no function around it.
+                throw error(pos, inClass ? "no binding for nonlocal '" + c.nonlocalStmt().NAME(0).getText() + "' found"
+                        : "nonlocal declaration not allowed at module level");
+            }
             return new Stmt.Nonlocal(pos, names(c.nonlocalStmt().NAME()));
         }
         if (c.importName() != null) {
@@ -280,13 +291,14 @@ final class AstBuilder {
         ParamListContext pl = c.parameters().paramList();
         List<Stmt.Param> params = pl == null ? List.of() : params(pl.param());
         Expr returns = c.test() == null ? null : test(c.test());
-        boolean savedFunction = inFunction, savedLoop = inLoop;
-        inFunction = true;
+        boolean savedFunction = inFunction, savedUnder = underFunction, savedLoop = inLoop;
+        inFunction = underFunction = true;
         inLoop = false;
         try {
             return new Stmt.FunctionDef(pos(c.start), c.NAME().getText(), params, block(c.block()), decorators, returns);
         } finally {
             inFunction = savedFunction;
+            underFunction = savedUnder;
             inLoop = savedLoop;
         }
     }
@@ -295,13 +307,15 @@ final class AstBuilder {
         List<Expr> bases = new ArrayList<>();
         List<Expr.Keyword> keywords = new ArrayList<>();
         if (c.argList() != null) arguments(c.argList(), null, bases, keywords);
-        boolean savedFunction = inFunction, savedLoop = inLoop;
+        boolean savedFunction = inFunction, savedClass = inClass, savedLoop = inLoop;
         inFunction = false;
+        inClass = true;
         inLoop = false;
         try {
             return new Stmt.ClassDef(pos(c.start), c.NAME().getText(), bases, keywords, block(c.block()), decorators);
         } finally {
             inFunction = savedFunction;
+            inClass = savedClass;
             inLoop = savedLoop;
         }
     }
@@ -408,6 +422,7 @@ final class AstBuilder {
 
     private Expr yieldExpr(YieldExprContext c) {
         Pos pos = pos(c.start);
+        if (comprehension != null) throw error(pos, "'yield' inside " + comprehension);
         if (!inFunction) throw error(pos, "'yield' outside function");
         if (c.FROM() != null) throw error(pos, "'yield from' is not supported");
         return new Expr.Yield(pos, c.testListStarExpr() == null ? null : testListStarExpr(c.testListStarExpr()));
@@ -434,11 +449,14 @@ final class AstBuilder {
         // A lambda body is a function body: yield is legal there, break and continue of an outer loop are not
         // reachable because a lambda holds one expression.
         boolean saved = inFunction;
+        String savedComprehension = comprehension;
         inFunction = true;
+        comprehension = null;
         try {
             return new Expr.Lambda(pos(c.start), params, test(c.test()));
         } finally {
             inFunction = saved;
+            comprehension = savedComprehension;
         }
     }
 
@@ -594,15 +612,14 @@ final class AstBuilder {
             } else {
                 if (sawDoubleStar) throw error(pos, "positional argument follows keyword argument unpacking");
                 if (sawKeyword) throw error(pos, "positional argument follows keyword argument");
-                Expr value = namedExprTest(a.namedExprTest());
-                if (a.compFor() != null) {
-                    if (list.size() > 1 || c.COMMA().size() > 0) {
-                        throw error(pos, "Generator expression must be parenthesized");
-                    }
-                    value = new Expr.Comprehension(open == null ? pos : pos(open), Expr.ComprehensionKind.GENERATOR,
-                            value, compFor(a.compFor()));
+                if (a.compFor() == null) {
+                    args.add(namedExprTest(a.namedExprTest()));
+                    continue;
                 }
-                args.add(value);
+                if (list.size() > 1 || c.COMMA().size() > 0) throw error(pos, "Generator expression must be parenthesized");
+                Expr element = inComprehension("generator expression", () -> namedExprTest(a.namedExprTest()));
+                args.add(new Expr.Comprehension(open == null ? pos : pos(open), Expr.ComprehensionKind.GENERATOR,
+                        element, compFor(a.compFor(), "generator expression")));
             }
         }
     }
@@ -689,23 +706,40 @@ final class AstBuilder {
 
     private Expr comprehension(Pos pos, Expr.ComprehensionKind kind, TestListCompContext t) {
         if (t.starExpr().size() > 0) throw error(pos(t.starExpr(0).start), "iterable unpacking cannot be used in comprehension");
-        // The clauses are evaluated before the element in Python; building them first reports errors in order.
-        List<Expr.ForClause> clauses = compFor(t.compFor());
-        return new Expr.Comprehension(pos, kind, namedExprTest(t.namedExprTest(0)), clauses);
+        String what = kind == Expr.ComprehensionKind.LIST ? "list comprehension" : "generator expression";
+        Expr element = inComprehension(what, () -> namedExprTest(t.namedExprTest(0)));
+        return new Expr.Comprehension(pos, kind, element, compFor(t.compFor(), what));
     }
 
-    private List<Expr.ForClause> compFor(CompForContext c) {
+    /**
+     * The for/if clauses of a comprehension. All but the first iterable run in the comprehension's own scope,
+     * where CPython forbids yield.
+     */
+    private List<Expr.ForClause> compFor(CompForContext c, String what) {
         List<Expr.ForClause> clauses = new ArrayList<>();
         for (CompClauseContext clause : c.compClause()) {
-            Expr target = exprList(clause.exprList());
+            Expr target = inComprehension(what, () -> exprList(clause.exprList()));
             Targets.checkAssign(file, target);
             List<OrTestContext> tests = clause.orTest();
-            Expr iter = orTest(tests.get(0));
+            Expr iter = clauses.isEmpty() ? orTest(tests.get(0)) : inComprehension(what, () -> orTest(tests.get(0)));
             List<Expr> conditions = new ArrayList<>();
-            for (int i = 1; i < tests.size(); i++) conditions.add(orTest(tests.get(i)));
+            for (int i = 1; i < tests.size(); i++) {
+                OrTestContext condition = tests.get(i);
+                conditions.add(inComprehension(what, () -> orTest(condition)));
+            }
             clauses.add(new Expr.ForClause(target, iter, conditions));
         }
         return clauses;
+    }
+
+    private <T> T inComprehension(String what, java.util.function.Supplier<T> build) {
+        String saved = comprehension;
+        comprehension = what;
+        try {
+            return build.get();
+        } finally {
+            comprehension = saved;
+        }
     }
 
     private Expr dictOrSet(Pos pos, DictOrSetMakerContext c) {
@@ -722,9 +756,13 @@ final class AstBuilder {
         if (c.compFor() != null) {
             if (first.POWER() != null) throw error(pos(first.start), "dict unpacking cannot be used in dict comprehension");
             if (first.starExpr() != null) throw error(pos(first.start), "iterable unpacking cannot be used in comprehension");
-            List<Expr.ForClause> clauses = compFor(c.compFor());
-            if (isDict) return new Expr.DictComprehension(pos, test(first.test(0)), test(first.test(1)), clauses);
-            return new Expr.Comprehension(pos, Expr.ComprehensionKind.SET, test(first.test(0)), clauses);
+            if (isDict) {
+                Expr key = inComprehension("dict comprehension", () -> test(first.test(0)));
+                Expr value = inComprehension("dict comprehension", () -> test(first.test(1)));
+                return new Expr.DictComprehension(pos, key, value, compFor(c.compFor(), "dict comprehension"));
+            }
+            Expr element = inComprehension("set comprehension", () -> test(first.test(0)));
+            return new Expr.Comprehension(pos, Expr.ComprehensionKind.SET, element, compFor(c.compFor(), "set comprehension"));
         }
         if (isDict) {
             List<Expr> keys = new ArrayList<>(), values = new ArrayList<>();

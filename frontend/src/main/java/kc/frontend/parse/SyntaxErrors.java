@@ -37,83 +37,105 @@ final class SyntaxErrors {
     }
 
     private static CompileError message(String file, PythonParser parser, CommonTokenStream tokens, RecognitionException e) {
-        Token off = e.getOffendingToken();
-        if (off == null) off = parser.getCurrentToken();
-        int line = off.getLine();
-        int column = off.getCharPositionInLine() + 1;
-        ParserRuleContext ctx = e.getCtx() instanceof ParserRuleContext p ? p : parser.getContext();
+        Token off = e.getOffendingToken() != null ? e.getOffendingToken() : parser.getCurrentToken();
+        ParserRuleContext ctx = e.getCtx() instanceof ParserRuleContext p ? p
+                : parser.getContext() != null ? parser.getContext() : new ParserRuleContext();
+        Token prev = previous(tokens, off);
+        if (off.getType() == PythonParser.INDENT) return at(file, off, "unexpected indent");
 
-        if (off.getType() == PythonParser.INDENT) {
-            return new CompileError(file, line, column, "unexpected indent");
-        }
+        CompileError specific = expectedTokenMessage(file, off, ctx, e);
+        if (specific == null) specific = parameterOrArgumentMessage(file, tokens, off, prev, ctx);
+        if (specific == null) specific = unsupportedFeatureMessage(file, tokens, off, prev);
+        if (specific == null) specific = adjacentOperandsMessage(file, tokens, off, prev, ctx);
+        if (specific != null) return specific;
+        return at(file, off, off.getType() == Token.EOF ? "unexpected EOF while parsing" : "invalid syntax");
+    }
+
+    /** Messages that follow from what the parser expected at the offending token. */
+    private static CompileError expectedTokenMessage(String file, Token off, ParserRuleContext ctx, RecognitionException e) {
         // The expected set is only about the offending token when the failure happened right at it.
         boolean atDecision = e instanceof InputMismatchException
                 || (e instanceof NoViableAltException nv && nv.getStartToken() == off);
         IntervalSet expected = atDecision ? expectedTokens(e) : null;
-        if (expected != null) {
-            if (expected.contains(PythonParser.INDENT) && ctx instanceof PythonParser.BlockContext block) {
-                return new CompileError(file, line, column, "expected an indented block" + after(block.getParent()));
-            }
-            // CPython insists on the ':' of def, for, try, else and finally whatever follows; for the other
-            // compound statements it says so only at the end of the line.
-            if (expected.contains(PythonParser.COLON) && (forcedColon(ctx)
-                    || (off.getType() == PythonParser.NEWLINE && !after(ctx).isEmpty()))) {
-                return new CompileError(file, line, column, "expected ':'");
-            }
-            if (expected.contains(PythonParser.OPEN_PAREN) && ctx instanceof PythonParser.ParametersContext) {
-                return new CompileError(file, line, column, "expected '('");
-            }
-            if (expected.contains(PythonParser.EXCEPT) && expected.contains(PythonParser.FINALLY)
-                    && ctx instanceof PythonParser.TryStmtContext) {
-                return new CompileError(file, line, column, "expected 'except' or 'finally' block");
-            }
-            if (expected.contains(PythonParser.ELSE) && ctx instanceof PythonParser.TestContext
-                    && off.getType() != PythonParser.COLON) {
-                return at(file, ctx.start, "expected 'else' after 'if' expression");
-            }
+        if (expected == null) return null;
+        if (expected.contains(PythonParser.INDENT) && ctx instanceof PythonParser.BlockContext block) {
+            return at(file, off, "expected an indented block" + after(block.getParent()));
         }
-        Token prev = previous(tokens, off);
+        // CPython insists on the ':' of def, for, try, else and finally whatever follows; for the other
+        // compound statements it says so only at the end of the line.
+        if (expected.contains(PythonParser.COLON) && (forcedColon(ctx)
+                || (off.getType() == PythonParser.NEWLINE && !after(ctx).isEmpty()))) {
+            return at(file, off, "expected ':'");
+        }
+        if (expected.contains(PythonParser.OPEN_PAREN) && ctx instanceof PythonParser.ParametersContext) {
+            return at(file, off, "expected '('");
+        }
+        if (expected.contains(PythonParser.EXCEPT) && expected.contains(PythonParser.FINALLY)
+                && ctx instanceof PythonParser.TryStmtContext) {
+            return at(file, off, "expected 'except' or 'finally' block");
+        }
+        if (expected.contains(PythonParser.ELSE) && ctx instanceof PythonParser.TestContext
+                && off.getType() != PythonParser.COLON) {
+            return at(file, ctx.start, "expected 'else' after 'if' expression");
+        }
+        return null;
+    }
+
+    /** A bad parameter default, '=' after an expression argument, a trailing comma in an import. */
+    private static CompileError parameterOrArgumentMessage(String file, CommonTokenStream tokens, Token off, Token prev,
+                                                           ParserRuleContext ctx) {
         if (prev != null && prev.getType() == PythonParser.ASSIGN && isDefaultOfParameter(ctx, prev)) {
-            return new CompileError(file, line, column, "expected default value expression");
+            return at(file, off, "expected default value expression");
         }
         if (off.getType() == PythonParser.ASSIGN) {
             String starred = starredParameterBefore(tokens, off, ctx);
-            if (starred != null) return new CompileError(file, line, column, starred + " argument cannot have default value");
+            if (starred != null) return at(file, off, starred + " argument cannot have default value");
             PythonParser.ArgumentContext arg = lastArgument(ctx);
-            if (arg != null && arg.ASSIGN() == null && prev != null && arg.stop == prev) return at(file, arg.start, "expression cannot contain assignment, perhaps you meant \"==\"?");
-        }
-        if (off.getType() == PythonParser.NEWLINE
-                && (ctx instanceof PythonParser.ImportTargetsContext || ctx.getParent() instanceof PythonParser.ImportTargetsContext)
-                && prev != null && prev.getType() == PythonParser.COMMA) {
-            return new CompileError(file, line, column, "trailing comma not allowed without surrounding parentheses");
-        }
-        // Python features kc leaves out on purpose: say so instead of "invalid syntax".
-        if (prev != null && prev.getType() == PythonParser.NAME) {
-            String word = prev.getText();
-            int t = off.getType();
-            if (word.equals("async") && (t == PythonParser.DEF || t == PythonParser.FOR || t == PythonParser.WITH)) {
-                return at(file, prev, "'async' is not supported");
-            }
-            if (word.equals("await") && startsOperand(t)) return at(file, prev, "'await' is not supported");
-            if (word.equals("match") && startsOperand(t) && startsStatement(tokens, prev)) {
-                return at(file, prev, "'match' statements are not supported");
+            if (arg != null && arg.ASSIGN() == null && arg.stop == prev) {
+                return at(file, arg.start, "expression cannot contain assignment, perhaps you meant \"==\"?");
             }
         }
-        if (prev != null && endsOperand(prev.getType()) && startsOperand(off.getType())) {
-            if (prev.getText().equals("print") && startsStatement(tokens, prev)) {
-                return new CompileError(file, prev.getLine(), prev.getCharPositionInLine() + 1,
-                        "Missing parentheses in call to 'print'. Did you mean print(...)?");
-            }
-            // Not after a name followed by a string: that is more likely a misspelt prefix than a missing comma.
-            boolean misspeltPrefix = prev.getType() == PythonParser.NAME && off.getType() == PythonParser.STRING;
-            if (!misspeltPrefix && !inParameters(ctx) && insideBrackets(tokens, off)) {
-                return new CompileError(file, line, column, "invalid syntax. Perhaps you forgot a comma?");
-            }
+        boolean inImport = ctx instanceof PythonParser.ImportTargetsContext
+                || ctx.getParent() instanceof PythonParser.ImportTargetsContext;
+        if (off.getType() == PythonParser.NEWLINE && inImport && prev != null && prev.getType() == PythonParser.COMMA) {
+            return at(file, off, "trailing comma not allowed without surrounding parentheses");
         }
-        if (off.getType() == Token.EOF) {
-            return new CompileError(file, line, column, "unexpected EOF while parsing");
+        return null;
+    }
+
+    /** Python features kc leaves out on purpose: say so instead of "invalid syntax". */
+    private static CompileError unsupportedFeatureMessage(String file, CommonTokenStream tokens, Token off, Token prev) {
+        if (isWord(off, "async") && isAsyncable(typeAfter(tokens, off))) return at(file, off, "'async' is not supported");
+        if (prev == null || prev.getType() != PythonParser.NAME) return null;
+        if (isWord(prev, "async") && isAsyncable(off.getType())) return at(file, prev, "'async' is not supported");
+        if (isWord(prev, "await") && startsOperand(off.getType())) return at(file, prev, "'await' is not supported");
+        if (isWord(prev, "match") && startsOperand(off.getType()) && startsStatement(tokens, prev)) {
+            return at(file, prev, "'match' statements are not supported");
         }
-        return new CompileError(file, line, column, "invalid syntax");
+        return null;
+    }
+
+    /** Two operands in a row: a Python 2 print statement, or a missing comma inside brackets. */
+    private static CompileError adjacentOperandsMessage(String file, CommonTokenStream tokens, Token off, Token prev,
+                                                        ParserRuleContext ctx) {
+        if (prev == null || !endsOperand(prev.getType()) || !startsOperand(off.getType())) return null;
+        if (isWord(prev, "print") && startsStatement(tokens, prev)) {
+            return at(file, prev, "Missing parentheses in call to 'print'. Did you mean print(...)?");
+        }
+        // Not after a name followed by a string: that is more likely a misspelt prefix than a missing comma.
+        boolean misspeltPrefix = prev.getType() == PythonParser.NAME && off.getType() == PythonParser.STRING;
+        if (!misspeltPrefix && !inParameters(ctx) && insideBrackets(tokens, off)) {
+            return at(file, off, "invalid syntax. Perhaps you forgot a comma?");
+        }
+        return null;
+    }
+
+    private static boolean isWord(Token t, String word) {
+        return t.getType() == PythonParser.NAME && t.getText().equals(word);
+    }
+
+    private static boolean isAsyncable(int type) {
+        return type == PythonParser.DEF || type == PythonParser.FOR || type == PythonParser.WITH;
     }
 
     private static CompileError at(String file, Token t, String message) {
@@ -176,6 +198,16 @@ final class SyntaxErrors {
     private static Token previous(CommonTokenStream tokens, Token t) {
         int i = t.getTokenIndex();
         return i > 0 ? tokens.get(i - 1) : null;
+    }
+
+    /** The type of the token after {@code t}, lexing it if need be; EOF when there is none or it is bad. */
+    private static int typeAfter(CommonTokenStream tokens, Token t) {
+        try {
+            tokens.seek(t.getTokenIndex());
+            return tokens.LA(2);
+        } catch (LexicalError e) {
+            return Token.EOF;
+        }
     }
 
     private static boolean startsStatement(CommonTokenStream tokens, Token t) {

@@ -133,6 +133,9 @@ class StatementParseTest {
         assertEquals("(yield (tuple 1 2))", s(((Stmt.ExprStmt) f.body().get(1)).value()));
         assertEquals("(yield y)", s(((Stmt.Assign) f.body().get(2)).value()));
         assertEquals("(yield _)", s(((Stmt.Assign) f.body().get(3)).value()));
+        // The first iterable of a comprehension runs outside it, and a lambda is a function of its own.
+        f = only(Stmt.FunctionDef.class, "def g():\n    a = [x for x in (yield)]\n    b = [lambda: (yield) for x in y]\n");
+        assertEquals("(listcomp x for x in (yield _))", s(((Stmt.Assign) f.body().get(0)).value()));
     }
 
     @Test
@@ -203,6 +206,8 @@ class StatementParseTest {
         assertEquals(List.of("a", "b"), only(Stmt.Global.class, "global a, b").names());
         Stmt.FunctionDef f = only(Stmt.FunctionDef.class, "def f():\n    nonlocal x\n");
         assertEquals(List.of("x"), ((Stmt.Nonlocal) f.body().get(0)).names());
+        Stmt.FunctionDef outer = only(Stmt.FunctionDef.class, "def f():\n    x = 1\n    class C:\n        nonlocal x\n");
+        assertInstanceOf(Stmt.Nonlocal.class, ((Stmt.ClassDef) outer.body().get(1)).body().get(0));
         assertInstanceOf(Stmt.Pass.class, parse("pass").get(0));
     }
 
