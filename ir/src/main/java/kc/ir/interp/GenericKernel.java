@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
-import kc.ir.graph.IndexBounds;
-import kc.ir.graph.IndexExpr;
 import kc.ir.graph.IndexMap;
 import kc.ir.graph.Op;
 import kc.ir.graph.Shape;
@@ -54,11 +52,12 @@ final class GenericKernel {
         access = new OperandAccess[operands];
         ScalarCode[] reads = new ScalarCode[operands];
         for (int k = 0; k < operands; k++) {
+            int kk = k;
             IndexMap map = op.maps().get(k);
             Shape shape = operandTypes.get(k).shape();
             if (map.rank() != shape.rank())
                 throw new IllegalStateException(where + ": map " + k + " has " + map.rank() + " indices for a rank-" + shape.rank() + " operand");
-            access[k] = OperandAccess.plan(k, map, shape, operandData.get(k), dims, where);
+            access[k] = named(where, () -> OperandAccess.plan(kk, map, shape, operandData.get(kk), dims, where));
             reads[k] = access[k].read;
         }
         moveOperand = new int[domainRank][];
@@ -82,7 +81,17 @@ final class GenericKernel {
                 moveSlots[d][j] = a.slots() > 0 ? a.slotStride[d] : null;
             }
         }
-        body = ScalarCompiler.compile(op.body(), reads, domainRank);
+        body = named(where, () -> ScalarCompiler.compile(op.body(), reads, domainRank));
+    }
+
+    /** Runs a compile step, prefixing its complaints about a malformed op with the node's name. */
+    private static <T> T named(String where, java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (IllegalStateException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(where)) throw e;
+            throw new IllegalStateException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** Computes the result, row-major. */

@@ -78,6 +78,17 @@ public final class HostTensor {
     /** The same elements under another type of equal element count (reinterpreted, not converted). */
     public HostTensor withType(TensorType newType) { return of(newType, data); }
 
+    /**
+     * The same values converted to another dtype with PyTorch's cast rules as the interpreter applies them:
+     * to an integer dtype truncates toward zero, to bool is nonzero-ness, to a float dtype keeps the value.
+     */
+    public HostTensor to(DType dtype) {
+        if (dtype == type.dtype()) return this;
+        double[] d = data.clone();
+        normalise(dtype, d);
+        return new HostTensor(new TensorType(dtype, type.shape()), d);
+    }
+
     public TensorType type() { return type; }
     public Shape shape() { return type.shape(); }
     public DType dtype() { return type.dtype(); }

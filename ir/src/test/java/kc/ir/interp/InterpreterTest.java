@@ -324,4 +324,15 @@ class InterpreterTest {
         var e = assertThrows(IllegalStateException.class, () -> run1(g, random(x.type())));
         assertTrue(e.getMessage().contains("out of range"), e.getMessage());
     }
+
+    @Test
+    void malformedOpsAreReportedWithTheNodeName() {
+        GraphBuilder b = new GraphBuilder("bad");
+        Value x = b.input("x", f32(4));
+        Value out = b.add(new Op.Generic(Shape.SCALAR, List.of(map(d(3))), in(0), Op.Reduction.NONE), List.of(x), f32(4),
+                new Origin("relu", 2, "act", new kc.ir.graph.SourcePos("m.py", 3, 4)));
+        var e = assertThrows(IllegalStateException.class, () -> run1(b.build(List.of(out)), random(x.type())));
+        assertTrue(e.getMessage().startsWith("%" + out.id() + " generic (relu#2 act @ m.py:3:4): "), e.getMessage());
+        assertTrue(e.getMessage().contains("d3"), e.getMessage());
+    }
 }
