@@ -127,7 +127,15 @@ final class NnModule {
             return self;
         });
         def("zero_grad", (ctx, a, kw) -> Py.NONE);
-        for (String n : RETURN_SELF) def(n, (ctx, a, kw) -> self(ctx, a));
+        for (String n : RETURN_SELF) def(n, (ctx, a, kw) -> {
+            // Devices do not matter to kc; a dtype other than float32 would change every parameter's type.
+            List<Object> all = new java.util.ArrayList<>(a.subList(1, a.size()));
+            all.addAll(kw.values());
+            for (Object o : all)
+                if (o instanceof kc.ir.graph.DType d && d != kc.ir.graph.DType.F32)
+                    throw ctx.error("unsupported: Module." + n + "(" + ctx.repr(d) + ") (kc keeps the parameters' dtypes)");
+            return self(ctx, a);
+        });
         for (String n : DTYPE_CHANGING) def(n, (ctx, a, kw) -> {
             throw ctx.error("unsupported: Module." + n + "() (kc keeps the parameters' dtypes)");
         });
