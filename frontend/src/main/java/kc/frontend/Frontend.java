@@ -46,6 +46,6 @@ public final class Frontend {
     public static LoadedModel load(String fileName, String source, Map<String, String> defines) {
         ModelEvaluator.prefetch();
         PyModule module = PythonSource.parse(fileName, source);
-        return ModelEvaluator.evaluate(module, defines);
+        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines);
     }
 }
