@@ -52,6 +52,7 @@ final class StdModules {
         rt.module("warnings").dict().put("filterwarnings", new NativeFunction("warnings.filterwarnings", (ctx, a, kw) -> Py.NONE));
         rt.module("warnings").dict().put("simplefilter", new NativeFunction("warnings.simplefilter", (ctx, a, kw) -> Py.NONE));
         installOperator(rt.module("operator").dict());
+        installSysAndOs(rt);
         Map<String, Object> copy = rt.module("copy").dict();
         copy.put("copy", new NativeFunction("copy.copy", (ctx, a, kw) -> shallowCopy(rt(ctx), a.get(0))));
         copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) -> {
@@ -60,6 +61,50 @@ final class StdModules {
                 throw ctx.error("unsupported: copy.deepcopy of " + rt(ctx).typeName(v));
             return deepCopy(rt(ctx), v);
         }));
+    }
+
+    /**
+     * sys and os as far as model files touch them without affecting the model: output streams whose writes are
+     * dropped (like print), version and size constants, and an empty environment (the graph must not depend on
+     * the machine it is compiled on).
+     */
+    private static void installSysAndOs(PyRuntime rt) {
+        PyClass streamType = PyClass.builtin("TextIOWrapper", List.of(Types.OBJECT));
+        streamType.dict.put("write", new NativeFunction("TextIOWrapper.write", (ctx, a, kw) -> (long) rt(ctx).str(a.get(1)).length()));
+        streamType.dict.put("flush", new NativeFunction("TextIOWrapper.flush", (ctx, a, kw) -> Py.NONE));
+        Map<String, Object> sys = rt.module("sys").dict();
+        sys.put("stdout", new PyInstance(streamType, false));
+        sys.put("stderr", new PyInstance(streamType, false));
+        sys.put("maxsize", Long.MAX_VALUE);
+        sys.put("version_info", Py.Tuple.of(3L, 11L, 0L, "final", 0L));
+        sys.put("platform", "linux");
+        sys.put("argv", new Py.PyList(List.of(rt.userFile)));
+        sys.put("path", new Py.PyList(List.of()));
+        put(sys, "sys", "getrecursionlimit", (ctx, a, kw) -> 1000L);
+        put(sys, "sys", "setrecursionlimit", (ctx, a, kw) -> Py.NONE);
+        Map<String, Object> os = rt.module("os").dict();
+        os.put("environ", new Py.PyDict());
+        os.put("sep", "/");
+        put(os, "os", "getenv", (ctx, a, kw) -> Builtins.arg(a, kw, 1, "default", Py.NONE));
+        Map<String, Object> path = rt.module("os.path").dict();
+        put(path, "os.path", "join", (ctx, a, kw) -> {
+            StringBuilder sb = new StringBuilder();
+            for (Object o : a) {
+                String part = rt(ctx).str(o);
+                if (part.startsWith("/")) sb.setLength(0);
+                else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '/') sb.append('/');
+                sb.append(part);
+            }
+            return sb.toString();
+        });
+        put(path, "os.path", "basename", (ctx, a, kw) -> {
+            String p = rt(ctx).str(a.get(0));
+            return p.substring(p.lastIndexOf('/') + 1);
+        });
+        put(path, "os.path", "dirname", (ctx, a, kw) -> {
+            String p = rt(ctx).str(a.get(0));
+            return p.lastIndexOf('/') < 0 ? "" : p.substring(0, p.lastIndexOf('/'));
+        });
     }
 
     private static Object shallowCopy(PyRuntime r, Object v) {

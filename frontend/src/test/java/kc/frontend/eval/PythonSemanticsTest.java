@@ -599,4 +599,20 @@ class PythonSemanticsTest {
         assertEquals("t", g.get("__name__"));
         assertEquals("[1, 1]", g.get("alias").toString(), "list *= mutates in place");
     }
+
+    @Test void sysAndOsAreInertForModels() {
+        Map<String, Object> g = run("""
+                import os
+                import sys
+                print('loading', file=sys.stderr)
+                sys.stdout.write('x')
+                threads = int(os.environ.get('OMP_NUM_THREADS', '4'))
+                path = os.path.join('a', 'b.py')
+                big = sys.maxsize > 2 ** 31
+                """);
+        assertEquals(4L, g.get("threads"));
+        assertEquals("a/b.py", g.get("path"));
+        assertEquals(true, g.get("big"));
+        assertTrue(error("import random\n").getMessage().contains("'random'"));
+    }
 }
