@@ -205,7 +205,11 @@ final class Interpreter {
     private ControlFlow exec(Stmt stmt, Scope s) {
         if (rt.inUser) rt.userPos = stmt.pos();
         switch (stmt) {
-            case Stmt.ExprStmt e -> eval(e.value(), s);
+            case Stmt.ExprStmt e -> {
+                if (e.value() instanceof Expr.Call c && c.func() instanceof Expr.Name n && n.id().equals("print")
+                        && lookupOrNull("print", s) == rt.builtins.get("print")) debugPrint(c, s);
+                else eval(e.value(), s);
+            }
             case Stmt.Assign a -> {
                 Object v = eval(a.value(), s);
                 for (Expr t : a.targets()) assign(t, v, s, true);
@@ -247,6 +251,18 @@ final class Interpreter {
             case Stmt.Try t -> { return execTry(t, s); }
         }
         return ControlFlow.NORMAL;
+    }
+
+    /**
+     * print(...) is a no-op, but its arguments still run (they may have side effects). A value kc only knows at
+     * run time (print(x.mean().item())) must not stop compilation over a debug print: that becomes a warning.
+     */
+    private void debugPrint(Expr.Call c, Scope s) {
+        try {
+            evalCall(c, s);
+        } catch (kc.frontend.CompileError e) {
+            rt.warnings.add(e.file() + ":" + e.line() + ":" + e.column() + ": warning: print() skipped: " + e.getMessage());
+        }
     }
 
     private ControlFlow execFor(Stmt.For f, Scope s) {

@@ -300,4 +300,19 @@ class ModuleRegistrationTest {
         assertEquals(Py.Tuple.of(true, false, 7L), g.get("has"));
         assertEquals("[2, 2, 2, 2]", g.get("parts").toString());
     }
+
+    @Test void debugPrintsOfRunTimeValuesAreWarnings() {
+        LoadedModel m = load("""
+                import torch
+                import torch.nn as nn
+                class Model(nn.Module):
+                    def forward(self, x):
+                        print('mean', x.mean().item())
+                        return x * 2
+                def get_inputs():
+                    return [torch.rand(3)]
+                """);
+        assertEquals(1, m.warnings().size(), m.warnings().toString());
+        assertTrue(m.warnings().get(0).startsWith("m.py:5:"), m.warnings().get(0));
+    }
 }
