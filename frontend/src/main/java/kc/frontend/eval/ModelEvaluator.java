@@ -173,7 +173,7 @@ public final class ModelEvaluator {
             try {
                 graph = rt.graph.build(graphInputs, params, outputs);
             } catch (IllegalStateException e) {
-                throw placeholderError(e.getMessage());
+                throw placeholderError(e.getMessage(), root);
             }
             return new LoadedModel(graph, specs, inputTypes, constants, rt.warnings);
         }
@@ -221,13 +221,34 @@ public final class ModelEvaluator {
 
         private static final Pattern AT_POSITION = Pattern.compile("depends on (.*) at (.+):(\\d+):(\\d+)");
 
-        private CompileError placeholderError(String message) {
+        private CompileError placeholderError(String message, PyInstance root) {
             Matcher m = AT_POSITION.matcher(message);
+            String hint = unregisteredModulesHint(root);
             if (m.find())
                 return new CompileError(m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
                         "the result depends on the values of " + m.group(1)
-                                + ", which is neither an input (get_inputs) nor a parameter or buffer of the model");
-            return new CompileError(file, 1, 1, message);
+                                + ", which is neither an input (get_inputs) nor a parameter or buffer of the model" + hint);
+            return new CompileError(file, 1, 1, message + hint);
+        }
+
+        /** The usual cause of unregistered weights: modules kept in a plain list or dict attribute. */
+        private String unregisteredModulesHint(PyInstance root) {
+            for (Object[] named : NnModule.namedModules(root, "")) {
+                PyInstance mod = (PyInstance) named[1];
+                for (var e : mod.dict.entrySet()) {
+                    Object v = e.getValue();
+                    List<Object> items = v instanceof Py.PyList l ? l.items : v instanceof Py.Tuple t ? t.items()
+                            : v instanceof Py.PyDict d ? new ArrayList<>(d.items.values()) : List.of();
+                    for (Object item : items) {
+                        if (item instanceof PyInstance i && i.module != null) {
+                            String where = ((String) named[0]).isEmpty() ? "self." + e.getKey() : named[0] + "." + e.getKey();
+                            return " (hint: " + where + " is a plain " + rt.typeName(v) + " of modules, which PyTorch does not"
+                                    + " register: use nn.ModuleList or nn.ModuleDict)";
+                        }
+                    }
+                }
+            }
+            return "";
         }
 
         private static boolean isConstant(Object v) {

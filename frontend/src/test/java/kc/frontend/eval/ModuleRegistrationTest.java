@@ -315,4 +315,23 @@ class ModuleRegistrationTest {
         assertEquals(1, m.warnings().size(), m.warnings().toString());
         assertTrue(m.warnings().get(0).startsWith("m.py:5:"), m.warnings().get(0));
     }
+
+    @Test void unregisteredWeightsAreLocatedErrorsWithAHint() {
+        CompileError e = assertThrows(CompileError.class, () -> load("""
+                import torch
+                import torch.nn as nn
+                class Model(nn.Module):
+                    def __init__(self):
+                        super().__init__()
+                        self.layers = [nn.Linear(4, 4), nn.ReLU()]
+                    def forward(self, x):
+                        for l in self.layers:
+                            x = l(x)
+                        return x
+                def get_inputs():
+                    return [torch.rand(2, 4)]
+                """));
+        assertEquals(6, e.line(), e.format());
+        assertTrue(e.getMessage().contains("hint: self.layers is a plain list of modules"), e.getMessage());
+    }
 }
