@@ -1,0 +1,46 @@
+package kc.ir.tile;
+
+import java.util.List;
+
+import kc.ir.graph.DType;
+import kc.ir.graph.Shape;
+
+/**
+ * How to run a compiled model: the buffers (with shapes, dtypes and roles) and the ordered kernel launches with
+ * their arguments. Enough for any runtime, including a hand-written one, to execute the model: allocate every
+ * buffer, upload inputs and parameters (by name) and constants (by value), launch in order, read the outputs.
+ */
+public record LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> launches) {
+    public LaunchPlan {
+        buffers = List.copyOf(buffers);
+        launches = List.copyOf(launches);
+    }
+
+    public enum Role {
+        /** A graph input, in get_inputs() order ({@code index}). */
+        INPUT,
+        /** A parameter or buffer of the model, named by its state_dict key. */
+        PARAM,
+        /** A graph output, in forward's return order ({@code index}). */
+        OUTPUT,
+        /** A literal tensor whose row-major values are in {@code values}. */
+        CONSTANT,
+        /** An intermediate result; its contents do not survive the forward pass. */
+        SCRATCH
+    }
+
+    /**
+     * @param name   the buffer's name, as kernels' launch arguments refer to it
+     * @param index  position among the inputs or outputs (0 for other roles)
+     * @param key    the state_dict key for PARAM, else null
+     * @param values the literal contents for CONSTANT, else null
+     */
+    public record Buffer(String name, Role role, int index, String key, DType dtype, Shape shape, List<Double> values) {
+        public long bytes() { return shape.numel() * dtype.bytes; }
+    }
+
+    /** One launch: the kernel by name, its geometry and its buffer arguments in parameter order. */
+    public record KernelLaunch(String kernel, Launch launch, List<String> args, long sharedBytes) {
+        public KernelLaunch { args = List.copyOf(args); }
+    }
+}
