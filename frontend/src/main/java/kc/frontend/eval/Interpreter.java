@@ -32,10 +32,62 @@ final class Interpreter {
     /** The exception being handled by the innermost except block (a bare raise re-raises it). */
     private PyRaise handling;
 
-    /** -D overrides for module-level assignments of the user's module, and what the module assigned. */
-    Map<String, Object> overrides = Map.of();
+    /**
+     * -D overrides: NAME to the parsed VALUE expression. Like kc's PyTorch reference harness, every assignment
+     * statement at the top level of the user's module that binds NAME (=, :, op=) binds the value of the
+     * expression instead, evaluated there in the module's globals.
+     */
+    Map<String, Expr> overrides = Map.of();
     Scope userModuleScope;
+    /** The names the user's module binds in top-level assignment statements, in order of first binding. */
     final LinkedHashSet<String> moduleAssigned = new LinkedHashSet<>();
+    /** True while a top-level assignment statement of the user's module executes. */
+    private boolean topLevelAssignment;
+
+    /** Runs the user's module: its top-level assignments are where -D overrides apply. */
+    void execUserModule(List<Stmt> body, Scope scope, SourceUnit source) {
+        userModuleScope = scope;
+        PyRuntime.Saved saved = rt.enter(source, null);
+        rt.inUser = true;
+        rt.userFile = source.file();
+        Scope prev = currentScope;
+        SourceUnit prevSource = moduleSource;
+        currentScope = scope;
+        moduleSource = source;
+        try {
+            for (Stmt st : body) {
+                topLevelAssignment = st instanceof Stmt.Assign || st instanceof Stmt.AnnAssign || st instanceof Stmt.AugAssign;
+                try {
+                    exec(st, scope);
+                } finally {
+                    topLevelAssignment = false;
+                }
+            }
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw rt.internalError(e);
+        } finally {
+            currentScope = prev;
+            moduleSource = prevSource;
+            rt.exit(saved);
+        }
+    }
+
+    /** The value a top-level assignment to {@code name} binds: the -D override's when there is one. */
+    private Object overridden(String name, Object value) {
+        moduleAssigned.add(name);
+        Expr o = overrides.get(name);
+        if (o == null) return value;
+        kc.frontend.ast.Pos pos = rt.userPos;
+        try {
+            return eval(o, userModuleScope);
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw new kc.frontend.CompileError(rt.userFile, pos, "-D " + name + ": " + e.getMessage());
+        } finally {
+            rt.userPos = pos; // the override's own positions are in the -D text, not in the file
+        }
+    }
 
     Interpreter(PyRuntime rt) { this.rt = rt; }
 
@@ -212,11 +264,13 @@ final class Interpreter {
             }
             case Stmt.Assign a -> {
                 Object v = eval(a.value(), s);
-                for (Expr t : a.targets()) assign(t, v, s, true);
+                for (Expr t : a.targets()) assign(t, v, s);
             }
             case Stmt.AugAssign a -> augAssign(a, s);
             case Stmt.AnnAssign a -> {
-                if (a.value() != null) assign(a.target(), eval(a.value(), s), s, true);
+                if (a.value() != null) assign(a.target(), eval(a.value(), s), s);
+                else if (topLevelAssignment && s == userModuleScope && a.target() instanceof Expr.Name n
+                        && overrides.containsKey(n.id())) s.assign(n.id(), overridden(n.id(), null));
             }
             case Stmt.FunctionDef f -> defineFunction(f, s);
             case Stmt.ClassDef c -> defineClass(c, s);
@@ -270,7 +324,7 @@ final class Interpreter {
         long guard = 0;
         while (it.hasNext()) {
             if (++guard > LOOP_LIMIT) throw rt.error("unsupported: a for loop ran more than 10^7 iterations");
-            assign(f.target(), it.next(), s, false);
+            assign(f.target(), it.next(), s);
             ControlFlow r = exec(f.body(), s);
             if (r == ControlFlow.BREAK) return ControlFlow.NORMAL;
             if (r == ControlFlow.RETURN) return r;
@@ -296,7 +350,9 @@ final class Interpreter {
                 Object cur = lookup(n, s);
                 value = eval(a.value(), s);
                 at(a.pos());
-                s.assign(n.id(), rt.inplace(a.op(), cur, value));
+                Object result = rt.inplace(a.op(), cur, value);
+                if (topLevelAssignment && s == userModuleScope) result = overridden(n.id(), result);
+                s.assign(n.id(), result);
             }
             case Expr.Attribute at -> {
                 Object obj = eval(at.value(), s);
@@ -318,14 +374,10 @@ final class Interpreter {
     }
 
     /** Binds value to an assignment target: a name, attribute, subscript, or (nested, starred) tuple/list. */
-    void assign(Expr target, Object value, Scope s, boolean isAssignStmt) {
+    void assign(Expr target, Object value, Scope s) {
         switch (target) {
             case Expr.Name n -> {
-                if (isAssignStmt && s == userModuleScope) {
-                    Object o = overrides.get(n.id());
-                    if (o != null) value = o;
-                    moduleAssigned.add(n.id());
-                }
+                if (topLevelAssignment && s == userModuleScope) value = overridden(n.id(), value);
                 s.assign(n.id(), value);
             }
             case Expr.Attribute a -> {
@@ -339,14 +391,14 @@ final class Interpreter {
                 at(sub.pos());
                 rt.setItem(obj, idx, value);
             }
-            case Expr.Tuple t -> unpack(t.elements(), value, s, isAssignStmt);
-            case Expr.ListExpr l -> unpack(l.elements(), value, s, isAssignStmt);
+            case Expr.Tuple t -> unpack(t.elements(), value, s);
+            case Expr.ListExpr l -> unpack(l.elements(), value, s);
             case Expr.Starred st -> throw rt.raise("TypeError", "starred assignment target must be in a list or tuple");
             default -> throw rt.error("cannot assign to " + target.getClass().getSimpleName().toLowerCase());
         }
     }
 
-    private void unpack(List<Expr> targets, Object value, Scope s, boolean isAssignStmt) {
+    private void unpack(List<Expr> targets, Object value, Scope s) {
         List<Object> items = rt.toList(value);
         int star = -1;
         for (int k = 0; k < targets.size(); k++) if (targets.get(k) instanceof Expr.Starred) star = k;
@@ -356,17 +408,17 @@ final class Interpreter {
                     throw rt.raise("ValueError", "too many values to unpack (expected " + targets.size() + ")");
                 throw rt.raise("ValueError", "not enough values to unpack (expected " + targets.size() + ", got " + items.size() + ")");
             }
-            for (int k = 0; k < targets.size(); k++) assign(targets.get(k), items.get(k), s, isAssignStmt);
+            for (int k = 0; k < targets.size(); k++) assign(targets.get(k), items.get(k), s);
             return;
         }
         int after = targets.size() - star - 1;
         if (items.size() < targets.size() - 1)
             throw rt.raise("ValueError", "not enough values to unpack (expected at least " + (targets.size() - 1) + ", got " + items.size() + ")");
-        for (int k = 0; k < star; k++) assign(targets.get(k), items.get(k), s, isAssignStmt);
+        for (int k = 0; k < star; k++) assign(targets.get(k), items.get(k), s);
         assign(((Expr.Starred) targets.get(star)).value(),
-                new Py.PyList(items.subList(star, items.size() - after)), s, isAssignStmt);
+                new Py.PyList(items.subList(star, items.size() - after)), s);
         for (int k = 0; k < after; k++)
-            assign(targets.get(star + 1 + k), items.get(items.size() - after + k), s, isAssignStmt);
+            assign(targets.get(star + 1 + k), items.get(items.size() - after + k), s);
     }
 
     private void delete(Expr target, Scope s) {
@@ -519,7 +571,7 @@ final class Interpreter {
         Stmt.WithItem wi = w.items().get(item);
         Object ctx = eval(wi.context(), s);
         Object entered = ctx instanceof PyInstance ? rt.dunder(ctx, "__enter__") : null;
-        if (wi.target() != null) assign(wi.target(), entered != null ? entered : ctx, s, false);
+        if (wi.target() != null) assign(wi.target(), entered != null ? entered : ctx, s);
         ControlFlow f;
         try {
             f = execWith(w, s, item + 1);
@@ -801,7 +853,7 @@ final class Interpreter {
         Iterator<Object> it = rt.iterate(iterable);
         outer:
         while (it.hasNext()) {
-            assign(fc.target(), it.next(), cs, false);
+            assign(fc.target(), it.next(), cs);
             for (Expr cond : fc.conditions()) if (!rt.truthy(eval(cond, cs))) continue outer;
             clauses(clauses, k + 1, cs, body);
         }

@@ -187,9 +187,8 @@ public final class ModelEvaluator {
             globals.put("__file__", file);
             Scope scope = Scope.module(globals);
             Interpreter interp = rt.interp;
-            interp.userModuleScope = scope;
             interp.overrides = parseDefines();
-            interp.execModule(module.body(), scope, new SourceUnit(file, false));
+            interp.execUserModule(module.body(), scope, new SourceUnit(file, false));
             for (String name : defines.keySet())
                 if (!interp.moduleAssigned.contains(name))
                     throw new CompileError(file, 1, 1, "-D " + name + ": no module-level assignment to " + name);
@@ -303,57 +302,22 @@ public final class ModelEvaluator {
             return cls;
         }
 
-        /** -D values: Python literals (int, float, bool, None, str, tuples/lists of them); other text is a str. */
-        private Map<String, Object> parseDefines() {
-            Map<String, Object> out = new LinkedHashMap<>();
+        /**
+         * -D values: Python expressions, normally literals (int, float, bool, None, 'str', tuples and lists);
+         * evaluated where the override applies, so they may name earlier module constants as in PyTorch's run.
+         */
+        private Map<String, Expr> parseDefines() {
+            Map<String, Expr> out = new LinkedHashMap<>();
             for (var e : defines.entrySet()) {
-                Object v;
                 try {
-                    PyModule m = PythonSource.parse("-D " + e.getKey(), "_ = (" + e.getValue() + ")\n");
-                    v = literal(((Stmt.Assign) m.body().get(0)).value());
-                } catch (CompileError | ClassCastException | IndexOutOfBoundsException ex) {
-                    v = null;
+                    PyModule m = PythonSource.parse("-D " + e.getKey(), "_ = (\n" + e.getValue() + "\n)\n");
+                    out.put(e.getKey(), ((Stmt.Assign) m.body().get(0)).value());
+                } catch (CompileError ex) {
+                    throw new CompileError(file, 1, 1, "-D " + e.getKey() + "=" + e.getValue()
+                            + ": the value is not a Python expression (strings need quotes: -D " + e.getKey() + "=\"'text'\")");
                 }
-                out.put(e.getKey(), v != null ? v : e.getValue());
             }
             return out;
-        }
-
-        private static Object literal(Expr e) {
-            switch (e) {
-                case Expr.Constant c -> {
-                    Object v = c.value();
-                    if (v == Expr.NONE) return Py.NONE;
-                    if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof String) return v;
-                    return null;
-                }
-                case Expr.UnaryOp u when u.op() == Expr.UnaryOpKind.NEG || u.op() == Expr.UnaryOpKind.POS -> {
-                    Object v = literal(u.operand());
-                    if (u.op() == Expr.UnaryOpKind.POS) return v instanceof Long || v instanceof Double ? v : null;
-                    if (v instanceof Long l) return -l;
-                    if (v instanceof Double d) return -d;
-                    return null;
-                }
-                case Expr.Tuple t -> {
-                    List<Object> items = new ArrayList<>();
-                    for (Expr x : t.elements()) {
-                        Object v = literal(x);
-                        if (v == null) return null;
-                        items.add(v);
-                    }
-                    return new Py.Tuple(items);
-                }
-                case Expr.ListExpr l -> {
-                    List<Object> items = new ArrayList<>();
-                    for (Expr x : l.elements()) {
-                        Object v = literal(x);
-                        if (v == null) return null;
-                        items.add(v);
-                    }
-                    return new Py.PyList(items);
-                }
-                default -> { return null; }
-            }
         }
     }
 

@@ -33,8 +33,10 @@
  *   <li>Python errors (TypeError, KeyError, raise, assert...) are catchable by try/except in the evaluated code;
  *       escaping, they are CompileErrors "Type: message" at the user position where they were raised. Java
  *       exceptions from builtins are bugs: "internal error: ..." at the innermost user position.</li>
- *   <li>-D NAME=VALUE: VALUE is a Python literal (int, float, bool, None, str, tuple/list of those); any other
- *       text is taken as a string. It replaces the value of every module-level assignment statement to NAME.</li>
+ *   <li>-D NAME=VALUE: VALUE is a Python expression, normally a literal (int, float, bool, None, 'str' with
+ *       quotes, tuples/lists). Every assignment statement (=, :, op=) at the top level of the module that binds
+ *       NAME binds VALUE instead, evaluated there: exactly what kc's PyTorch reference harness does, so both run
+ *       the same problem.</li>
  * </ul>
  */
 package kc.frontend.eval;

@@ -556,15 +556,29 @@ class PythonSemanticsTest {
                 total = batch_size * dim
                 shape = (1, 2)
                 name = 'x'
-                """, Map.of("batch_size", "3", "shape", "(5, 6, 7)", "name", "relu", "dim", "-2.5"));
+                steps = 3
+                steps *= 2
+                width: int
+                if True:
+                    dim = 100
+                """, Map.of("batch_size", "3", "shape", "(5, 6, 7)", "name", "'relu'", "dim", "-2.5",
+                        "steps", "batch_size + 1", "width", "8"));
         assertEquals(3L, g.get("batch_size"));
         assertEquals(-7.5, g.get("total"));
         assertEquals(Py.Tuple.of(5L, 6L, 7L), g.get("shape"));
         assertEquals("relu", g.get("name"));
+        assertEquals(4L, g.get("steps"), "augmented assignments bind the override too; it may name constants");
+        assertEquals(8L, g.get("width"));
+        assertEquals(100L, g.get("dim"), "only top-level statements are overridden, as in the PyTorch harness");
         CompileError e = assertThrows(CompileError.class,
                 () -> ModelEvaluator.runModule("t.py", "a = 1\n", Map.of("batch_size", "3")));
         assertEquals("-D batch_size: no module-level assignment to batch_size", e.getMessage());
         assertEquals(1, e.line());
+        e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "a = 1\n", Map.of("a", "relu(")));
+        assertTrue(e.getMessage().startsWith("-D a=relu(: the value is not a Python expression"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "x = 0\na = 1\n", Map.of("a", "relu")));
+        assertEquals("-D a: NameError: name 'relu' is not defined", e.getMessage());
+        assertEquals(2, e.line());
     }
 
     @Test void torchDecoratorsAndGradModesAreNoOps() {
