@@ -39,7 +39,7 @@ public final class ModelEvaluator {
     private static final Map<String, PyModule> PRELUDES = new ConcurrentHashMap<>();
 
     /** Evaluation needs deep Java recursion for deeply nested Python calls: run it on a thread with a big stack. */
-    private static final long STACK_BYTES = 512L << 20;
+    private static final long STACK_BYTES = 64L << 20;
 
     private static volatile boolean prefetched;
 
