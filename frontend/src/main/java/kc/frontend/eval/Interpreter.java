@@ -47,31 +47,7 @@ final class Interpreter {
     /** Runs the user's module: its top-level assignments are where -D overrides apply. */
     void execUserModule(List<Stmt> body, Scope scope, SourceUnit source) {
         userModuleScope = scope;
-        PyRuntime.Saved saved = rt.enter(source, null);
-        rt.inUser = true;
-        rt.userFile = source.file();
-        Scope prev = currentScope;
-        SourceUnit prevSource = moduleSource;
-        currentScope = scope;
-        moduleSource = source;
-        try {
-            for (Stmt st : body) {
-                topLevelAssignment = st instanceof Stmt.Assign || st instanceof Stmt.AnnAssign || st instanceof Stmt.AugAssign;
-                try {
-                    exec(st, scope);
-                } finally {
-                    topLevelAssignment = false;
-                }
-            }
-        } catch (kc.frontend.CompileError | PyRaise e) {
-            throw e;
-        } catch (RuntimeException e) {
-            throw rt.internalError(e);
-        } finally {
-            currentScope = prev;
-            moduleSource = prevSource;
-            rt.exit(saved);
-        }
+        execModule(body, scope, source);
     }
 
     /** The value a top-level assignment to {@code name} binds: the -D override's when there is one. */
@@ -103,7 +79,15 @@ final class Interpreter {
         currentScope = scope;
         moduleSource = source;
         try {
-            exec(body, scope);
+            for (Stmt st : body) {
+                topLevelAssignment = scope == userModuleScope
+                        && (st instanceof Stmt.Assign || st instanceof Stmt.AnnAssign || st instanceof Stmt.AugAssign);
+                try {
+                    if (exec(st, scope) != ControlFlow.NORMAL) throw rt.error("'return', 'break' or 'continue' outside function or loop");
+                } finally {
+                    topLevelAssignment = false;
+                }
+            }
         } catch (kc.frontend.CompileError | PyRaise e) {
             throw e;
         } catch (RuntimeException e) {
