@@ -252,6 +252,11 @@ final class Interpreter {
             }
             case Stmt.AugAssign a -> augAssign(a, s);
             case Stmt.AnnAssign a -> {
+                if (s.kind == Scope.Kind.CLASS_BODY && a.target() instanceof Expr.Name n) {
+                    // Field order for dataclasses; the annotation itself is never evaluated (it is only a hint).
+                    Object ann = s.vars.computeIfAbsent("__annotations__", k -> new Py.PyDict());
+                    if (ann instanceof Py.PyDict d) d.items.put(n.id(), Py.NONE);
+                }
                 if (a.value() != null) assign(a.target(), eval(a.value(), s), s);
                 else if (topLevelAssignment && s == userModuleScope && a.target() instanceof Expr.Name n
                         && overrides.containsKey(n.id())) s.assign(n.id(), overridden(n.id(), null));

@@ -53,6 +53,7 @@ final class StdModules {
         rt.module("warnings").dict().put("simplefilter", new NativeFunction("warnings.simplefilter", (ctx, a, kw) -> Py.NONE));
         installOperator(rt.module("operator").dict());
         installSysAndOs(rt);
+        Dataclasses.install(rt);
         Map<String, Object> copy = rt.module("copy").dict();
         copy.put("copy", new NativeFunction("copy.copy", (ctx, a, kw) -> shallowCopy(rt(ctx), a.get(0))));
         copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) -> {

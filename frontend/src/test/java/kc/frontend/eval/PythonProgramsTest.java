@@ -22,7 +22,7 @@ class PythonProgramsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"scopes", "classes", "control", "functions", "containers", "strings"})
+    @ValueSource(strings = {"scopes", "classes", "control", "functions", "containers", "strings", "dataclass"})
     void matchesCPython(String program) throws IOException {
         String src = resource(program + ".py") + "\n__kc_result = repr(result)\n";
         Map<String, Object> g = ModelEvaluator.runModule(program + ".py", src, Map.of());
