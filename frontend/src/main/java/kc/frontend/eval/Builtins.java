@@ -53,7 +53,11 @@ final class Builtins {
         Types.OBJECT.dict.put("__init__", new NativeFunction("object.__init__", (ctx, a, kw) -> Py.NONE));
         Types.OBJECT.dict.put("__setattr__", OBJECT_SETATTR);
         Types.OBJECT.dict.put("__new__", new PyObjects.StaticMethod(new NativeFunction("object.__new__",
-                (ctx, a, kw) -> new PyInstance((PyClass) a.get(0), ((PyClass) a.get(0)).isSubclassOf(NnModule.MODULE)))));
+                (ctx, a, kw) -> {
+                    PyInstance i = new PyInstance((PyClass) a.get(0), ((PyClass) a.get(0)).isSubclassOf(NnModule.MODULE));
+                    if (i.module != null) i.dict.put("training", Boolean.TRUE);
+                    return i;
+                })));
         Types.OBJECT.dict.put("__getattribute__", new NativeFunction("object.__getattribute__",
                 (ctx, a, kw) -> ctx.getAttr(a.get(0), str(ctx, a.get(1)))));
         Types.OBJECT.dict.put("__delattr__", new NativeFunction("object.__delattr__", (ctx, a, kw) -> {

@@ -249,6 +249,19 @@ final class PyRuntime implements CallContext {
         for (PyClass c : cls.mro)
             if (c.nativeConstructor != null && c != Types.OBJECT)
                 throw error("unsupported: subclassing the built-in type '" + c.name + "'");
+        Object newFn = cls.lookup("__new__");
+        if (newFn instanceof PyFunction || newFn instanceof PyObjects.StaticMethod sm && sm.function() instanceof PyFunction) {
+            // A user-defined __new__ (implicitly static) makes the object; __init__ runs when it is an instance of cls.
+            List<Object> all = new ArrayList<>(args.size() + 1);
+            all.add(cls);
+            all.addAll(args);
+            Object made = call(newFn instanceof PyObjects.StaticMethod sm ? sm.function() : newFn, all, kwargs);
+            if (made instanceof PyInstance i && i.cls.isSubclassOf(cls)) {
+                Object init = cls.lookup("__init__");
+                if (init != null) call(bindTo(init, i, cls), args, kwargs);
+            }
+            return made;
+        }
         PyInstance inst = new PyInstance(cls, cls.isSubclassOf(NnModule.MODULE));
         if (inst.module != null) inst.dict.put("training", Boolean.TRUE);
         Object init = cls.lookup("__init__");

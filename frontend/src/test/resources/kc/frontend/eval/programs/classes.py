@@ -67,7 +67,19 @@ class Getattr:
     def __getattr__(self, name):
         return 'dyn:' + name
 g = Getattr()
+class Single:
+    _inst = None
+    def __new__(cls, *args):
+        if cls._inst is None:
+            cls._inst = super().__new__(cls)
+            cls._inst.calls = 0
+        return cls._inst
+    def __init__(self, v):
+        self.calls += 1
+        self.v = v
+s1 = Single(1)
+s2 = Single(2)
 result = (repr(c), c.hello(), c.args, c.kwargs, c.upper, c.name, Base.count, Child.helper(1),
           [k.__name__ for k in Child.__mro__], isinstance(c, Mixin), issubclass(Child, Base),
           list(s), s['x'], len(s), 'y' in s, bool(Counter()), a == b, a < s, sorted([s, a, b], key=len) == [b, a, s],
-          g.real, g.other, getattr(g, 'z', None), hasattr(g, 'anything'))
+          g.real, g.other, getattr(g, 'z', None), hasattr(g, 'anything'), s1 is s2, s1.calls, s1.v)
