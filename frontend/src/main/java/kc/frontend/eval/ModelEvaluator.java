@@ -214,6 +214,7 @@ public final class ModelEvaluator {
             if (out instanceof Tensor t) outputs.add(t.value());
             else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
             else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
+            else if (NamedTuples.asTuple(out) != null) collectOutputs(NamedTuples.asTuple(out), outputs);
             else throw new CompileError(file, 1, 1, "forward must return a tensor or a tuple/list of tensors, not "
                         + rt.typeName(out));
         }

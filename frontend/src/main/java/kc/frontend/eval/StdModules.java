@@ -35,9 +35,7 @@ final class StdModules {
         collections.put("defaultdict", new NativeFunction("collections.defaultdict", (ctx, a, kw) -> {
             throw ctx.error("unsupported: collections.defaultdict");
         }));
-        collections.put("namedtuple", new NativeFunction("collections.namedtuple", (ctx, a, kw) -> {
-            throw ctx.error("unsupported: collections.namedtuple");
-        }));
+        collections.put("namedtuple", NamedTuples.factory());
         Map<String, Object> numbers = rt.module("numbers").dict();
         numbers.put("Number", Types.NUMBER);
         numbers.put("Real", Types.REAL);

@@ -334,4 +334,20 @@ class ModuleRegistrationTest {
         assertEquals(6, e.line(), e.format());
         assertTrue(e.getMessage().contains("hint: self.layers is a plain list of modules"), e.getMessage());
     }
+
+    @Test void forwardMayReturnANamedTuple() {
+        LoadedModel m = load("""
+                import collections
+                import torch
+                import torch.nn as nn
+                Out = collections.namedtuple('Out', 'y z')
+                class Model(nn.Module):
+                    def forward(self, x):
+                        return Out(x * 2, x.sum())
+                def get_inputs():
+                    return [torch.rand(3)]
+                """);
+        assertEquals(2, m.graph().outputs().size());
+        assertEquals(TensorType.of(DType.F32), m.graph().outputs().get(1).type());
+    }
 }

@@ -31,3 +31,9 @@ result = (list(d.items()), flat, m, alias, lst, sorted(s), prod, chained, acc, p
           str(math.pi)[:6], math.prod([2, 3, 4]), math.sqrt(2) ** 2 == 2, int(math.inf > 1e308),
           list(zip(*[(1, 'a'), (2, 'b')])), dict.fromkeys('ab', 0), [1, 2, 3][::-2], 'x'.join('abc'),
           list(map(str, range(3))), len({1: 2}), 2 in {1: 2}, list(reversed([1, 2])), min([3, 1, 2]), t.index(3))
+Point = collections.namedtuple('Point', 'x y')
+Out = collections.namedtuple('Out', ['logits', 'aux'], defaults=[None])
+p = Point(1, y=2)
+px, py = p
+o = Out(3)
+result = result + (repr(p), p[0] + p.y, px + py, len(p), list(p), p == Point(1, 2), repr(o), o._asdict(), p._replace(x=5).x, p[-1])
