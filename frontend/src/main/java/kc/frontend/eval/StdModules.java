@@ -12,9 +12,10 @@ import kc.frontend.ast.Expr.BinOpKind;
 import kc.frontend.eval.PyObjects.PyIterator;
 
 /**
- * The parts of Python's standard library that model files use on plain values: math, typing, collections,
- * itertools, functools, numbers, warnings, operator, copy. Installed as module objects before the torch
- * library's native modules (which may extend or replace members, e.g. math).
+ * The parts of Python's standard library that model files use on plain values: math, typing, collections
+ * (OrderedDict, namedtuple, abc), itertools, functools, numbers, warnings, operator, copy, dataclasses, and inert
+ * sys/os. Installed as module objects before the torch library's native modules (which may extend or replace
+ * members, e.g. math). Anything else (random, time, dataclasses' rarer parts...) is an import error naming it.
  */
 final class StdModules {
     private StdModules() {}
