@@ -59,7 +59,9 @@ final class Interpreter {
         try {
             return eval(o, userModuleScope);
         } catch (kc.frontend.CompileError | PyRaise e) {
-            throw new kc.frontend.CompileError(rt.userFile, pos, "-D " + name + ": " + e.getMessage());
+            String hint = o instanceof Expr.Name n
+                    ? " (a string needs quotes: -D " + name + "=\"'" + n.id() + "'\")" : "";
+            throw new kc.frontend.CompileError(rt.userFile, pos, "-D " + name + ": " + e.getMessage() + hint);
         } finally {
             rt.userPos = pos; // the override's own positions are in the -D text, not in the file
         }

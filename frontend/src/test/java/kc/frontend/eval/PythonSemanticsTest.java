@@ -577,7 +577,7 @@ class PythonSemanticsTest {
         e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "a = 1\n", Map.of("a", "relu(")));
         assertTrue(e.getMessage().startsWith("-D a=relu(: the value is not a Python expression"), e.getMessage());
         e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "x = 0\na = 1\n", Map.of("a", "relu")));
-        assertEquals("-D a: NameError: name 'relu' is not defined", e.getMessage());
+        assertEquals("-D a: NameError: name 'relu' is not defined (a string needs quotes: -D a=\"'relu'\")", e.getMessage());
         assertEquals(2, e.line());
     }
 
