@@ -21,6 +21,9 @@ import kc.passes.schedule.Schedule;
 final class CpuCheck {
     private CpuCheck() {}
 
+    /** Every kernel checked so far, renamed per graph, for one nvcc run at the end of a test class. */
+    static final List<kc.ir.tile.Kernel> CHECKED = java.util.Collections.synchronizedList(new ArrayList<>());
+
     record Result(boolean passed, String message, List<HostTensor> outputs, List<HostTensor> reference) {}
 
     /** Seeded random data as the dtypes allow: floats in [-2, 2), integers in [0, 4), bools. */
@@ -44,6 +47,9 @@ final class CpuCheck {
         for (Value p : g.params()) params.put(p.name(), random(p, rnd));
         Lowered low = Lowering.lower(g, s);
         String cuda = CudaRenderer.render(low.kernels());
+        int graph = CHECKED.size();
+        for (kc.ir.tile.Kernel k : low.kernels())
+            CHECKED.add(new kc.ir.tile.Kernel("g" + graph + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body()));
         List<HostTensor> out = CpuRunner.runCuda(low.kernels(), low.plan(), cuda, inputs, params);
         List<HostTensor> ref = Interpreter.run(g, inputs, params);
         return compare(out, ref);

@@ -45,6 +45,8 @@ class KernelBenchCpuSweepTest {
     static final Path ROOT = Path.of("..", "..", "shared", "kernelbench");
     static final int THRESHOLD = 200;
     static final double BUDGET = 1e6;
+    /** Problems the shrinker cannot bring under this much work are too slow for the interpreter and the CPU shim here. */
+    static final double MAX_WORK = 3e7;
 
     static List<Path> problems() throws IOException {
         try (Stream<Path> s = Files.walk(ROOT, 2)) {
@@ -78,7 +80,15 @@ class KernelBenchCpuSweepTest {
         long t0 = System.nanoTime();
         Graph g;
         try {
-            g = Shrinker.shrink(p, Map.of(), BUDGET).model().graph();
+            Shrinker.Result shrunk = Shrinker.shrink(p, Map.of(), BUDGET);
+            if (shrunk.work() > MAX_WORK) {
+                // too slow to run here, but its kernels still go to nvcc
+                List<Kernel> ks = Lowering.lower(shrunk.model().graph()).kernels().stream()
+                        .map(k -> new Kernel("m" + index + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body())).toList();
+                return new Outcome(String.format("SKIP %s  shrinks only to %.2g body evaluations (limit %.0g); lowered: %d kernels",
+                        name, shrunk.work(), MAX_WORK, ks.size()), false, ks);
+            }
+            g = shrunk.model().graph();
         } catch (CompileError e) {
             return new Outcome("SKIP " + name + "  frontend: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
         } catch (RuntimeException e) {
@@ -102,6 +112,9 @@ class KernelBenchCpuSweepTest {
             List<HostTensor> out = CpuRunner.runCuda(low.kernels(), low.plan(), cuda, inputs, params);
             List<HostTensor> ref = Interpreter.run(g, inputs, params);
             CpuCheck.Result res = CpuCheck.compare(out, ref);
+            if (!res.passed() && illConditioned(g, inputs, params, ref))
+                return new Outcome(String.format("ILL  %s  %d kernels: ill-conditioned (a 1e-6 relative perturbation of the data moves the "
+                        + "reference past the tolerance); %s", name, low.kernels().size(), res.message()), false, renamed);
             String line = String.format("%s %s  %d kernels  %.1f s%s", res.passed() ? "ok  " : "FAIL", name, low.kernels().size(),
                     (System.nanoTime() - t0) / 1e9, res.passed() ? "" : "  " + res.message());
             return new Outcome(line, res.passed(), renamed);
@@ -110,10 +123,29 @@ class KernelBenchCpuSweepTest {
         }
     }
 
+    /**
+     * True when the float64 reference itself moves past the tolerance under a 1e-6 relative perturbation of inputs
+     * and parameters: then float32 kernels cannot be expected to agree, whatever their correctness.
+     */
+    static boolean illConditioned(Graph g, List<HostTensor> inputs, Map<String, HostTensor> params, List<HostTensor> ref) {
+        Random rnd = new Random(7);
+        java.util.function.UnaryOperator<HostTensor> nudge = t -> {
+            if (!t.dtype().isFloat()) return t;
+            double[] d = t.data();
+            for (int i = 0; i < d.length; i++) d[i] *= 1 + 1e-6 * (rnd.nextBoolean() ? 1 : -1);
+            return HostTensor.of(t.type(), d);
+        };
+        List<HostTensor> in2 = inputs.stream().map(nudge).toList();
+        Map<String, HostTensor> p2 = new HashMap<>();
+        params.forEach((k, v) -> p2.put(k, nudge.apply(v)));
+        return !CpuCheck.compare(Interpreter.run(g, in2, p2), ref).passed();
+    }
+
     @Test
     void everyProblemLowersRunsOnTheCpuAndCompilesWithNvcc() throws Exception {
         assumeTrue(Files.isDirectory(ROOT.resolve("level1")), "../shared/kernelbench is absent: sweep skipped");
-        List<Path> problems = problems();
+        String only = System.getProperty("kc.only");
+        List<Path> problems = problems().stream().filter(p -> only == null || name(p).matches(only)).toList();
         ExecutorService pool = Executors.newFixedThreadPool(2);
         List<Future<Outcome>> futures = new ArrayList<>();
         for (int i = 0; i < problems.size(); i++) {

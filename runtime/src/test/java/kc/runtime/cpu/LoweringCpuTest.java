@@ -51,6 +51,14 @@ class LoweringCpuTest {
         assertTrue(res.passed(), res.message());
     }
 
+    /** nvcc must accept every kernel these tests lowered, for sm_90 and sm_80 (skipped without nvcc). */
+    @org.junit.jupiter.api.AfterAll
+    static void nvccAcceptsEveryKernel() throws Exception {
+        if (!Nvcc.available()) { System.out.println("nvcc is not installed: the nvcc acceptance check is skipped"); return; }
+        String src = kc.codegen.cuda.CudaRenderer.render(CpuCheck.CHECKED);
+        for (String arch : List.of("sm_90", "sm_80")) assertEquals(null, Nvcc.compile(src, arch), "nvcc -arch=" + arch);
+    }
+
     @Test
     void elementwiseBroadcastAndRelu() {
         GraphBuilder b = new GraphBuilder("bcast");

@@ -49,8 +49,7 @@ class WarpShimTest {
         return Float.intBitsToFloat(u);
     }
 
-    @Test
-    void mmaTf32FollowsThePtxFragmentLayout() {
+    static Kernel mmaKernel() {
         Var g = new Var("g", TType.I32), t = new Var("t", TType.I32);
         TExpr G = TExpr.ref(g), T = TExpr.ref(t), G8 = add(G, TExpr.i32(8)), T4 = add(T, TExpr.i32(4));
         List<Var> d = List.of(new Var("d0", TType.F32), new Var("d1", TType.F32), new Var("d2", TType.F32), new Var("d3", TType.F32));
@@ -67,9 +66,14 @@ class WarpShimTest {
         body.add(new TStmt.Store("d", Space.GLOBAL, add(add(mul(G, 8), col), TExpr.i32(1)), TExpr.ref(d.get(1)), null));
         body.add(new TStmt.Store("d", Space.GLOBAL, add(mul(G8, 8), col), TExpr.ref(d.get(2)), null));
         body.add(new TStmt.Store("d", Space.GLOBAL, add(add(mul(G8, 8), col), TExpr.i32(1)), TExpr.ref(d.get(3)), null));
-        Kernel k = new Kernel("mma_test", List.of(new BufferParam("a", ScalarType.F32, 128, BufferParam.Access.READ),
+        return new Kernel("mma_test", List.of(new BufferParam("a", ScalarType.F32, 128, BufferParam.Access.READ),
                 new BufferParam("b", ScalarType.F32, 64, BufferParam.Access.READ), new BufferParam("d", ScalarType.F32, 128, BufferParam.Access.WRITE)),
                 List.of(), Launch.linear(1, 32), body);
+    }
+
+    @Test
+    void mmaTf32FollowsThePtxFragmentLayout() {
+        Kernel k = mmaKernel();
         float[] a = new float[128], b = new float[64];
         for (int i = 0; i < a.length; i++) a[i] = (float) Math.sin(i * 0.37 + 0.1) * 1.2345f;
         for (int i = 0; i < b.length; i++) b[i] = (float) Math.cos(i * 0.91) * 0.777f;
@@ -86,9 +90,8 @@ class WarpShimTest {
             }
     }
 
-    @Test
-    void shufflesAndWarpReductions() {
-        // 64 threads (two warps); each thread's value is its thread index
+    /** 64 threads (two warps); each thread's value is its thread index. */
+    static Kernel warpKernel() {
         Var v = new Var("v", TType.F32);
         TExpr V = TExpr.ref(v);
         List<TStmt> body = List.of(
@@ -98,7 +101,19 @@ class WarpShimTest {
                 new TStmt.Store("o", Space.GLOBAL, add(mul(TID, 5), TExpr.i32(2)), new TExpr.Shuffle(TExpr.ShuffleKind.XOR, V, TExpr.i32(5), TType.F32), null),
                 new TStmt.Store("o", Space.GLOBAL, add(mul(TID, 5), TExpr.i32(3)), new TExpr.WarpReduce(TExpr.ReduceOp.SUM, V, TType.F32), null),
                 new TStmt.Store("o", Space.GLOBAL, add(mul(TID, 5), TExpr.i32(4)), new TExpr.WarpReduce(TExpr.ReduceOp.MAX, V, TType.F32), null));
-        Kernel k = new Kernel("warp_test", List.of(new BufferParam("o", ScalarType.F32, 320, BufferParam.Access.WRITE)), List.of(), Launch.linear(2, 64), body);
+        return new Kernel("warp_test", List.of(new BufferParam("o", ScalarType.F32, 320, BufferParam.Access.WRITE)), List.of(), Launch.linear(2, 64), body);
+    }
+
+    @Test
+    void nvccAcceptsTheWarpAndMmaKernelsForSm90AndSm80() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Nvcc.available(), "nvcc is not installed: the nvcc acceptance test is skipped");
+        String src = CudaRenderer.render(List.of(mmaKernel(), warpKernel()));
+        for (String arch : List.of("sm_90", "sm_80")) assertEquals(null, Nvcc.compile(src, arch), arch);
+    }
+
+    @Test
+    void shufflesAndWarpReductions() {
+        Kernel k = warpKernel();
         HostTensor out = run(k, List.of(new LaunchPlan.Buffer("o", LaunchPlan.Role.OUTPUT, 0, null, DType.F32, Shape.of(64, 5), null)), List.of()).get(0);
         for (int tid = 0; tid < 64; tid++) {
             int base = tid & ~31, lane = tid & 31;
