@@ -1,0 +1,270 @@
+package kc.ir.tile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks a {@link Kernel} for the rules every renderer relies on: variables defined before use and defined once,
+ * explicit and consistent types, buffers and arrays that exist, mma fragment counts, warp operations on 32- or
+ * 64-bit values, positive launch dimensions. Errors name the kernel and the offending construct.
+ */
+public final class TileVerifier {
+    private final Kernel kernel;
+    private final Map<String, BufferParam> params = new HashMap<>();
+    private final Map<String, SharedArray> shared = new HashMap<>();
+    private final Map<String, LocalArray> locals = new HashMap<>();
+    /** Every name defined so far in the kernel (uniqueness is kernel-wide). */
+    private final Set<String> defined = new HashSet<>();
+    private final List<String> errors = new ArrayList<>();
+
+    private TileVerifier(Kernel kernel) { this.kernel = kernel; }
+
+    /** The problems found, empty when the kernel is well-formed. */
+    public static List<String> check(Kernel kernel) {
+        TileVerifier v = new TileVerifier(kernel);
+        v.run();
+        return List.copyOf(v.errors);
+    }
+
+    /** Throws IllegalStateException listing every problem when the kernel is not well-formed. */
+    public static void verify(Kernel kernel) {
+        List<String> errors = check(kernel);
+        if (!errors.isEmpty()) throw new IllegalStateException(String.join("\n", errors));
+    }
+
+    private void error(String msg) { errors.add("kernel " + kernel.name() + ": " + msg); }
+
+    private void run() {
+        Launch l = kernel.launch();
+        if (l.gridX() < 1 || l.gridY() < 1 || l.gridZ() < 1 || l.blockX() < 1 || l.blockY() < 1 || l.blockZ() < 1)
+            error("launch dimensions must be positive: " + l);
+        for (BufferParam p : kernel.params()) {
+            if (params.put(p.name(), p) != null) error("buffer parameter " + p.name() + " declared twice");
+            if (p.numel() < 0) error("buffer " + p.name() + " has negative size " + p.numel());
+        }
+        for (SharedArray s : kernel.shared()) {
+            if (shared.put(s.name(), s) != null || params.containsKey(s.name())) error("shared array " + s.name() + " declared twice");
+            if (s.length() < 1) error("shared array " + s.name() + " must have a positive length");
+        }
+        block(kernel.body(), new HashSet<>(), new HashSet<>());
+    }
+
+    /**
+     * @param scope   variables visible here
+     * @param mutable the visible variables that Declare made assignable
+     */
+    private void block(List<TStmt> stmts, Set<Var> scope, Set<Var> mutable) {
+        Set<Var> s = new HashSet<>(scope);
+        Set<Var> m = new HashSet<>(mutable);
+        for (TStmt st : stmts) stmt(st, s, m);
+    }
+
+    private void define(Var v, Set<Var> scope) {
+        if (!defined.add(v.name())) error("variable " + v.name() + " defined more than once");
+        scope.add(v);
+    }
+
+    private void stmt(TStmt st, Set<Var> scope, Set<Var> mutable) {
+        switch (st) {
+            case TStmt.Let l -> {
+                expr(l.value(), scope);
+                sameType(l.var().type(), l.value().type(), "let " + l.var().name());
+                define(l.var(), scope);
+            }
+            case TStmt.Declare d -> {
+                expr(d.init(), scope);
+                sameType(d.var().type(), d.init().type(), "declare " + d.var().name());
+                define(d.var(), scope);
+                mutable.add(d.var());
+            }
+            case TStmt.Assign a -> {
+                expr(a.value(), scope);
+                if (!mutable.contains(a.var())) error("assignment to " + a.var().name() + ", which is not a declared mutable variable in scope");
+                sameType(a.var().type(), a.value().type(), "assign " + a.var().name());
+            }
+            case TStmt.DeclareLocal d -> {
+                LocalArray a = d.array();
+                if (a.length() < 1) error("local array " + a.name() + " must have a positive length");
+                if (!defined.add(a.name()) || locals.containsKey(a.name())) error("local array " + a.name() + " declared twice");
+                locals.put(a.name(), a);
+            }
+            case TStmt.LocalStore ls -> {
+                LocalArray a = locals.get(ls.array());
+                expr(ls.index(), scope);
+                expr(ls.value(), scope);
+                if (a == null) error("store to undeclared local array " + ls.array());
+                else if (!ls.value().type().equals(TType.of(a.elem())))
+                    error("store of " + ls.value().type() + " into local array " + a.name() + " of " + TType.of(a.elem()));
+                index(ls.index(), "local store to " + ls.array());
+            }
+            case TStmt.Store s -> {
+                expr(s.index(), scope);
+                expr(s.value(), scope);
+                if (s.mask() != null) { expr(s.mask(), scope); bool(s.mask(), "store mask of " + s.buffer()); }
+                index(s.index(), "store to " + s.buffer());
+                ScalarType elem = bufferElem(s.buffer(), s.space(), true);
+                if (elem != null && s.value().type().elem() != elem)
+                    error("store of " + s.value().type() + " into " + s.buffer() + " of " + elem.name().toLowerCase());
+            }
+            case TStmt.For f -> {
+                expr(f.start(), scope);
+                expr(f.end(), scope);
+                if (!f.index().type().equals(TType.I32)) error("for index " + f.index().name() + " must be i32, is " + f.index().type());
+                if (!f.start().type().equals(TType.I32) || !f.end().type().equals(TType.I32))
+                    error("for " + f.index().name() + ": bounds must be i32");
+                if (f.step() < 1) error("for " + f.index().name() + ": step must be positive, is " + f.step());
+                if (f.unroll() && !(f.start() instanceof TExpr.Const && f.end() instanceof TExpr.Const))
+                    error("for " + f.index().name() + ": an unrolled loop needs constant bounds");
+                Set<Var> inner = new HashSet<>(scope);
+                define(f.index(), inner);
+                block(f.body(), inner, mutable);
+            }
+            case TStmt.If i -> {
+                expr(i.cond(), scope);
+                bool(i.cond(), "if condition");
+                block(i.then(), scope, mutable);
+                block(i.otherwise(), scope, mutable);
+            }
+            case TStmt.Barrier b -> { }
+            case TStmt.Comment c -> { }
+            case TStmt.Mma mma -> {
+                TStmt.MmaShape sh = mma.shape();
+                if (mma.a().size() != sh.aRegs) error("mma " + sh + ": a has " + mma.a().size() + " fragments, needs " + sh.aRegs);
+                if (mma.b().size() != sh.bRegs) error("mma " + sh + ": b has " + mma.b().size() + " fragments, needs " + sh.bRegs);
+                if (mma.c().size() != sh.cRegs) error("mma " + sh + ": c has " + mma.c().size() + " fragments, needs " + sh.cRegs);
+                if (mma.d().size() != sh.cRegs) error("mma " + sh + ": d has " + mma.d().size() + " fragments, needs " + sh.cRegs);
+                // tf32 fragments are f32 registers; f16/bf16 fragments are two halves packed in a u32
+                TType in = sh == TStmt.MmaShape.M16N8K8_TF32 ? TType.F32 : TType.of(ScalarType.U32);
+                for (TExpr e : mma.a()) { expr(e, scope); sameType(in, e.type(), "mma a fragment"); }
+                for (TExpr e : mma.b()) { expr(e, scope); sameType(in, e.type(), "mma b fragment"); }
+                for (TExpr e : mma.c()) { expr(e, scope); sameType(TType.F32, e.type(), "mma c fragment"); }
+                for (Var d : mma.d()) {
+                    sameType(TType.F32, d.type(), "mma d fragment " + d.name());
+                    if (scope.contains(d)) { if (!mutable.contains(d)) error("mma d fragment " + d.name() + " is not mutable"); }
+                    else define(d, scope);
+                }
+            }
+        }
+    }
+
+    private ScalarType bufferElem(String name, Space space, boolean write) {
+        if (space == Space.GLOBAL) {
+            BufferParam p = params.get(name);
+            if (p == null) { error("unknown global buffer " + name); return null; }
+            if (write && p.access() == BufferParam.Access.READ) error("store to read-only buffer " + name);
+            if (!write && p.access() == BufferParam.Access.WRITE) error("load from write-only buffer " + name);
+            return p.elem();
+        }
+        SharedArray s = shared.get(name);
+        if (s == null) { error("unknown shared array " + name); return null; }
+        return s.elem();
+    }
+
+    private void sameType(TType want, TType got, String what) {
+        if (!want.equals(got)) error(what + ": type " + got + " where " + want + " is required");
+    }
+
+    private void bool(TExpr e, String what) {
+        if (!e.type().equals(TType.BOOL)) error(what + " must be bool, is " + e.type());
+    }
+
+    private void index(TExpr e, String what) {
+        if (!e.type().equals(TType.I32) && !e.type().equals(TType.I64)) error(what + ": index must be i32 or i64, is " + e.type());
+    }
+
+    private void expr(TExpr e, Set<Var> scope) {
+        for (TExpr c : TExpr.children(e)) expr(c, scope);
+        switch (e) {
+            case TExpr.Const c -> { }
+            case TExpr.Special s -> { }
+            case TExpr.Ref r -> {
+                if (!scope.contains(r.var())) error("use of " + r.var().name() + " (" + r.var().type() + ") before its definition or outside its scope");
+            }
+            case TExpr.Unary u -> {
+                switch (u.op()) {
+                    case NOT -> {
+                        if (u.a().type().elem().isFloat()) error("not of a float " + u.a().type());
+                        sameType(u.a().type(), u.type(), "not");
+                    }
+                    case IS_NAN -> {
+                        if (!u.a().type().elem().isFloat()) error("is_nan of a non-float " + u.a().type());
+                        if (u.type().elem() != ScalarType.BOOL || u.type().lanes() != u.a().type().lanes()) error("is_nan must give bool");
+                    }
+                    case NEG, ABS, SIGN -> sameType(u.a().type(), u.type(), u.op().name().toLowerCase());
+                    default -> {
+                        if (!u.a().type().elem().isFloat()) error(u.op().name().toLowerCase() + " of a non-float " + u.a().type());
+                        sameType(u.a().type(), u.type(), u.op().name().toLowerCase());
+                    }
+                }
+            }
+            case TExpr.Binary b -> {
+                String op = b.op().name().toLowerCase();
+                if (!b.a().type().equals(b.b().type())) error(op + " of different types " + b.a().type() + " and " + b.b().type());
+                switch (b.op()) {
+                    case EQ, NE, LT, LE, GT, GE -> {
+                        if (!b.type().equals(new TType(ScalarType.BOOL, b.a().type().lanes()))) error(op + " must give bool, gives " + b.type());
+                    }
+                    case SHL, SHR -> {
+                        if (!b.a().type().elem().isInt()) error(op + " of a non-integer " + b.a().type());
+                        sameType(b.a().type(), b.type(), op);
+                    }
+                    case AND, OR, XOR -> {
+                        if (b.a().type().elem().isFloat()) error(op + " of a float " + b.a().type());
+                        sameType(b.a().type(), b.type(), op);
+                    }
+                    case POW, ATAN2 -> {
+                        if (!b.a().type().elem().isFloat()) error(op + " of a non-float " + b.a().type());
+                        sameType(b.a().type(), b.type(), op);
+                    }
+                    default -> {
+                        if (b.a().type().elem() == ScalarType.BOOL) error(op + " of bool operands");
+                        sameType(b.a().type(), b.type(), op);
+                    }
+                }
+            }
+            case TExpr.Select s -> {
+                if (s.cond().type().elem() != ScalarType.BOOL) error("select condition must be bool, is " + s.cond().type());
+                if (!s.a().type().equals(s.b().type())) error("select of different types " + s.a().type() + " and " + s.b().type());
+                sameType(s.a().type(), s.type(), "select");
+            }
+            case TExpr.Cast c -> {
+                if (c.a().type().lanes() != c.type().lanes()) error("cast changes the lane count: " + c.a().type() + " to " + c.type());
+            }
+            case TExpr.Load l -> {
+                index(l.index(), "load from " + l.buffer());
+                if (l.mask() != null) bool(l.mask(), "load mask of " + l.buffer());
+                ScalarType elem = bufferElem(l.buffer(), l.space(), false);
+                if (elem != null && l.type().elem() != elem) error("load of " + l.type() + " from " + l.buffer() + " of " + elem.name().toLowerCase());
+            }
+            case TExpr.LocalLoad l -> {
+                index(l.index(), "local load from " + l.array());
+                LocalArray a = locals.get(l.array());
+                if (a == null) error("load from undeclared local array " + l.array());
+                else if (!l.type().equals(TType.of(a.elem()))) error("load of " + l.type() + " from local array " + a.name() + " of " + a.elem());
+            }
+            case TExpr.Lane l -> {
+                if (l.lane() < 0 || l.lane() >= l.vector().type().lanes())
+                    error("lane " + l.lane() + " of a " + l.vector().type() + " value");
+                if (!l.type().equals(TType.of(l.vector().type().elem()))) error("lane of " + l.vector().type() + " typed " + l.type());
+            }
+            case TExpr.Shuffle s -> {
+                warpValue(s.value().type(), "shuffle");
+                if (!s.laneOrDelta().type().equals(TType.I32)) error("shuffle lane/delta must be i32, is " + s.laneOrDelta().type());
+                sameType(s.value().type(), s.type(), "shuffle");
+            }
+            case TExpr.WarpReduce w -> {
+                warpValue(w.value().type(), "warp reduce");
+                sameType(w.value().type(), w.type(), "warp reduce");
+            }
+        }
+    }
+
+    private void warpValue(TType t, String what) {
+        int bytes = t.elem().bytes * t.lanes();
+        if (t.isVector() || (bytes != 4 && bytes != 8)) error(what + " needs a 32-bit or 64-bit scalar, got " + t);
+    }
+}
