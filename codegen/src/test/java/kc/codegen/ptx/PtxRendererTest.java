@@ -89,6 +89,10 @@ class PtxRendererTest {
             for (Kernel k : kernels) assertTrue(r.registers().getOrDefault(k.name(), 0) > 0, "registers of " + k.name() + " reported");
             last = ptx;
         }
+        if (System.getenv("KC_DUMP_PTX") != null) {
+            try { java.nio.file.Files.writeString(java.nio.file.Path.of(System.getenv("KC_DUMP_PTX"), kernels.get(0).name() + ".ptx"), last); }
+            catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+        }
         return last;
     }
 
