@@ -15,6 +15,9 @@ import kc.ir.tile.TileVerifier;
 public final class PtxRenderer {
     public static final String VERSION = "8.5";
 
+    /** The .entry name a kernel gets in the module (ptxas reports registers under it): its name made a PTX identifier. */
+    public static String entryName(Kernel k) { return new PtxKernelWriter(k).entryName(); }
+
     /** The module holding every kernel of a model; kernels are verified first (IllegalStateException if malformed). */
     public String render(List<Kernel> kernels, PtxTarget target) {
         StringBuilder sb = new StringBuilder();

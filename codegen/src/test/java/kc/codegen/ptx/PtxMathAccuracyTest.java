@@ -43,6 +43,7 @@ class PtxMathAccuracyTest {
 
     private void check(String name, UnaryOperator<Float> f, DoubleUnaryOperator ref, double lo, double hi, double rel, double abs) {
         double w = worst(inputs(lo, hi, name.hashCode()), f, ref, rel, abs);
+        System.out.printf("accuracy %-14s worst error %.3f x (%.0e relative + %.0e absolute)%n", name, w, rel, abs);
         assertTrue(w <= 1, name + ": error " + w + " times the bound");
     }
 
@@ -117,6 +118,7 @@ class PtxMathAccuracyTest {
             if (Double.isInfinite(want) && (float) want == (float) got) continue;
             worst = Math.max(worst, Math.abs(got - want) / (Math.abs(want) * rel + abs));
         }
+        System.out.printf("accuracy %-14s worst error %.3f x (%.0e relative + %.0e absolute)%n", name, worst, rel, abs);
         assertTrue(worst <= 1, name + ": error " + worst + " times the bound");
     }
 
