@@ -18,11 +18,13 @@ import kc.ir.tile.TType;
 final class Unroll {
     /** Loops with more iterations than this stay loops (their arrays then live in local memory). */
     static final int MAX_TRIPS = 1024;
+    /** Nor are loops whose unrolled copies would exceed this many statements (nested unrolling multiplies). */
+    static final long MAX_UNROLLED_STATEMENTS = 8192;
 
     /** Let-bound variables (by name) whose folded value is a constant, in the order they were met. */
     private final Map<String, TExpr> constants = new HashMap<>();
 
-    private Unroll() {}
+    Unroll() {}
 
     static List<TStmt> expand(List<TStmt> body) { return new Unroll().block(body); }
 
@@ -49,7 +51,7 @@ final class Unroll {
             case TStmt.For f -> {
                 TExpr start = fold(f.start()), end = fold(f.end());
                 if (f.unroll() && start instanceof TExpr.Const a && end instanceof TExpr.Const b
-                        && (b.value() - a.value()) / f.step() <= MAX_TRIPS) {
+                        && trips(a, b, f.step()) <= MAX_TRIPS && trips(a, b, f.step()) * size(f.body()) <= MAX_UNROLLED_STATEMENTS) {
                     for (long i = (long) a.value(); i < (long) b.value(); i += f.step()) {
                         constants.put(f.index().name(), new TExpr.Const(i, TType.I32));
                         for (TStmt inner : f.body()) stmt(inner, out);
@@ -69,6 +71,24 @@ final class Unroll {
             case TStmt.Barrier b -> out.add(b);
             case TStmt.Comment c -> out.add(c);
         }
+    }
+
+    private static long trips(TExpr.Const start, TExpr.Const end, int step) {
+        return Math.max(0, ((long) end.value() - (long) start.value() + step - 1) / step);
+    }
+
+    /** Statements after unrolling, counting nested unrolled loops by their trip counts (an estimate for the cap). */
+    private static long size(List<TStmt> body) {
+        long n = 0;
+        for (TStmt s : body) {
+            n += switch (s) {
+                case TStmt.For f -> f.unroll() && f.start() instanceof TExpr.Const a && f.end() instanceof TExpr.Const b
+                        ? trips(a, b, f.step()) * size(f.body()) : 1 + size(f.body());
+                case TStmt.If i -> 1 + size(i.then()) + size(i.otherwise());
+                default -> 1;
+            };
+        }
+        return n;
     }
 
     /** The expression with known constants substituted and constant integer/boolean arithmetic folded. */

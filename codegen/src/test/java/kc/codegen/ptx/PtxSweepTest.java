@@ -41,6 +41,8 @@ class PtxSweepTest {
         List<Path> all = files();
         String only = System.getProperty("kc.only");
         int files = 0, lowered = 0, kernels = 0, maxRegisters = 0;
+        long slowestRenderMs = 0;
+        String slowest = "";
         int[] accepted = new int[PtxTarget.values().length];
         List<String> notLowered = new ArrayList<>(), rejected = new ArrayList<>();
         for (Path f : all) {
@@ -58,7 +60,10 @@ class PtxSweepTest {
             kernels += low.kernels().size();
             for (PtxTarget t : PtxTarget.values()) {
                 try {
+                    long t0 = System.nanoTime();
                     String ptx = new PtxRenderer().render(low.kernels(), t);
+                    long ms = (System.nanoTime() - t0) / 1_000_000;
+                    if (ms > slowestRenderMs) { slowestRenderMs = ms; slowest = f.getFileName().toString(); }
                     PtxasCheck.Result r = PtxasCheck.run(ptx, t.arch);
                     if (r.ok()) {
                         accepted[t.ordinal()]++;
@@ -71,8 +76,8 @@ class PtxSweepTest {
                 }
             }
         }
-        System.out.printf("PTX SWEEP: %d files, %d lowered (%d kernels); ptxas accepted sm_90 %d, sm_80 %d; most registers %d%n",
-                files, lowered, kernels, accepted[0], accepted[1], maxRegisters);
+        System.out.printf("PTX SWEEP: %d files, %d lowered (%d kernels); ptxas accepted sm_90 %d, sm_80 %d; most registers %d; slowest render %d ms (%s)%n",
+                files, lowered, kernels, accepted[0], accepted[1], maxRegisters, slowestRenderMs, slowest);
         notLowered.forEach(s -> System.out.println("NOT LOWERED " + s));
         rejected.forEach(s -> System.out.println("REJECTED " + s));
         assertTrue(rejected.isEmpty(), rejected.size() + " modules rejected; first: " + (rejected.isEmpty() ? "" : rejected.get(0)));
