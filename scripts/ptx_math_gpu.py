@@ -37,7 +37,7 @@ def sample():
 A = [f32(sample()) for _ in range(N)]
 B = [f32(sample()) for _ in range(N)]
 for i in range(0, 400):  # every pair of specials
-    A[i] = special[i % len(special)]; B[i] = special[(i // len(special)) % len(special)]
+    A[i] = f32(special[i % len(special)]); B[i] = f32(special[(i // len(special)) % len(special)])
 
 def upload(vals):
     buf = (ctypes.c_float * N)(*vals)
@@ -99,7 +99,7 @@ def div(a, b):
     return a / b
 
 UNARY = {"exp": safe(math.exp), "log": safe(lambda x: -math.inf if x == 0 else math.log(x)), "sqrt": safe(math.sqrt),
-         "rsqrt": safe(lambda x: math.inf if x == 0 else 1 / math.sqrt(x)), "recip": safe(lambda x: math.copysign(math.inf, x) if x == 0 else 1 / x),
+         "rsqrt": safe(lambda x: math.copysign(math.inf, x) if x == 0 else 1 / math.sqrt(x)), "recip": safe(lambda x: math.copysign(math.inf, x) if x == 0 else 1 / x),
          "tanh": math.tanh, "sigmoid": safe(sigmoid), "erf": math.erf, "sin": safe(math.sin), "cos": safe(math.cos),
          "floor": safe(lambda x: float(math.floor(x)) if math.isfinite(x) else x), "ceil": safe(lambda x: float(math.ceil(x)) if math.isfinite(x) else x),
          "round_even": safe(lambda x: float(round(x)) if math.isfinite(x) else x), "sign": sign,

@@ -214,16 +214,48 @@ public final class PtxMath<F, I, B> {
     }
 
     /**
-     * C's fmodf: a - trunc(a/b) b by fma, a remainder pushed past zero by the quotient's rounding moved back by |b|.
-     * Exact while the quotient is below 2^24.
+     * fmod by one quotient: exact while |a/b| stays below 2^(mantissa bits); kc uses it for f64, whose sequences may
+     * use only exact float operations (no bit tricks).
+     */
+    public F fmodShortQuotient(F a, F b) {
+        F r = reduceStep(m.abs(a), m.abs(b));
+        B finiteA = m.lt(m.abs(a), m.c(INF));
+        r = m.sel(m.and(m.eq(m.abs(b), m.c(INF)), finiteA), m.abs(a), r);
+        B invalid = m.or(m.or(m.eq(b, c(0)), m.not(finiteA)), m.ne(b, b));
+        return m.sel(invalid, m.c(Float.NaN), m.copysign(a, r));
+    }
+
+    /** Unbiased exponent field of a float (-127 for zeros and subnormals, 128 for infinities and NaN). */
+    private I exponent(F x) {
+        return m.isub(m.iand(m.shr(m.bits(x), 23), m.ci(0xff)), m.ci(127));
+    }
+
+    /**
+     * x - trunc(x/d) d for x, d >= 0 with x/d < 2^24: exact, since rn(x/d) never falls below the true quotient's
+     * integer part, so the fma's result lies in (-d, d) on d's grid, and one +d repairs a quotient one too large.
+     */
+    private F reduceStep(F x, F d) {
+        F q = m.rzi(m.div(x, d));
+        F r = m.fma(m.neg(q), d, x);
+        return m.sel(m.lt(r, c(0)), m.add(r, d), r);
+    }
+
+    /**
+     * C's fmodf, exact like C's: |a| is reduced by |b| scaled by powers of two (an exact multiple of |b|) so that each
+     * quotient stays below 2^24; 12 steps cover the whole exponent range, a last one with |b| itself finishes.
      */
     public F fmod(F a, F b) {
-        F q = m.rzi(m.div(a, b));
-        F r = m.fma(m.neg(q), b, a);
-        F ab = m.abs(b);
-        r = m.sel(m.and(m.lt(r, c(0)), m.gt(a, c(0))), m.add(r, ab), r);
-        r = m.sel(m.and(m.gt(r, c(0)), m.lt(a, c(0))), m.sub(r, ab), r);
-        r = m.sel(m.eq(ab, m.c(INF)), a, r); // 0 * inf in the fma would give NaN
-        return m.copysign(a, r);
+        F x = m.abs(a), y = m.abs(b);
+        F yn = m.sel(m.lt(y, m.c(Float.MIN_NORMAL)), m.mul(y, c(0x1p24)), y); // subnormal divisors scaled to normal
+        I ey = exponent(yn);
+        for (int step = 0; step < 12; step++) {
+            I gap = m.imax(m.isub(m.isub(exponent(x), ey), m.ci(23)), m.ci(0));
+            x = reduceStep(x, scaleBy2k(yn, gap));
+        }
+        x = reduceStep(x, y);
+        B finiteA = m.lt(m.abs(a), m.c(INF));
+        x = m.sel(m.and(m.eq(y, m.c(INF)), finiteA), m.abs(a), x); // fmod(a, inf) = a
+        B invalid = m.or(m.or(m.eq(y, c(0)), m.not(finiteA)), m.ne(b, b)); // b = 0, a infinite or NaN, b NaN
+        return m.sel(invalid, m.c(Float.NaN), m.copysign(a, x));
     }
 }

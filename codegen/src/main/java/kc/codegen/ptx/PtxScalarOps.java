@@ -13,7 +13,8 @@ import static kc.ir.tile.ScalarType.U32;
 
 /**
  * The instructions for one lane of a unary, binary or cast expression. Halves compute in f32 and round back (as
- * PyTorch's half kernels do); f64 transcendentals go through the f32 sequences (accurate to f32, not to f64).
+ * PyTorch's half kernels do); f64 transcendentals go through the f32 sequences (accurate to f32, not to f64), and
+ * f64 fmod is exact only for quotients below 2^53.
  */
 final class PtxScalarOps {
     private PtxScalarOps() {}
@@ -91,7 +92,7 @@ final class PtxScalarOps {
                 case SUB -> w.op("sub.rn." + ar, t, a, b);
                 case MUL -> w.op("mul.rn." + ar, t, a, b);
                 case DIV -> w.op("div.rn." + ar, t, a, b);
-                case REM -> w.math(t == F64).fmod(a, b);
+                case REM -> t == F64 ? w.math(true).fmodShortQuotient(a, b) : w.math(false).fmod(a, b);
                 case MIN, MAX -> floatMinMax(w, op, a, b, t);
                 case POW -> w.math(false).pow(a, b);
                 case ATAN2 -> w.math(false).atan2(a, b);

@@ -157,6 +157,26 @@ class PtxMathAccuracyTest {
         assertEquals(3f, math.fmod(3f, Float.POSITIVE_INFINITY));
         assertEquals(-1f, math.fmod(-7f, 3f));
         assertEquals(1f, math.fmod(7f, -3f));
+        assertEquals(Float.floatToIntBits(-0f), Float.floatToIntBits(math.fmod(-6f, 3f)));
+        // huge quotients and subnormal divisors: still exact, as C's fmodf
+        Random rnd = new Random(5);
+        for (int i = 0; i < 20000; i++) {
+            float a = (float) (Math.signum(rnd.nextGaussian()) * Math.pow(2, rnd.nextDouble() * 250 - 125));
+            float b = (float) (Math.signum(rnd.nextGaussian()) * Math.pow(2, rnd.nextDouble() * 270 - 148));
+            if (b == 0) continue;
+            assertEquals(a % b, math.fmod(a, b), "fmod(" + a + ", " + b + ")");
+        }
+        for (int i = 0; i < 2000; i++) {
+            float a = (float) (rnd.nextGaussian() * 1000), b = (float) (rnd.nextGaussian() * 10);
+            assertEquals(a % b, math.fmodShortQuotient(a, b), "fmodShortQuotient(" + a + ", " + b + ")");
+        }
+        float[] special = {0f, -0f, 1f, -1.5f, Float.MIN_VALUE, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        for (float a : special) for (float b : special)
+        {
+            assertEquals(Float.floatToIntBits(a % b), Float.floatToIntBits(math.fmod(a, b)), "fmod(" + a + ", " + b + ")");
+            if (a != Float.MAX_VALUE && b != Float.MIN_VALUE)
+                assertEquals(Float.floatToIntBits(a % b), Float.floatToIntBits(math.fmodShortQuotient(a, b)), "fmodShortQuotient(" + a + ", " + b + ")");
+        }
     }
 
     /** erf in double: its Maclaurin series (alternating terms up to e^16 at |x| = 4: 1e-9 left), 1 beyond. */
