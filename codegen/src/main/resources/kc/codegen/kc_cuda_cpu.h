@@ -1,16 +1,19 @@
 // kc_cuda_cpu.h: runs kc's CUDA C on the CPU (g++ -std=c++20 -DKC_CPU), to check kernels without a GPU.
-// One CPU thread per GPU thread of a block, with real barriers; blocks run one after another. Warp shuffles,
-// warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment layouts.
-// Kernels without barriers or warp operations run all their threads on one CPU thread (same results, much faster).
+// Every GPU thread of a block is a fiber (ucontext) with its own stack, all on one CPU thread; barriers really
+// synchronise: a fiber that reaches __syncthreads (or a warp exchange) yields, and the block's scheduler resumes the
+// waiting fibers once every live fiber of the block (or warp) has arrived. Blocks run one after another. Warp
+// shuffles, warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment
+// layouts. Kernels without barriers or warp operations run their threads as plain calls (same results, faster).
 #pragma once
-#include <barrier>
+#include <ucontext.h>
+#include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #define __global__
@@ -77,29 +80,34 @@ struct __nv_bfloat16 {
     operator float() const { return kc_bf2f(bits); }
 };
 
-// ---- the block being run ----
+// ---- the block being run: fibers and their scheduler ----
+enum kc_fiber_state { KC_READY, KC_WAIT_BLOCK, KC_WAIT_WARP, KC_DONE };
 struct kc_block_ctx {
     unsigned threads;
-    std::unique_ptr<std::barrier<>> block;
-    std::vector<std::unique_ptr<std::barrier<>>> warps;
+    std::vector<ucontext_t> fibers;
+    std::vector<kc_fiber_state> state;
+    std::vector<char> stacks;
+    ucontext_t scheduler;
+    unsigned current = 0;
     std::vector<uint64_t> xch;      // one shuffle slot per thread
     std::vector<float> frag;        // 16 mma fragment slots per thread
-    explicit kc_block_ctx(unsigned t) : threads(t), block(new std::barrier<>(t)), xch(t), frag(16 * (size_t)t) {
-        for (unsigned w = 0; w * 32 < t; w++) warps.emplace_back(new std::barrier<>(std::min(32u, t - w * 32)));
-    }
+    static constexpr size_t STACK = 128 * 1024;
+    explicit kc_block_ctx(unsigned t) : threads(t), fibers(t), state(t), stacks(STACK * (size_t)t), xch(t), frag(16 * (size_t)t) {}
 };
 inline kc_block_ctx* kc_ctx = nullptr;
 
 inline unsigned kc_tid() { return (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x; }
 inline int kc_lane() { return (int)(kc_tid() & 31u); }
 inline unsigned kc_warp_size() { unsigned base = kc_tid() & ~31u; return std::min(32u, kc_ctx->threads - base); }
-inline void kc_warp_sync() { kc_ctx->warps[kc_tid() >> 5]->arrive_and_wait(); }
 
-inline void __syncthreads() {
-    if (!kc_ctx) { std::fprintf(stderr, "kc cpu: __syncthreads in a kernel launched without synchronisation\n"); std::abort(); }
-    kc_ctx->block->arrive_and_wait();
+inline void kc_wait(kc_fiber_state why) {
+    if (!kc_ctx) { std::fprintf(stderr, "kc cpu: a barrier or warp operation in a kernel launched without synchronisation\n"); std::abort(); }
+    unsigned me = kc_ctx->current;
+    kc_ctx->state[me] = why;
+    swapcontext(&kc_ctx->fibers[me], &kc_ctx->scheduler);
 }
-
+inline void kc_warp_sync() { kc_wait(KC_WAIT_WARP); }
+inline void __syncthreads() { kc_wait(KC_WAIT_BLOCK); }
 template <typename T> inline T kc_shfl(T v, int srcLane, bool keepOwnPastEnd) {
     static_assert(sizeof(T) <= 8, "shuffles carry at most 64 bits");
     unsigned tid = kc_tid(), base = tid & ~31u, n = kc_warp_size();
@@ -187,7 +195,58 @@ inline void kc_mma_m16n8k16_bf16(float& d0, float& d1, float& d2, float& d3, uns
     kc_mma_m16n8k16<kc_bf2f>(d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, c0, c1, c2, c3);
 }
 
-// ---- launching: blocks in order; with sync, one std::thread per GPU thread and an end-of-block barrier ----
+// ---- launching: blocks in order; with sync, one fiber per GPU thread ----
+inline std::function<void()>* kc_body = nullptr;
+inline void kc_fiber_main() {
+    (*kc_body)();
+    kc_ctx->state[kc_ctx->current] = KC_DONE;      // returning resumes uc_link, the scheduler
+}
+
+inline void kc_set_thread(unsigned t) { threadIdx = {t % blockDim.x, (t / blockDim.x) % blockDim.y, t / (blockDim.x * blockDim.y)}; }
+
+// Runs one block's fibers until all are done, releasing barriers when everyone concerned has arrived.
+inline void kc_run_block(kc_block_ctx& ctx) {
+    unsigned n = ctx.threads;
+    for (unsigned t = 0; t < n; t++) {
+        getcontext(&ctx.fibers[t]);
+        ctx.fibers[t].uc_stack.ss_sp = &ctx.stacks[kc_block_ctx::STACK * t];
+        ctx.fibers[t].uc_stack.ss_size = kc_block_ctx::STACK;
+        ctx.fibers[t].uc_link = &ctx.scheduler;
+        makecontext(&ctx.fibers[t], kc_fiber_main, 0);
+        ctx.state[t] = KC_READY;
+    }
+    for (;;) {
+        bool ran = false;
+        for (unsigned t = 0; t < n; t++) {
+            if (ctx.state[t] != KC_READY) continue;
+            ran = true;
+            ctx.current = t;
+            kc_set_thread(t);
+            swapcontext(&ctx.scheduler, &ctx.fibers[t]);
+        }
+        bool released = false, alive = false, allBlock = true;
+        for (unsigned w = 0; w * 32 < n; w++) {
+            unsigned lo = w * 32, hi = std::min(n, lo + 32);
+            bool all = true, any = false;
+            for (unsigned t = lo; t < hi; t++) {
+                if (ctx.state[t] == KC_DONE) continue;
+                any = true;
+                if (ctx.state[t] != KC_WAIT_WARP) all = false;
+            }
+            if (any && all) { for (unsigned t = lo; t < hi; t++) if (ctx.state[t] == KC_WAIT_WARP) ctx.state[t] = KC_READY; released = true; }
+        }
+        if (released) continue;
+        for (unsigned t = 0; t < n; t++) {
+            if (ctx.state[t] == KC_DONE) continue;
+            alive = true;
+            if (ctx.state[t] != KC_WAIT_BLOCK) allBlock = false;
+        }
+        if (!alive) return;
+        if (allBlock) { for (unsigned t = 0; t < n; t++) if (ctx.state[t] == KC_WAIT_BLOCK) ctx.state[t] = KC_READY; continue; }
+        if (!ran) { std::fprintf(stderr, "kc cpu: deadlock: threads wait at different barriers\n"); std::abort(); }
+    }
+}
+
 template <class F>
 inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync, F body) {
     gridDim = {gx, gy, gz};
@@ -196,23 +255,18 @@ inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsign
     if (!sync) {
         for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
             blockIdx = {x, y, z};
-            for (unsigned t = 0; t < threads; t++) { threadIdx = {t % bx, (t / bx) % by, t / (bx * by)}; body(); }
+            for (unsigned t = 0; t < threads; t++) { kc_set_thread(t); body(); }
         }
         return;
     }
     kc_block_ctx ctx(threads);
+    std::function<void()> fn = body;
     kc_ctx = &ctx;
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; t++) {
-        pool.emplace_back([&, t] {
-            threadIdx = {t % bx, (t / bx) % by, t / (bx * by)};
-            for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
-                blockIdx = {x, y, z};
-                body();
-                ctx.block->arrive_and_wait();           // shared memory is reused by the next block
-            }
-        });
+    kc_body = &fn;
+    for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
+        blockIdx = {x, y, z};
+        kc_run_block(ctx);
     }
-    for (auto& th : pool) th.join();
     kc_ctx = nullptr;
+    kc_body = nullptr;
 }
