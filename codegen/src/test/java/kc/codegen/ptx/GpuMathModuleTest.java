@@ -23,7 +23,8 @@ import kc.ir.tile.TType;
 
 /**
  * Writes a PTX module of one-op f32 kernels (out[i] = op(a[i]) or op(a[i], b[i])) for a run on a real GPU
- * (scripts/ptx_math_gpu.py), when -Dkc.gpuModule=DIR is given; otherwise skipped.
+ * (scripts/ptx_math_gpu.py, results in the package documentation), when -Dkc.gpuModule=DIR is given; otherwise
+ * skipped.
  */
 class GpuMathModuleTest {
     static final int THREADS = 256;
