@@ -198,9 +198,64 @@ public final class PtxMath<F, I, B> {
         return m.copysign(y, t);
     }
 
-    /** C's powf: |a|^b = e^(b ln|a|), the sign for negative a and odd integer b, and C's special cases. */
+    /** A value as an unevaluated sum hi + lo of two floats (about 44 significant bits). */
+    private record Pair<F>(F hi, F lo) {}
+
+    /** hi + lo = a + b exactly, given |a| >= |b| (or a = 0). */
+    private Pair<F> fastTwoSum(F a, F b) {
+        F s = m.add(a, b);
+        return new Pair<>(s, m.sub(b, m.sub(s, a)));
+    }
+
+    /** hi + lo = a + b exactly, any magnitudes (Knuth). */
+    private Pair<F> twoSum(F a, F b) {
+        F s = m.add(a, b);
+        F bb = m.sub(s, a);
+        return new Pair<>(s, m.add(m.sub(a, m.sub(s, bb)), m.sub(b, bb)));
+    }
+
+    /**
+     * ln x for a positive normal x to about 2^-40 relative, as a pair: like {@link #log}, but s = f/(2+f) and the sum
+     * e ln2 + 2s carried with their rounding errors; the series tail (at most 1% of the result) needs no such care.
+     */
+    private Pair<F> logPair(F x) {
+        I bits = m.bits(x);
+        I e = m.isub(m.shr(bits, 23), m.ci(127));
+        F mant = m.fromBits(m.ior(m.iand(bits, m.ci(0x007fffff)), m.ci(0x3f800000)));
+        B big = m.gt(mant, c(Math.sqrt(2)));
+        mant = m.sel(big, m.mul(mant, c(0.5)), mant);
+        e = m.seli(big, m.iadd(e, m.ci(1)), e);
+        F f = m.sub(mant, c(1));
+        Pair<F> d = fastTwoSum(c(2), f);
+        F sHi = m.div(f, d.hi());
+        F rem = m.fma(m.neg(sHi), d.hi(), f);
+        rem = m.fma(m.neg(sHi), d.lo(), rem);
+        F sLo = m.div(rem, d.hi());
+        F s2 = m.mul(sHi, sHi);
+        F twoS = m.add(sHi, sHi);
+        F tail = m.mul(m.mul(twoS, s2), poly(s2, 1.0 / 11, 1.0 / 9, 1.0 / 7, 1.0 / 5, 1.0 / 3));
+        Pair<F> lnM = fastTwoSum(twoS, m.add(m.add(sLo, sLo), tail));
+        F ef = m.fromInt(e);
+        F eHi = m.mul(ef, m.c(LN2_PARTS[0]));
+        F eLo = m.fma(ef, m.c(LN2_PARTS[1]), m.fma(ef, m.c(LN2_PARTS[0]), m.neg(eHi)));
+        Pair<F> sum = twoSum(eHi, lnM.hi());
+        return fastTwoSum(sum.hi(), m.add(sum.lo(), m.add(eLo, lnM.lo())));
+    }
+
+    /**
+     * C's powf: |a|^b = e^(b ln|a|) with ln|a| and the product carried to about 44 bits (so the error stays that of
+     * exp however large b ln|a| is), the sign for negative a and odd integer b, and C's special cases.
+     */
     public F pow(F a, F b) {
-        F r = exp(m.mul(b, log(m.abs(a))));
+        F ax = m.abs(a);
+        Pair<F> l = logPair(ax);
+        F t = m.mul(b, l.hi());
+        F tErr = m.fma(b, l.lo(), m.fma(b, l.hi(), m.neg(t)));
+        tErr = m.sel(m.lt(m.abs(t), m.c(INF)), tErr, c(0));
+        F e = exp(t);
+        F r = m.sel(m.lt(e, m.c(INF)), m.fma(e, tErr, e), e); // inf * tErr + inf could be NaN
+        B normal = m.and(m.ge(ax, m.c(Float.MIN_NORMAL)), m.lt(ax, m.c(INF)));
+        r = m.sel(normal, r, exp(m.mul(b, log(ax)))); // zero, subnormal, infinite or NaN bases
         B integral = m.eq(m.rni(b), b);
         F half = m.mul(b, c(0.5));
         B odd = m.and(integral, m.ne(m.rni(half), half));
