@@ -215,12 +215,15 @@ public final class PtxMath<F, I, B> {
     }
 
     /**
-     * ln x for a positive normal x to about 2^-40 relative, as a pair: like {@link #log}, but s = f/(2+f) and the sum
+     * ln x for a positive finite x to about 2^-40 relative, as a pair: like {@link #log}, but s = f/(2+f) and the sum
      * e ln2 + 2s carried with their rounding errors; the series tail (at most 1% of the result) needs no such care.
+     * Subnormals are scaled by 2^24 first.
      */
     private Pair<F> logPair(F x) {
+        B subnormal = m.lt(x, m.c(Float.MIN_NORMAL));
+        x = m.sel(subnormal, m.mul(x, c(0x1p24)), x);
         I bits = m.bits(x);
-        I e = m.isub(m.shr(bits, 23), m.ci(127));
+        I e = m.isub(m.shr(bits, 23), m.seli(subnormal, m.ci(127 + 24), m.ci(127)));
         F mant = m.fromBits(m.ior(m.iand(bits, m.ci(0x007fffff)), m.ci(0x3f800000)));
         B big = m.gt(mant, c(Math.sqrt(2)));
         mant = m.sel(big, m.mul(mant, c(0.5)), mant);
@@ -254,8 +257,8 @@ public final class PtxMath<F, I, B> {
         tErr = m.sel(m.lt(m.abs(t), m.c(INF)), tErr, c(0));
         F e = exp(t);
         F r = m.sel(m.lt(e, m.c(INF)), m.fma(e, tErr, e), e); // inf * tErr + inf could be NaN
-        B normal = m.and(m.ge(ax, m.c(Float.MIN_NORMAL)), m.lt(ax, m.c(INF)));
-        r = m.sel(normal, r, exp(m.mul(b, log(ax)))); // zero, subnormal, infinite or NaN bases
+        B finitePositive = m.and(m.gt(ax, c(0)), m.lt(ax, m.c(INF)));
+        r = m.sel(finitePositive, r, exp(m.mul(b, log(ax)))); // zero, infinite or NaN bases
         B integral = m.eq(m.rni(b), b);
         F half = m.mul(b, c(0.5));
         B odd = m.and(integral, m.ne(m.rni(half), half));

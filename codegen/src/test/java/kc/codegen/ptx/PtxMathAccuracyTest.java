@@ -139,6 +139,7 @@ class PtxMathAccuracyTest {
         check2("pow", math::pow, Math::pow, 0, 10, 1e-6, 1e-38);
         check2("pow-large", math::pow, Math::pow, 0, 40, 1e-6, 1e-38);
         check2("pow-neg-int", (a, b) -> math.pow(a, (float) Math.rint(b)), (a, b) -> Math.pow(a, Math.rint(b)), -10, 10, 1e-6, 1e-38);
+        check2("pow-subnormal-base", (a, b) -> math.pow(a * 1e-40f, -b / 10), (a, b) -> Math.pow((float) (a * 1e-40f), (float) (-b / 10)), 0.01, 12, 1e-6, 1e-38);
         check2("pow-small-base", (a, b) -> math.pow(a * 1e-3f, b), (a, b) -> Math.pow((float) (a * 1e-3f), b), 0, 12, 1e-6, 1e-38);
         float[] special = {0f, -0f, 1f, -1f, 0.5f, -0.5f, 2f, -2f, 3f, -3f, 2.5f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
         for (float a : special) for (float b : special) {
