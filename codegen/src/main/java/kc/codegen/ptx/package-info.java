@@ -19,5 +19,10 @@
  * (+2e-7 absolute), fmod exact, pow 2.5e-6 (worst at a subnormal base, which pow now scales; the Java model of the
  * current pow, with worst-case ex2/lg2 errors, stays under 3.6e-7 everywhere, subnormal bases and results near
  * overflow included).
+ *
+ * <p>End to end on the same H200 (GpuBundleTest writes shrunk problems' PTX and launch plans, scripts/ptx_plan_gpu.py
+ * runs them through the CUDA driver and compares with PyTorch, TF32 off): ReLU, square matmul, Softmax, GELU,
+ * InstanceNorm, LayerNorm, MaxPool2d, sum and argmin reductions, conv2d, MinGPT GELU, cumsum and scaled dot-product
+ * attention (level 1) all agree at atol=rtol=1e-4 (worst absolute error 8.4e-5, cumsum's long sums).
  */
 package kc.codegen.ptx;
