@@ -18,8 +18,11 @@ def check(rc, what):
 def run(folder):
     src = open(f"{folder}/model.py").read()
     # the shrinking overrides replace the module-level assignments, so that constants derived from them follow
+    # (after the name's first top-level assignment, tuple assignments included)
     for k, v in json.load(open(f"{folder}/defines.json")).items():
-        src = re.sub(rf"^{re.escape(k)}\s*=.*$", f"{k} = {v}", src, flags=re.M)
+        m = re.search(rf"^(?![ \t])[\w ,()]*\b{re.escape(k)}\b[\w ,()]*=[^=].*$", src, flags=re.M)
+        if m:
+            src = src[:m.end()] + f"\n{k} = {v}" + src[m.end():]
     mod2 = types.ModuleType("model")
     exec(compile(src, "model.py", "exec"), mod2.__dict__)
     torch.manual_seed(0)
