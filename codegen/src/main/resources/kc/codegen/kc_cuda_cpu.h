@@ -1,5 +1,5 @@
 // kc_cuda_cpu.h: runs kc's CUDA C on the CPU (g++ -std=c++20 -DKC_CPU), to check kernels without a GPU.
-// Every GPU thread of a block is a fiber (ucontext) with its own stack, all on one CPU thread; barriers really
+// Every GPU thread of a block is a fiber (a few lines of x86-64 assembly; ucontext elsewhere) with its own stack, all on one CPU thread; barriers really
 // synchronise: a fiber that reaches __syncthreads (or a warp exchange) yields, and the block's scheduler resumes the
 // waiting fibers once every live fiber of the block (or warp) has arrived. Blocks run one after another. Warp
 // shuffles, warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment
@@ -80,19 +80,70 @@ struct __nv_bfloat16 {
     operator float() const { return kc_bf2f(bits); }
 };
 
+// ---- fibers: a context switch that saves only callee-saved registers (x86-64), else ucontext ----
+#if defined(__x86_64__)
+extern "C" void kc_switch(void** save_sp, void* next_sp);
+asm(R"(
+    .text
+    .globl kc_switch
+    .type kc_switch, @function
+kc_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+)");
+struct kc_fiber {
+    void* sp = nullptr;
+    // A fresh stack whose first switch "returns" into entry with the ABI's alignment.
+    void start(char* stack, size_t size, void (*entry)()) {
+        uintptr_t top = ((uintptr_t)(stack + size)) & ~(uintptr_t)15;
+        void** p = (void**)top;
+        *--p = nullptr;                 // entry's return address: entry never returns
+        *--p = (void*)entry;            // popped by kc_switch's ret
+        for (int i = 0; i < 6; i++) *--p = nullptr;   // rbp rbx r12-r15
+        sp = p;
+    }
+    void switch_to(kc_fiber& next) { kc_switch(&sp, next.sp); }
+};
+#else
+struct kc_fiber {
+    ucontext_t uc;
+    void start(char* stack, size_t size, void (*entry)()) {
+        getcontext(&uc);
+        uc.uc_stack.ss_sp = stack;
+        uc.uc_stack.ss_size = size;
+        uc.uc_link = nullptr;
+        makecontext(&uc, entry, 0);
+    }
+    void switch_to(kc_fiber& next) { swapcontext(&uc, &next.uc); }
+};
+#endif
+
 // ---- the block being run: fibers and their scheduler ----
 enum kc_fiber_state { KC_READY, KC_WAIT_BLOCK, KC_WAIT_WARP, KC_DONE };
 struct kc_block_ctx {
     unsigned threads;
-    std::vector<ucontext_t> fibers;
+    std::vector<kc_fiber> fibers;
     std::vector<kc_fiber_state> state;
-    std::vector<char> stacks;
-    ucontext_t scheduler;
+    std::unique_ptr<char[]> stacks;   // uninitialised: only the pages a fiber touches are mapped
+    kc_fiber scheduler;
     unsigned current = 0;
     std::vector<uint64_t> xch;      // one shuffle slot per thread
     std::vector<float> frag;        // 16 mma fragment slots per thread
     static constexpr size_t STACK = 128 * 1024;
-    explicit kc_block_ctx(unsigned t) : threads(t), fibers(t), state(t), stacks(STACK * (size_t)t), xch(t), frag(16 * (size_t)t) {}
+    explicit kc_block_ctx(unsigned t) : threads(t), fibers(t), state(t), stacks(new char[STACK * (size_t)t]), xch(t), frag(16 * (size_t)t) {}
 };
 inline kc_block_ctx* kc_ctx = nullptr;
 
@@ -104,7 +155,7 @@ inline void kc_wait(kc_fiber_state why) {
     if (!kc_ctx) { std::fprintf(stderr, "kc cpu: a barrier or warp operation in a kernel launched without synchronisation\n"); std::abort(); }
     unsigned me = kc_ctx->current;
     kc_ctx->state[me] = why;
-    swapcontext(&kc_ctx->fibers[me], &kc_ctx->scheduler);
+    kc_ctx->fibers[me].switch_to(kc_ctx->scheduler);
 }
 inline void kc_warp_sync() { kc_wait(KC_WAIT_WARP); }
 inline void __syncthreads() { kc_wait(KC_WAIT_BLOCK); }
@@ -196,10 +247,13 @@ inline void kc_mma_m16n8k16_bf16(float& d0, float& d1, float& d2, float& d3, uns
 }
 
 // ---- launching: blocks in order; with sync, one fiber per GPU thread ----
-inline std::function<void()>* kc_body = nullptr;
+inline const std::function<void()>* kc_body = nullptr;
 inline void kc_fiber_main() {
     (*kc_body)();
-    kc_ctx->state[kc_ctx->current] = KC_DONE;      // returning resumes uc_link, the scheduler
+    unsigned me = kc_ctx->current;
+    kc_ctx->state[me] = KC_DONE;
+    kc_ctx->fibers[me].switch_to(kc_ctx->scheduler);   // never resumed
+    std::abort();
 }
 
 inline void kc_set_thread(unsigned t) { threadIdx = {t % blockDim.x, (t / blockDim.x) % blockDim.y, t / (blockDim.x * blockDim.y)}; }
@@ -208,11 +262,7 @@ inline void kc_set_thread(unsigned t) { threadIdx = {t % blockDim.x, (t / blockD
 inline void kc_run_block(kc_block_ctx& ctx) {
     unsigned n = ctx.threads;
     for (unsigned t = 0; t < n; t++) {
-        getcontext(&ctx.fibers[t]);
-        ctx.fibers[t].uc_stack.ss_sp = &ctx.stacks[kc_block_ctx::STACK * t];
-        ctx.fibers[t].uc_stack.ss_size = kc_block_ctx::STACK;
-        ctx.fibers[t].uc_link = &ctx.scheduler;
-        makecontext(&ctx.fibers[t], kc_fiber_main, 0);
+        ctx.fibers[t].start(&ctx.stacks[kc_block_ctx::STACK * t], kc_block_ctx::STACK, kc_fiber_main);
         ctx.state[t] = KC_READY;
     }
     for (;;) {
@@ -222,7 +272,7 @@ inline void kc_run_block(kc_block_ctx& ctx) {
             ran = true;
             ctx.current = t;
             kc_set_thread(t);
-            swapcontext(&ctx.scheduler, &ctx.fibers[t]);
+            ctx.scheduler.switch_to(ctx.fibers[t]);
         }
         bool released = false, alive = false, allBlock = true;
         for (unsigned w = 0; w * 32 < n; w++) {
@@ -247,8 +297,9 @@ inline void kc_run_block(kc_block_ctx& ctx) {
     }
 }
 
-template <class F>
-inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync, F body) {
+// Not a template: a model has hundreds of launches and each would instantiate the whole launcher.
+inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync,
+                      const std::function<void()>& body) {
     gridDim = {gx, gy, gz};
     blockDim = {bx, by, bz};
     unsigned threads = bx * by * bz;
@@ -260,9 +311,8 @@ inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsign
         return;
     }
     kc_block_ctx ctx(threads);
-    std::function<void()> fn = body;
     kc_ctx = &ctx;
-    kc_body = &fn;
+    kc_body = &body;
     for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
         blockIdx = {x, y, z};
         kc_run_block(ctx);

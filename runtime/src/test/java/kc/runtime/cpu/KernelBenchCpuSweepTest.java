@@ -145,6 +145,36 @@ class KernelBenchCpuSweepTest {
         assertTrue(!nvcc.startsWith("nvcc FAILED"), nvcc);
     }
 
+    /**
+     * Debugging aid: -Dkc.problem=level3/X.py makes every node an output and prints the first node whose CPU value
+     * differs from the interpreter's.
+     */
+    @Test
+    void firstDivergingNode() throws Exception {
+        String problem = System.getProperty("kc.problem");
+        assumeTrue(problem != null, "set -Dkc.problem=levelN/FILE.py to locate the first diverging node");
+        Graph g = Shrinker.shrink(ROOT.resolve(problem), Map.of(), BUDGET).model().graph();
+        List<Value> all = g.nodes().stream().map(n -> n.result()).toList();
+        Graph every = new Graph(g.name(), g.inputs(), g.params(), g.nodes(), all);
+        Lowered low = Lowering.lower(every);
+        Random rnd = new Random(42);
+        List<HostTensor> inputs = new ArrayList<>();
+        for (Value v : g.inputs()) inputs.add(data(v, false, rnd));
+        Map<String, HostTensor> params = new HashMap<>();
+        for (Value v : g.params()) params.put(v.name(), data(v, true, rnd));
+        List<HostTensor> out = CpuRunner.runCuda(low.kernels(), low.plan(), CudaRenderer.render(low.kernels()), inputs, params);
+        List<HostTensor> ref = Interpreter.run(every, inputs, params);
+        for (int i = 0; i < all.size(); i++) {
+            CpuCheck.Result r = CpuCheck.compare(List.of(out.get(i)), List.of(ref.get(i)));
+            if (!r.passed()) {
+                System.out.println("first diverging node: " + g.nodes().get(i).result() + " " + g.nodes().get(i).op() + " origin "
+                        + g.nodes().get(i).origin() + ": " + r.message());
+                return;
+            }
+        }
+        System.out.println("no node diverges");
+    }
+
     /** Compiles every kernel (renamed per problem) in one unit per architecture. */
     static String nvccCheck(List<Kernel> kernels) throws Exception {
         if (!Nvcc.available()) return "nvcc absent: the nvcc acceptance part is skipped";
