@@ -67,11 +67,14 @@ final class CheckCommand implements Callable<Integer> {
         Map<String, String> defines = model.defines;
         LoadedModel loaded;
         String scale = "";
+        String shrunkSource = null;
         if (shrink) {
             Shrinker.Result r = Shrinker.shrink(model.file, defines, budget);
             defines = r.defines();
             loaded = r.model();
-            scale = String.format(" (shrunk: work %.2g -> %.2g)", r.originalWork(), r.work());
+            scale = String.format(" (shrunk: work %.2g -> %.2g%s)", r.originalWork(), r.work(),
+                    r.editedSource() ? "; get_inputs literals " + String.join(", ", r.literalEdits()) : "");
+            if (r.editedSource()) shrunkSource = r.source();
         } else {
             loaded = Frontend.load(model.file, defines);
         }
@@ -87,8 +90,13 @@ final class CheckCommand implements Callable<Integer> {
         try {
             long t0 = System.nanoTime();
             TorchReference.Run ref;
+            Path moduleForTorch = model.file;
+            if (shrunkSource != null) { // PyTorch runs exactly the edited source kc compiled
+                moduleForTorch = Files.createDirectories(work.resolve("shrunk")).resolve(model.file.getFileName());
+                Files.writeString(moduleForTorch, shrunkSource);
+            }
             try {
-                ref = TorchReference.run(py.get(), model.file, defines, trials, seed, work, timeout);
+                ref = TorchReference.run(py.get(), moduleForTorch, defines, trials, seed, work, timeout);
             } catch (TorchReference.ReferenceFailure f) {
                 throw new KcFailure(ExitCode.BAD_INPUT, model.file + ": " + f.getMessage());
             }

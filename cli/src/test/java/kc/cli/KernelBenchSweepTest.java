@@ -75,7 +75,7 @@ class KernelBenchSweepTest {
             try {
                 Shrinker.Result r = Shrinker.shrink(p, Map.of(), BUDGET);
                 shrunk.put(p, r.work() <= MAX_WORK ? r : String.format(
-                        "too large for the CPU reference after shrinking: work %.2g with %s (sizes written as literals in the file cannot be shrunk)", r.work(), r.defines()));
+                        "too large for the CPU reference after shrinking: work %.2g with %s %s (the remaining sizes are written inside the model)", r.work(), r.defines(), r.literalEdits()));
             } catch (CompileError e) {
                 shrunk.put(p, e.format());
             } catch (RuntimeException e) {
@@ -87,7 +87,12 @@ class KernelBenchSweepTest {
         for (int i = 0; i < problems.size(); i++) {
             Path p = problems.get(i);
             if (shrunk.get(p) instanceof Shrinker.Result r) {
-                TorchReference.Job job = new TorchReference.Job(p, r.defines(), work.resolve("p" + i));
+                Path module = p;
+                if (r.editedSource()) { // PyTorch runs exactly the edited source kc compiled
+                    module = Files.createDirectories(work.resolve("p" + i + "-src")).resolve(p.getFileName());
+                    Files.writeString(module, r.source());
+                }
+                TorchReference.Job job = new TorchReference.Job(module, r.defines(), work.resolve("p" + i));
                 jobs.add(job);
                 jobOf.put(p, job);
             }
@@ -105,7 +110,7 @@ class KernelBenchSweepTest {
                 lines.add("FAIL " + name + "  kc: " + shrunk.get(p));
                 return false;
             }
-            String defs = r.defines().toString();
+            String defs = r.defines() + (r.editedSource() ? " literals " + r.literalEdits() : "");
             try {
                 TorchReference.Run run = TorchReference.loadJob(jobOf.get(p));
                 ReferenceCheck.Report report = ReferenceCheck.compare(r.model().graph(), run);

@@ -133,6 +133,49 @@ def draw_normal(get_inputs):
 
 real_randn = torch.randn
 
+RANDOM_FACTORIES = ("rand", "randn", "randint", "rand_like", "randn_like", "randint_like", "normal", "empty", "empty_like")
+
+
+def recording_draws(call):
+    """Runs call() recording, in order, every tensor the random factories return while it runs. kc's graph
+    receives these as extra inputs (random0, random1...), so a forward that draws its own noise is compared on
+    exactly the values PyTorch drew."""
+    draws, originals = [], {name: getattr(torch, name) for name in RANDOM_FACTORIES if hasattr(torch, name)}
+
+    def recorder(fn):
+        def record(*args, **kwargs):
+            t = fn(*args, **kwargs)
+            draws.append(t)
+            return t
+        return record
+
+    for name, fn in originals.items():
+        setattr(torch, name, recorder(fn))
+    try:
+        return call(), draws
+    finally:
+        for name, fn in originals.items():
+            setattr(torch, name, fn)
+
+
+def replaying_draws(call, draws):
+    """Runs call() with the random factories returning the recorded draws in order (converted to the dtype
+    asked for), so the float64 run sees the same noise as the float32 one."""
+    pending, originals = list(draws), {name: getattr(torch, name) for name in RANDOM_FACTORIES if hasattr(torch, name)}
+
+    def replay(*args, **kwargs):
+        t = pending.pop(0)
+        dtype = kwargs.get("dtype")
+        return t.to(dtype) if dtype is not None else t.double() if t.is_floating_point() else t
+
+    for name in originals:
+        setattr(torch, name, replay)
+    try:
+        return call()
+    finally:
+        for name, fn in originals.items():
+            setattr(torch, name, fn)
+
 
 def run_job(path, out, defines, seed, trials):
     code = load_source(path, defines)
@@ -165,14 +208,16 @@ def run_job(path, out, defines, seed, trials):
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
         with torch.no_grad():
-            outputs = flatten_outputs(model(*inputs))
+            result, draws = recording_draws(lambda: model(*inputs))
+        outputs = flatten_outputs(result)
+        saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
         saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
         saved64 = []
         if model64 is not None:
             try:
+                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
                 with torch.no_grad():
-                    outputs64 = flatten_outputs(model64(*[x.double() if isinstance(x, torch.Tensor) and x.is_floating_point()
-                                                          else x for x in inputs]))
+                    outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
                 saved64 = [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]
             except Exception:
                 saved64 = []  # some modules insist on float32 internally; the float32 comparison stands alone

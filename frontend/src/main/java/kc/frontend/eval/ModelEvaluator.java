@@ -166,16 +166,25 @@ public final class ModelEvaluator {
 
             // Phase 4: trace forward.
             rt.userPos = new kc.frontend.ast.Pos(1, 1);
+            int placeholdersBefore = rt.graph.placeholders().size();
             Object out = rt.call(model, inputs, Map.of());
             List<Value> outputs = new ArrayList<>();
             collectOutputs(out, outputs);
+            // Random tensors forward draws itself (torch.randn(...) for an initial state) become extra inputs after
+            // get_inputs()'s, in the order they are drawn: a reference run supplies the values it drew.
+            List<String> randomDraws = new ArrayList<>();
+            List<Value> drawn = rt.graph.placeholders();
+            for (Value v : drawn.subList(placeholdersBefore, drawn.size())) {
+                graphInputs.put("random" + randomDraws.size(), v);
+                randomDraws.add(v.name());
+            }
             Graph graph;
             try {
                 graph = rt.graph.build(graphInputs, params, outputs);
             } catch (IllegalStateException e) {
                 throw placeholderError(e.getMessage(), root);
             }
-            return new LoadedModel(graph, specs, inputTypes, constants, rt.warnings);
+            return new LoadedModel(graph, specs, inputTypes, randomDraws, constants, rt.warnings);
         }
 
         /** Phase 1: installs the modules and runs the file's top-level code (with -D overrides); returns its globals. */

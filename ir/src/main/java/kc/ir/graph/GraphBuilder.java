@@ -13,7 +13,7 @@ public final class GraphBuilder {
     private final List<Value> inputs = new ArrayList<>();
     private final List<Value> params = new ArrayList<>();
     private final List<Node> nodes = new ArrayList<>();
-    private final Set<Value> placeholders = new HashSet<>();
+    private final Set<Value> placeholders = new java.util.LinkedHashSet<>(); // in creation order
     private int nextId;
 
     public GraphBuilder(String name) { this.name = name; }
@@ -48,6 +48,9 @@ public final class GraphBuilder {
     }
 
     public int nodeCount() { return nodes.size(); }
+
+    /** The placeholders created so far, in creation order. */
+    public List<Value> placeholders() { return List.copyOf(placeholders); }
 
     /** The node defining v, or null for inputs, parameters and placeholders. */
     public Node definingNode(Value v) {

@@ -1,0 +1,67 @@
+package kc.ir.tile;
+
+import java.util.List;
+import java.util.Locale;
+
+import kc.ir.graph.Json;
+
+/**
+ * The launch plan as JSON, for runtimes outside kc (a hand-written C++ or Python loader): buffers with role,
+ * dtype, shape, bytes (and the state_dict key or literal values), then the launches in order with grid, block,
+ * dynamic shared bytes and argument buffer names in kernel parameter order.
+ */
+public final class PlanJson {
+    private PlanJson() {}
+
+    public static String write(LaunchPlan plan, String kernelFile) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\n  \"model\": ").append(Json.quote(plan.model())).append(",\n");
+        sb.append("  \"kernels\": ").append(Json.quote(kernelFile)).append(",\n");
+        sb.append("  \"buffers\": [\n");
+        for (int i = 0; i < plan.buffers().size(); i++) {
+            LaunchPlan.Buffer b = plan.buffers().get(i);
+            sb.append("    {\"name\": ").append(Json.quote(b.name()))
+              .append(", \"role\": \"").append(b.role().name().toLowerCase(Locale.ROOT)).append('"');
+            if (b.role() == LaunchPlan.Role.INPUT || b.role() == LaunchPlan.Role.OUTPUT) sb.append(", \"index\": ").append(b.index());
+            if (b.key() != null) sb.append(", \"key\": ").append(Json.quote(b.key()));
+            sb.append(", \"dtype\": \"").append(b.dtype().torchName()).append('"')
+              .append(", \"shape\": ").append(longs(b.shape().toArray()))
+              .append(", \"bytes\": ").append(b.bytes());
+            if (b.values() != null) sb.append(", \"values\": ").append(doubles(b.values()));
+            sb.append('}').append(i + 1 < plan.buffers().size() ? ",\n" : "\n");
+        }
+        sb.append("  ],\n  \"launches\": [\n");
+        for (int i = 0; i < plan.launches().size(); i++) {
+            LaunchPlan.KernelLaunch l = plan.launches().get(i);
+            Launch g = l.launch();
+            sb.append("    {\"kernel\": ").append(Json.quote(l.kernel()))
+              .append(", \"grid\": ").append(longs(new long[] {g.gridX(), g.gridY(), g.gridZ()}))
+              .append(", \"block\": ").append(longs(new long[] {g.blockX(), g.blockY(), g.blockZ()}))
+              .append(", \"shared_bytes\": ").append(l.sharedBytes())
+              .append(", \"args\": [");
+            for (int a = 0; a < l.args().size(); a++) sb.append(a > 0 ? ", " : "").append(Json.quote(l.args().get(a)));
+            sb.append("]}").append(i + 1 < plan.launches().size() ? ",\n" : "\n");
+        }
+        return sb.append("  ]\n}\n").toString();
+    }
+
+    private static String longs(long[] v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(v[i]);
+        return sb.append(']').toString();
+    }
+
+    private static String doubles(List<Double> v) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < v.size(); i++) {
+            double d = v.get(i);
+            sb.append(i > 0 ? ", " : "");
+            // JSON has no NaN or infinities: spell them as strings, as GraphJson does.
+            if (Double.isNaN(d)) sb.append("\"nan\"");
+            else if (Double.isInfinite(d)) sb.append(d > 0 ? "\"inf\"" : "\"-inf\"");
+            else if (d == Math.rint(d) && Math.abs(d) < 1e15) sb.append((long) d);
+            else sb.append(d);
+        }
+        return sb.append(']').toString();
+    }
+}
