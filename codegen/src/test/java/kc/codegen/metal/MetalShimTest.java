@@ -117,4 +117,213 @@ class MetalShimTest {
             }
         for (int e = 0; e < n; e++) assertEquals(Float.isNaN(x[e]) ? 1 : 0, out.get(2).get(e), "isnan " + x[e]);
     }
+
+    static final BinOp[] INT_BINARY = {BinOp.ADD, BinOp.SUB, BinOp.MUL, BinOp.DIV, BinOp.REM, BinOp.MIN, BinOp.MAX, BinOp.AND, BinOp.OR, BinOp.XOR, BinOp.SHL, BinOp.SHR};
+    static final BinOp[] FLOAT_BINARY = {BinOp.ADD, BinOp.SUB, BinOp.MUL, BinOp.DIV, BinOp.REM, BinOp.MIN, BinOp.MAX, BinOp.POW, BinOp.ATAN2};
+    static final BinOp[] COMPARE = {BinOp.EQ, BinOp.NE, BinOp.LT, BinOp.LE, BinOp.GT, BinOp.GE};
+
+    static long javaInt(BinOp op, int a, int b) {
+        return switch (op) {
+            case ADD -> a + b; case SUB -> a - b; case MUL -> a * b; case DIV -> a / b; case REM -> a % b;
+            case MIN -> Math.min(a, b); case MAX -> Math.max(a, b); case AND -> a & b; case OR -> a | b; case XOR -> a ^ b;
+            case SHL -> a << (b & 7); case SHR -> a >> (b & 7);
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    static double javaFloat(BinOp op, float a, float b) {
+        return switch (op) {
+            case ADD -> a + b; case SUB -> a - b; case MUL -> a * b; case DIV -> a / b; case REM -> a % b;
+            case MIN -> Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.min(a, b);
+            case MAX -> Float.isNaN(a) || Float.isNaN(b) ? Float.NaN : Math.max(a, b);
+            case POW -> Math.pow(a, b); case ATAN2 -> Math.atan2(a, b);
+            default -> throw new IllegalArgumentException();
+        };
+    }
+
+    static boolean javaCompare(BinOp op, float a, float b) {
+        return switch (op) { case EQ -> a == b; case NE -> a != b; case LT -> a < b; case LE -> a <= b; case GT -> a > b; case GE -> a >= b; default -> false; };
+    }
+
+    @Test
+    void binarySelectAndCasts() throws Exception {
+        int n = 64;
+        java.util.Random rnd = new java.util.Random(2);
+        int[] a = new int[n], b = new int[n];
+        float[] x = new float[n], y = new float[n];
+        for (int k = 0; k < n; k++) {
+            a[k] = rnd.nextInt(200) - 100;
+            b[k] = rnd.nextInt(200) - 100;
+            if (b[k] == 0) b[k] = 7;
+            x[k] = (float) (rnd.nextDouble() * 8 - 4);
+            y[k] = (float) (rnd.nextDouble() * 8 - 4);
+        }
+        x[0] = Float.NaN; y[1] = Float.NaN; x[2] = y[2] = 1.5f; x[3] = -2; y[3] = 3; x[4] = 2.5f; x[5] = 3.5f; x[6] = 1e-3f;
+        x[7] = 70000; x[8] = 1.0009765625f + 0.00048828125f; // halfway between two halves: rounds to even
+        Var g = new Var("g", I32), av = new Var("a", I32), bv = new Var("b", I32), xv = new Var("x", F32), yv = new Var("y", F32);
+        List<TStmt> body = new ArrayList<>();
+        body.add(new TStmt.Let(g, reg(Reg.THREAD_X)));
+        body.add(new TStmt.Let(av, load("a", ref(g), I32)));
+        body.add(new TStmt.Let(bv, load("b", ref(g), I32)));
+        body.add(new TStmt.Let(xv, load("x", ref(g), F32)));
+        body.add(new TStmt.Let(yv, load("y", ref(g), F32)));
+        for (int k = 0; k < INT_BINARY.length; k++) {
+            BinOp op = INT_BINARY[k];
+            TExpr rhs = op == BinOp.SHL || op == BinOp.SHR ? bin(BinOp.AND, ref(bv), i(7)) : ref(bv);
+            body.add(store("io", bin(BinOp.ADD, ref(g), i((long) k * n)), bin(op, ref(av), rhs)));
+        }
+        for (int k = 0; k < FLOAT_BINARY.length; k++)
+            body.add(store("fo", bin(BinOp.ADD, ref(g), i((long) k * n)), bin(FLOAT_BINARY[k], ref(xv), ref(yv))));
+        for (int k = 0; k < COMPARE.length; k++)
+            body.add(store("co", bin(BinOp.ADD, ref(g), i((long) k * n)), bin(COMPARE[k], ref(xv), ref(yv))));
+        TExpr an = bin(BinOp.LT, ref(av), i(0)), bn = bin(BinOp.LT, ref(bv), i(0));
+        body.add(store("co", bin(BinOp.ADD, ref(g), i(6L * n)), bin(BinOp.AND, an, bn)));
+        body.add(store("co", bin(BinOp.ADD, ref(g), i(7L * n)), bin(BinOp.OR, an, bn)));
+        body.add(store("co", bin(BinOp.ADD, ref(g), i(8L * n)), bin(BinOp.XOR, an, bn)));
+        body.add(store("co", bin(BinOp.ADD, ref(g), i(9L * n)), TExpr.unary(UnOp.NOT, an)));
+        body.add(store("co", bin(BinOp.ADD, ref(g), i(10L * n)), TExpr.cast(ref(xv), BOOL)));
+        // select, casts (f32 <-> i32, bool -> f32, f32 -> f16/bf16 -> f32, i32 -> i64), integer not/neg/abs/sign
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(9L * n)), TExpr.select(an, ref(xv), ref(yv))));
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(10L * n)), TExpr.cast(ref(av), F32)));
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(11L * n)), TExpr.cast(bn, F32)));
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(12L * n)), TExpr.cast(TExpr.cast(ref(xv), TType.of(ScalarType.F16)), F32)));
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(13L * n)), TExpr.cast(TExpr.cast(ref(xv), TType.of(ScalarType.BF16)), F32)));
+        TExpr h = TExpr.cast(ref(xv), TType.of(ScalarType.F16));
+        body.add(store("fo", bin(BinOp.ADD, ref(g), i(14L * n)), TExpr.cast(bin(BinOp.MUL, h, h), F32)));
+        body.add(store("io", bin(BinOp.ADD, ref(g), i(12L * n)), TExpr.cast(ref(yv), I32)));
+        body.add(store("io", bin(BinOp.ADD, ref(g), i(13L * n)), TExpr.unary(UnOp.NOT, ref(av))));
+        body.add(store("io", bin(BinOp.ADD, ref(g), i(14L * n)), TExpr.unary(UnOp.NEG, ref(av))));
+        body.add(store("io", bin(BinOp.ADD, ref(g), i(15L * n)), TExpr.unary(UnOp.ABS, ref(av))));
+        body.add(store("io", bin(BinOp.ADD, ref(g), i(16L * n)), TExpr.unary(UnOp.SIGN, ref(av))));
+        body.add(store("lo", ref(g), bin(BinOp.MUL, TExpr.cast(ref(av), TType.I64), new TExpr.Const(1L << 40, TType.I64))));
+        Kernel kern = new Kernel("binary", List.of(param("a", ScalarType.I32, n, Access.READ), param("b", ScalarType.I32, n, Access.READ),
+                param("x", ScalarType.F32, n, Access.READ), param("y", ScalarType.F32, n, Access.READ),
+                param("io", ScalarType.I32, 17L * n, Access.WRITE), param("fo", ScalarType.F32, 15L * n, Access.WRITE),
+                param("co", ScalarType.BOOL, 11L * n, Access.WRITE), param("lo", ScalarType.I64, n, Access.WRITE)),
+                List.of(), Launch.linear(1, n), body);
+        List<ByteBuffer> out = run(kern, List.of(ints(a), ints(b), floats(x), floats(y), zeros(17 * n * 4), zeros(15 * n * 4), zeros(11 * n), zeros(8 * n)));
+        int[] io = toInts(out.get(4));
+        float[] fo = toFloats(out.get(5));
+        ByteBuffer co = out.get(6), lo = out.get(7);
+        for (int e = 0; e < n; e++) {
+            for (int k = 0; k < INT_BINARY.length; k++) assertEquals(javaInt(INT_BINARY[k], a[e], b[e]), io[k * n + e], INT_BINARY[k] + " " + a[e] + " " + b[e]);
+            for (int k = 0; k < FLOAT_BINARY.length; k++)
+                assertClose((float) javaFloat(FLOAT_BINARY[k], x[e], y[e]), fo[k * n + e], FLOAT_BINARY[k] + " " + x[e] + " " + y[e]);
+            for (int k = 0; k < COMPARE.length; k++) assertEquals(javaCompare(COMPARE[k], x[e], y[e]) ? 1 : 0, co.get(k * n + e), COMPARE[k] + " " + x[e] + " " + y[e]);
+            boolean an_ = a[e] < 0, bn_ = b[e] < 0;
+            assertEquals(an_ && bn_ ? 1 : 0, co.get(6 * n + e));
+            assertEquals(an_ || bn_ ? 1 : 0, co.get(7 * n + e));
+            assertEquals(an_ != bn_ ? 1 : 0, co.get(8 * n + e));
+            assertEquals(an_ ? 0 : 1, co.get(9 * n + e));
+            assertEquals(x[e] != 0 ? 1 : 0, co.get(10 * n + e), "cast to bool of " + x[e]);
+            assertClose(an_ ? x[e] : y[e], fo[9 * n + e], "select");
+            assertEquals((float) a[e], fo[10 * n + e]);
+            assertEquals(bn_ ? 1f : 0f, fo[11 * n + e]);
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(x[e])), fo[12 * n + e], 0.0, "f16 round trip of " + x[e]);
+            assertEquals(bf16(x[e]), fo[13 * n + e], 0.0, "bf16 round trip of " + x[e]);
+            float hx = Float.float16ToFloat(Float.floatToFloat16(x[e]));
+            assertEquals(Float.float16ToFloat(Float.floatToFloat16(hx * hx)), fo[14 * n + e], 0.0, "f16 product of " + x[e]);
+            if (!Float.isNaN(y[e])) assertEquals((int) y[e], io[12 * n + e]);
+            assertEquals(~a[e], io[13 * n + e]);
+            assertEquals(-a[e], io[14 * n + e]);
+            assertEquals(Math.abs(a[e]), io[15 * n + e]);
+            assertEquals(Integer.signum(a[e]), io[16 * n + e]);
+            assertEquals((long) a[e] << 40, lo.getLong(e * 8));
+        }
+    }
+
+    /** f32 to bf16 (round to nearest even) and back. */
+    static float bf16(float f) {
+        if (Float.isNaN(f)) return f;
+        int u = Float.floatToRawIntBits(f);
+        u += 0x7fff + ((u >>> 16) & 1);
+        return Float.intBitsToFloat(u & 0xffff0000);
+    }
+
+    @Test
+    void sharedMemoryTreeReductionWithBarriers() throws Exception {
+        int block = 128, grid = 3;
+        float[] x = new float[block * grid];
+        for (int k = 0; k < x.length; k++) x[k] = (k % 17) - 8 + 0.25f * (k % 3);
+        Var t = new Var("t", I32), step = new Var("step", I32), stride = new Var("stride", I32);
+        List<TStmt> body = List.of(
+                new TStmt.Let(t, reg(Reg.THREAD_X)),
+                new TStmt.Store("buf", Space.SHARED, ref(t), load("x", gid(block), F32), null),
+                new TStmt.Barrier(),
+                new TStmt.For(step, i(0), i(7), 1, List.of(
+                        new TStmt.Let(stride, bin(BinOp.SHR, i(64), ref(step))),
+                        new TStmt.If(bin(BinOp.LT, ref(t), ref(stride)), List.of(
+                                new TStmt.Store("buf", Space.SHARED, ref(t), bin(BinOp.ADD,
+                                        new TExpr.Load("buf", Space.SHARED, ref(t), null, 0, F32),
+                                        new TExpr.Load("buf", Space.SHARED, bin(BinOp.ADD, ref(t), ref(stride)), null, 0, F32)), null)),
+                                List.of()),
+                        new TStmt.Barrier()), false),
+                new TStmt.If(bin(BinOp.EQ, ref(t), i(0)),
+                        List.of(store("out", reg(Reg.BLOCK_X), new TExpr.Load("buf", Space.SHARED, i(0), null, 0, F32))),
+                        List.of(store("out", bin(BinOp.ADD, reg(Reg.BLOCK_X), bin(BinOp.MUL, ref(t), i(grid))), f(-1)))));
+        Kernel k = new Kernel("tree_sum", List.of(param("x", ScalarType.F32, x.length, Access.READ), param("out", ScalarType.F32, (long) grid * block, Access.WRITE)),
+                List.of(new SharedArray("buf", ScalarType.F32, block)), Launch.linear(grid, block), body);
+        float[] o = toFloats(run(k, List.of(floats(x), zeros(grid * block * 4))).get(1));
+        for (int b = 0; b < grid; b++) {
+            double want = 0;
+            for (int j = 0; j < block; j++) want += x[b * block + j];
+            assertClose(want, o[b], "block " + b + " sum");
+        }
+        for (int j = grid; j < grid * block; j++) assertEquals(-1f, o[j], "else branch wrote " + j);
+    }
+
+    @Test
+    void warpShufflesAndReductions() throws Exception {
+        int block = 64, grid = 2, n = block * grid;
+        float[] x = new float[n];
+        for (int k = 0; k < n; k++) x[k] = 1 + ((k * 37) % 23 - 11) / 64f;
+        x[70] = Float.NaN; // in the third warp: its max and min must be NaN
+        Var g = new Var("g", I32), xv = new Var("x", F32), ln = new Var("ln", I32), il = new Var("il", TType.I64);
+        TExpr lane = reg(Reg.LANE);
+        List<TStmt> body = new ArrayList<>();
+        body.add(new TStmt.Let(g, gid(block)));
+        body.add(new TStmt.Let(xv, load("x", ref(g), F32)));
+        body.add(new TStmt.Let(ln, lane));
+        body.add(new TStmt.Let(il, bin(BinOp.ADD, bin(BinOp.MUL, TExpr.cast(ref(g), TType.I64), new TExpr.Const(1L << 33, TType.I64)), new TExpr.Const(5, TType.I64))));
+        TExpr[] results = {
+                new TExpr.Shuffle(TExpr.ShuffleKind.IDX, ref(xv), bin(BinOp.ADD, ref(ln), i(5)), F32),
+                new TExpr.Shuffle(TExpr.ShuffleKind.IDX, ref(xv), i(3), F32),
+                new TExpr.Shuffle(TExpr.ShuffleKind.DOWN, ref(xv), i(3), F32),
+                new TExpr.Shuffle(TExpr.ShuffleKind.XOR, ref(xv), i(5), F32),
+                new TExpr.WarpReduce(TExpr.ReduceOp.SUM, ref(xv), F32),
+                new TExpr.WarpReduce(TExpr.ReduceOp.PROD, ref(xv), F32),
+                new TExpr.WarpReduce(TExpr.ReduceOp.MAX, ref(xv), F32),
+                new TExpr.WarpReduce(TExpr.ReduceOp.MIN, ref(xv), F32),
+                TExpr.cast(new TExpr.WarpReduce(TExpr.ReduceOp.SUM, ref(ln), I32), F32),
+                TExpr.cast(new TExpr.WarpReduce(TExpr.ReduceOp.MAX, bin(BinOp.MUL, ref(ln), i(-3)), I32), F32),
+        };
+        for (int k = 0; k < results.length; k++) body.add(store("out", bin(BinOp.ADD, ref(g), i((long) k * n)), results[k]));
+        body.add(store("lo", ref(g), new TExpr.Shuffle(TExpr.ShuffleKind.XOR, ref(il), i(1), TType.I64)));
+        body.add(store("lo", bin(BinOp.ADD, ref(g), i(n)), new TExpr.WarpReduce(TExpr.ReduceOp.SUM, ref(il), TType.I64)));
+        Kernel k = new Kernel("warps", List.of(param("x", ScalarType.F32, n, Access.READ), param("out", ScalarType.F32, (long) results.length * n, Access.WRITE),
+                param("lo", ScalarType.I64, 2L * n, Access.WRITE)), List.of(), Launch.linear(grid, block), body);
+        List<ByteBuffer> res = run(k, List.of(floats(x), zeros(results.length * n * 4), zeros(16 * n)));
+        float[] o = toFloats(res.get(1));
+        ByteBuffer lo = res.get(2);
+        for (int e = 0; e < n; e++) {
+            int w = e / 32 * 32, l = e % 32;
+            assertClose(x[w + (l + 5) % 32], o[e], "shuffle idx lane+5 at " + e);
+            assertClose(x[w + 3], o[n + e], "shuffle idx 3");
+            assertClose(x[l + 3 < 32 ? e + 3 : e], o[2 * n + e], "shuffle down 3 at " + e);
+            assertClose(x[w + (l ^ 5)], o[3 * n + e], "shuffle xor 5");
+            double sum = 0, prod = 1, max = Double.NEGATIVE_INFINITY, min = Double.POSITIVE_INFINITY;
+            boolean nan = false;
+            for (int j = w; j < w + 32; j++) { sum += x[j]; prod *= x[j]; max = Math.max(max, x[j]); min = Math.min(min, x[j]); nan |= Float.isNaN(x[j]); }
+            assertClose(nan ? Double.NaN : sum, o[4 * n + e], "warp sum");
+            assertClose(nan ? Double.NaN : prod, o[5 * n + e], "warp prod");
+            assertClose(nan ? Double.NaN : max, o[6 * n + e], "warp max at " + e);
+            assertClose(nan ? Double.NaN : min, o[7 * n + e], "warp min at " + e);
+            assertEquals(496f, o[8 * n + e]);
+            assertEquals(0f, o[9 * n + e]);
+            assertEquals((long) (e ^ 1) * (1L << 33) + 5, lo.getLong(8 * e), "i64 shuffle xor");
+            long s = 0;
+            for (int j = w; j < w + 32; j++) s += (long) j * (1L << 33) + 5;
+            assertEquals(s, lo.getLong(8 * (n + e)), "i64 warp sum");
+        }
+    }
 }
