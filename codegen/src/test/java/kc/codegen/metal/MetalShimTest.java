@@ -326,4 +326,172 @@ class MetalShimTest {
             assertEquals(s, lo.getLong(8 * (n + e)), "i64 warp sum");
         }
     }
+
+    @Test
+    void vectorLoadsStoresLocalArraysAndTwoDimensionalBlocks() throws Exception {
+        int threads = 64, n = threads * 4;
+        float[] x = new float[n];
+        for (int k = 0; k < n; k++) x[k] = k * 0.5f - 3;
+        TType f4 = new TType(ScalarType.F32, 4);
+        Var t = new Var("t", I32), v = new Var("v", f4), w = new Var("w", f4), sum = new Var("sum", F32), j = new Var("j", I32);
+        List<TStmt> body = new ArrayList<>();
+        body.add(new TStmt.Let(t, bin(BinOp.ADD, reg(Reg.THREAD_X), bin(BinOp.MUL, reg(Reg.THREAD_Y), i(16)))));
+        body.add(new TStmt.Let(v, load("x", bin(BinOp.MUL, ref(t), i(4)), f4)));
+        body.add(new TStmt.DeclareLocal(new LocalArray("acc", ScalarType.F32, 4)));
+        for (int k = 0; k < 4; k++) body.add(new TStmt.LocalStore("acc", i(k), new TExpr.Lane(ref(v), k, F32)));
+        body.add(new TStmt.Declare(sum, f(0)));
+        body.add(new TStmt.For(j, i(0), i(4), 1, List.of(new TStmt.Assign(sum, bin(BinOp.ADD, ref(sum),
+                bin(BinOp.MUL, new TExpr.LocalLoad("acc", ref(j), F32), TExpr.cast(bin(BinOp.ADD, ref(j), i(1)), F32))))), true));
+        body.add(store("sums", ref(t), ref(sum)));
+        body.add(new TStmt.Store("tile", Space.SHARED, bin(BinOp.MUL, ref(t), i(4)), ref(v), null));
+        body.add(new TStmt.Barrier());
+        body.add(new TStmt.Let(w, new TExpr.Load("tile", Space.SHARED, bin(BinOp.MUL, bin(BinOp.SUB, i(threads - 1), ref(t)), i(4)), null, 0, f4)));
+        // odd threads store nothing; even threads store v + reversed neighbour's vector
+        body.add(new TStmt.Store("out", Space.GLOBAL, bin(BinOp.MUL, ref(t), i(4)), bin(BinOp.ADD, ref(v), ref(w)),
+                bin(BinOp.EQ, bin(BinOp.REM, ref(t), i(2)), i(0))));
+        // a masked vector load: odd threads get the 'other' value in every lane
+        body.add(store("m", ref(t), new TExpr.Lane(new TExpr.Load("x", Space.GLOBAL, bin(BinOp.MUL, ref(t), i(4)),
+                bin(BinOp.EQ, bin(BinOp.REM, ref(t), i(2)), i(0)), -9, f4), 2, F32)));
+        Kernel k = new Kernel("vectors", List.of(param("x", ScalarType.F32, n, Access.READ), param("sums", ScalarType.F32, threads, Access.WRITE),
+                param("out", ScalarType.F32, n, Access.WRITE), param("m", ScalarType.F32, threads, Access.WRITE)),
+                List.of(new SharedArray("tile", ScalarType.F32, n)), new Launch(1, 1, 1, 16, 4, 1), body);
+        float[] sentinel = new float[n];
+        java.util.Arrays.fill(sentinel, 42);
+        List<ByteBuffer> res = run(k, List.of(floats(x), zeros(threads * 4), floats(sentinel), zeros(threads * 4)));
+        float[] sums = toFloats(res.get(1)), out = toFloats(res.get(2)), m = toFloats(res.get(3));
+        for (int tt = 0; tt < threads; tt++) {
+            double want = 0;
+            for (int q = 0; q < 4; q++) want += x[4 * tt + q] * (q + 1);
+            assertClose(want, sums[tt], "local array sum " + tt);
+            for (int q = 0; q < 4; q++)
+                assertEquals(tt % 2 == 0 ? x[4 * tt + q] + x[4 * (threads - 1 - tt) + q] : 42f, out[4 * tt + q], "vector store " + tt + "." + q);
+            assertEquals(tt % 2 == 0 ? x[4 * tt + 2] : -9f, m[tt], "masked vector load " + tt);
+        }
+    }
+
+    @Test
+    void threeDimensionalGridsAndLanes() throws Exception {
+        // grid 2x3x2 of 4x2x2 blocks: every thread writes lane * 1000 + linear block id at its global position
+        Launch l = new Launch(2, 3, 2, 4, 2, 2);
+        TExpr block = bin(BinOp.ADD, bin(BinOp.MUL, bin(BinOp.ADD, bin(BinOp.MUL, reg(Reg.BLOCK_Z), i(3)), reg(Reg.BLOCK_Y)), i(2)), reg(Reg.BLOCK_X));
+        TExpr thread = bin(BinOp.ADD, bin(BinOp.MUL, bin(BinOp.ADD, bin(BinOp.MUL, reg(Reg.THREAD_Z), i(2)), reg(Reg.THREAD_Y)), i(4)), reg(Reg.THREAD_X));
+        List<TStmt> body = List.of(store("out", bin(BinOp.ADD, bin(BinOp.MUL, block, i(16)), thread),
+                bin(BinOp.ADD, bin(BinOp.MUL, reg(Reg.LANE), i(1000)), block)));
+        Kernel k = new Kernel("ids", List.of(param("out", ScalarType.I32, 12 * 16, Access.WRITE)), List.of(), l, body);
+        int[] o = toInts(run(k, List.of(zeros(12 * 16 * 4))).get(0));
+        for (int b = 0; b < 12; b++) for (int t = 0; t < 16; t++) assertEquals(t * 1000 + b, o[b * 16 + t]);
+    }
+
+    /** tf32 rounding as cvt.rna: to nearest, ties away from zero, 10 mantissa bits. */
+    static float tf32(float f) {
+        if (Float.isNaN(f) || Float.isInfinite(f)) return f;
+        return Float.intBitsToFloat((Float.floatToRawIntBits(f) + 0x1000) & 0xffffe000);
+    }
+
+    /**
+     * One warp multiplies A (16 x K) by B (K x 8) and adds C with the mma primitive; every lane loads its fragments
+     * with PTX's layout from row-major matrices and stores D the same way. For 16-bit inputs, A and B arrive as
+     * u32 words holding two consecutive k elements.
+     */
+    private void mmaCase(TStmt.MmaShape shape) throws Exception {
+        boolean tf = shape == TStmt.MmaShape.M16N8K8_TF32;
+        boolean bf = shape == TStmt.MmaShape.M16N8K16_BF16;
+        int kk = tf ? 8 : 16;
+        java.util.Random rnd = new java.util.Random(3);
+        float[] a = new float[16 * kk], b = new float[kk * 8], c = new float[16 * 8];
+        for (int q = 0; q < a.length; q++) a[q] = (float) (rnd.nextDouble() * 2 - 1);
+        for (int q = 0; q < b.length; q++) b[q] = (float) (rnd.nextDouble() * 2 - 1);
+        for (int q = 0; q < c.length; q++) c[q] = (float) (rnd.nextDouble() * 2 - 1);
+        // inputs as the matrix unit sees them
+        java.util.function.UnaryOperator<Float> round = tf ? MetalShimTest::tf32 : bf ? MetalShimTest::bf16 : v -> Float.float16ToFloat(Float.floatToFloat16(v));
+        float[] ar = new float[a.length], br = new float[b.length];
+        for (int q = 0; q < a.length; q++) ar[q] = round.apply(a[q]);
+        for (int q = 0; q < b.length; q++) br[q] = round.apply(b[q]);
+        Var g = new Var("g", I32), t = new Var("t", I32);
+        TExpr G = ref(g), T = ref(t);
+        List<TStmt> body = new ArrayList<>();
+        body.add(new TStmt.Let(g, bin(BinOp.SHR, reg(Reg.LANE), i(2))));
+        body.add(new TStmt.Let(t, bin(BinOp.AND, reg(Reg.LANE), i(3))));
+        java.util.function.BiFunction<TExpr, TExpr, TExpr> at = (r, col) -> bin(BinOp.ADD, bin(BinOp.MUL, r, i(8)), col);
+        List<TExpr> af = new ArrayList<>(), bfr = new ArrayList<>(), cf = new ArrayList<>();
+        ByteBuffer abuf, bbuf;
+        if (tf) {
+            java.util.function.BiFunction<TExpr, TExpr, TExpr> atA = (r, col) -> bin(BinOp.ADD, bin(BinOp.MUL, r, i(8)), col);
+            af.add(load("a", atA.apply(G, T), F32));
+            af.add(load("a", atA.apply(bin(BinOp.ADD, G, i(8)), T), F32));
+            af.add(load("a", atA.apply(G, bin(BinOp.ADD, T, i(4))), F32));
+            af.add(load("a", atA.apply(bin(BinOp.ADD, G, i(8)), bin(BinOp.ADD, T, i(4))), F32));
+            bfr.add(load("b", at.apply(T, G), F32));
+            bfr.add(load("b", at.apply(bin(BinOp.ADD, T, i(4)), G), F32));
+            abuf = floats(a);
+            bbuf = floats(b);
+        } else {
+            // a as u32 words: word (r, c/2) holds A[r][c], A[r][c+1]; b transposed so that word (n, k/2) holds B[k][n], B[k+1][n]
+            int[] aw = new int[16 * 8], bw = new int[8 * 8];
+            for (int r = 0; r < 16; r++) for (int q = 0; q < 8; q++) aw[r * 8 + q] = pack(a[r * 16 + 2 * q], a[r * 16 + 2 * q + 1], bf);
+            for (int nn = 0; nn < 8; nn++) for (int q = 0; q < 8; q++) bw[nn * 8 + q] = pack(b[(2 * q) * 8 + nn], b[(2 * q + 1) * 8 + nn], bf);
+            TType u = TType.of(ScalarType.U32);
+            af.add(load("a", at.apply(G, T), u));
+            af.add(load("a", at.apply(bin(BinOp.ADD, G, i(8)), T), u));
+            af.add(load("a", at.apply(G, bin(BinOp.ADD, T, i(4))), u));
+            af.add(load("a", at.apply(bin(BinOp.ADD, G, i(8)), bin(BinOp.ADD, T, i(4))), u));
+            bfr.add(load("b", at.apply(G, T), u));
+            bfr.add(load("b", at.apply(G, bin(BinOp.ADD, T, i(4))), u));
+            abuf = ints(aw);
+            bbuf = ints(bw);
+        }
+        TExpr col0 = bin(BinOp.MUL, T, i(2)), col1 = bin(BinOp.ADD, bin(BinOp.MUL, T, i(2)), i(1)), g8 = bin(BinOp.ADD, G, i(8));
+        TExpr[] cIdx = {at.apply(G, col0), at.apply(G, col1), at.apply(g8, col0), at.apply(g8, col1)};
+        List<Var> d = new ArrayList<>();
+        for (int q = 0; q < 4; q++) { cf.add(load("c", cIdx[q], F32)); d.add(new Var("d" + q, F32)); }
+        body.add(new TStmt.Mma(shape, d, af, bfr, cf));
+        for (int q = 0; q < 4; q++) body.add(store("out", cIdx[q], ref(d.get(q))));
+        ScalarType in = tf ? ScalarType.F32 : ScalarType.U32;
+        Kernel k = new Kernel("mma_" + shape.name().toLowerCase(), List.of(param("a", in, tf ? 128 : 128, Access.READ), param("b", in, tf ? 64 : 64, Access.READ),
+                param("c", ScalarType.F32, 128, Access.READ), param("out", ScalarType.F32, 128, Access.WRITE)), List.of(), Launch.linear(1, 32), body);
+        float[] o = toFloats(run(k, List.of(abuf, bbuf, floats(c), zeros(128 * 4))).get(3));
+        for (int r = 0; r < 16; r++)
+            for (int nn = 0; nn < 8; nn++) {
+                double want = c[r * 8 + nn];
+                for (int q = 0; q < kk; q++) want += (double) ar[r * kk + q] * br[q * 8 + nn];
+                assertClose(want, o[r * 8 + nn], shape + " D[" + r + "][" + nn + "]");
+            }
+    }
+
+    static int pack(float lo, float hi, boolean bf) {
+        int l = bf ? Float.floatToRawIntBits(bf16(lo)) >>> 16 : Float.floatToFloat16(lo) & 0xffff;
+        int h = bf ? Float.floatToRawIntBits(bf16(hi)) >>> 16 : Float.floatToFloat16(hi) & 0xffff;
+        return l | (h << 16);
+    }
+
+    @Test void mmaTf32() throws Exception { mmaCase(TStmt.MmaShape.M16N8K8_TF32); }
+    @Test void mmaF16() throws Exception { mmaCase(TStmt.MmaShape.M16N8K16_F16); }
+    @Test void mmaBf16() throws Exception { mmaCase(TStmt.MmaShape.M16N8K16_BF16); }
+
+    @Test
+    void rendersTheMetalInterface() {
+        Kernel k = new Kernel("k", List.of(param("x", ScalarType.F16, 4, Access.READ), param("y", ScalarType.BF16, 4, Access.WRITE)), List.of(new SharedArray("s", ScalarType.F32, 8)),
+                Launch.linear(1, 4), List.of(new TStmt.Barrier(), new TStmt.Store("y", Space.GLOBAL, reg(Reg.THREAD_X),
+                        TExpr.cast(TExpr.cast(load("x", reg(Reg.THREAD_X), TType.of(ScalarType.F16)), F32), TType.of(ScalarType.BF16)), null)));
+        String msl = new MetalRenderer().render(List.of(k));
+        assertTrue(msl.startsWith("// Generated by kc"));
+        assertTrue(msl.contains("#include <metal_stdlib>\nusing namespace metal;"));
+        assertTrue(msl.contains("kernel void k(const device half* p0 [[buffer(0)]], device bfloat* p1 [[buffer(1)]], uint3 tid [[thread_position_in_threadgroup]], "
+                + "uint3 bid [[threadgroup_position_in_grid]], uint lane [[thread_index_in_simdgroup]])"), msl);
+        assertTrue(msl.contains("threadgroup float s_s[8];"));
+        assertTrue(msl.contains("threadgroup_barrier(mem_flags::mem_threadgroup);"));
+    }
+
+    @Test
+    void rejectsWhatMetalCannotRun() {
+        Kernel big = new Kernel("big", List.of(), List.of(), Launch.linear(1, 2048), List.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MetalRenderer().render(List.of(big)));
+        assertTrue(e.getMessage().contains("kernel big") && e.getMessage().contains("1024"), e.getMessage());
+        Kernel shared = new Kernel("shm", List.of(), List.of(new SharedArray("s", ScalarType.F32, 9000)), Launch.linear(1, 32), List.of());
+        e = assertThrows(IllegalArgumentException.class, () -> new MetalRenderer().render(List.of(shared)));
+        assertTrue(e.getMessage().contains("kernel shm") && e.getMessage().contains("32768"), e.getMessage());
+        Kernel f64 = new Kernel("dbl", List.of(param("x", ScalarType.F64, 4, Access.WRITE)), List.of(), Launch.linear(1, 4), List.of());
+        e = assertThrows(IllegalArgumentException.class, () -> new MetalRenderer().render(List.of(f64)));
+        assertTrue(e.getMessage().contains("f64"), e.getMessage());
+    }
 }
