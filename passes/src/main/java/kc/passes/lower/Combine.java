@@ -1,0 +1,66 @@
+package kc.passes.lower;
+
+import kc.ir.graph.Op;
+import kc.ir.tile.TExpr;
+import kc.ir.tile.TExpr.BinOp;
+import kc.ir.tile.TExpr.UnOp;
+import kc.ir.tile.TType;
+
+/**
+ * The reduction combiners with PyTorch's semantics: MAX/MIN propagate NaN (Tile IR's MAX/MIN do), ARGMAX/ARGMIN keep
+ * the first index of the extreme and treat NaN as the extreme.
+ */
+final class Combine {
+    private Combine() {}
+
+    /** The identity of a value reduction in type t. */
+    static double identity(Op.Reduction r, TType t) {
+        return switch (r) {
+            case SUM, NONE, ARGMAX, ARGMIN -> 0;
+            case PROD -> 1;
+            case MAX -> t.elem().isFloat() ? Double.NEGATIVE_INFINITY : t.elem() == kc.ir.tile.ScalarType.I32 ? Integer.MIN_VALUE : t.elem() == kc.ir.tile.ScalarType.I64 ? (double) Long.MIN_VALUE : 0;
+            case MIN -> t.elem().isFloat() ? Double.POSITIVE_INFINITY : t.elem() == kc.ir.tile.ScalarType.I32 ? Integer.MAX_VALUE : t.elem() == kc.ir.tile.ScalarType.I64 ? (double) Long.MAX_VALUE : 1;
+        };
+    }
+
+    static TExpr value(Op.Reduction r, TExpr acc, TExpr v) {
+        BinOp op = switch (r) {
+            case SUM -> BinOp.ADD;
+            case PROD -> BinOp.MUL;
+            case MAX -> BinOp.MAX;
+            case MIN -> BinOp.MIN;
+            default -> throw new IllegalArgumentException(r + " is not a value reduction");
+        };
+        return TExpr.binary(op, acc, v);
+    }
+
+    static TExpr.ReduceOp warpOp(Op.Reduction r) {
+        return switch (r) {
+            case SUM -> TExpr.ReduceOp.SUM;
+            case PROD -> TExpr.ReduceOp.PROD;
+            case MAX -> TExpr.ReduceOp.MAX;
+            case MIN -> TExpr.ReduceOp.MIN;
+            default -> throw new IllegalArgumentException(r + " has no warp reduction");
+        };
+    }
+
+    /**
+     * True when candidate (v, at) should replace the current best (best, bestAt) for ARGMAX/ARGMIN: the current one
+     * is empty (bestAt &lt; 0), or v is strictly more extreme (NaN beats every number), or equally extreme with a
+     * smaller index. An empty candidate (at &lt; 0) never wins.
+     */
+    static TExpr better(Op.Reduction r, TExpr v, TExpr at, TExpr best, TExpr bestAt) {
+        BinOp beats = r == Op.Reduction.ARGMAX ? BinOp.GT : BinOp.LT;
+        TExpr zero = new TExpr.Const(0, at.type());
+        TExpr more = TExpr.binary(beats, v, best);
+        TExpr same = TExpr.binary(BinOp.EQ, v, best);
+        if (v.type().elem().isFloat()) {
+            TExpr vNan = TExpr.unary(UnOp.IS_NAN, v), bNan = TExpr.unary(UnOp.IS_NAN, best);
+            more = TExpr.binary(BinOp.OR, TExpr.binary(BinOp.AND, vNan, TExpr.unary(UnOp.NOT, bNan)), more);
+            same = TExpr.binary(BinOp.OR, TExpr.binary(BinOp.AND, vNan, bNan), same);
+        }
+        TExpr wins = TExpr.binary(BinOp.OR, more, TExpr.binary(BinOp.AND, same, TExpr.binary(BinOp.LT, at, bestAt)));
+        return TExpr.binary(BinOp.AND, TExpr.binary(BinOp.GE, at, zero),
+                TExpr.binary(BinOp.OR, TExpr.binary(BinOp.LT, bestAt, zero), wins));
+    }
+}

@@ -1,0 +1,152 @@
+package kc.passes.lower;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import kc.ir.graph.Graph;
+import kc.ir.graph.IndexMap;
+import kc.ir.graph.Node;
+import kc.ir.graph.Op;
+import kc.ir.graph.Origin;
+import kc.ir.graph.ScalarExpr;
+import kc.ir.graph.Shape;
+import kc.ir.graph.Value;
+import kc.ir.tile.Kernel;
+import kc.ir.tile.Launch;
+import kc.ir.tile.LaunchPlan;
+import kc.ir.tile.TileVerifier;
+import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.KernelSchedule;
+import kc.passes.schedule.Schedule;
+import kc.passes.schedule.ScheduleLegality;
+import kc.passes.schedule.Strategy;
+
+/**
+ * Graph IR + Schedule to Tile IR kernels and a LaunchPlan. Buffers: graph inputs are INPUT (index = position),
+ * parameters PARAM (key = state_dict name), graph outputs OUTPUT, Constant nodes CONSTANT, every other node
+ * SCRATCH. A graph output that is an input, a parameter, a constant or an earlier output gets its own OUTPUT
+ * buffer through a copy kernel.
+ */
+public final class Lowering {
+    private Lowering() {}
+
+    /** CUDA's grid limits, which Metal's dispatch also respects. */
+    public static final long MAX_GRID_X = Integer.MAX_VALUE, MAX_GRID_Y = 65535;
+
+    /** Lowers with the default schedule. */
+    public static Lowered lower(Graph g) { return lower(g, DefaultScheduler.schedule(g)); }
+
+    /** @throws IllegalArgumentException when the schedule is illegal for the graph (with every reason) */
+    public static Lowered lower(Graph g, Schedule s) {
+        ScheduleLegality.require(g, s);
+        Buffers buffers = new Buffers(g);
+        Map<Integer, Node> byId = new HashMap<>();
+        for (Node n : g.nodes()) byId.put(n.result().id(), n);
+        List<Kernel> kernels = new ArrayList<>();
+        List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
+        for (KernelSchedule ks : s.kernels()) {
+            Node n = byId.get(ks.root());
+            if (n.result().type().shape().numel() == 0) continue; // nothing to compute
+            Kernel k;
+            try {
+                k = lowerNode(n, ks.strategy(), ks.threadsPerBlock(), ks.name(), buffers, buffers.nameOf(n.result()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(ScheduleLegality.describe(ks, byId) + ": " + e.getMessage(), e);
+            }
+            add(k, kernels, launches);
+        }
+        for (Copy c : buffers.copies) {
+            Value src = c.source();
+            Node copy = new Node(new Value(-1, src.type(), c.dest()),
+                    new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(src.type().rank())), ScalarExpr.read(0), Op.Reduction.NONE),
+                    List.of(src), Origin.NONE);
+            if (src.type().shape().numel() == 0) continue;
+            Kernel k = lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, "k" + kernels.size() + "_copy_" + c.dest(), buffers, c.dest());
+            add(k, kernels, launches);
+        }
+        return new Lowered(kernels, new LaunchPlan(g.name(), buffers.plan, launches));
+    }
+
+    private static void add(Kernel k, List<Kernel> kernels, List<LaunchPlan.KernelLaunch> launches) {
+        TileVerifier.verify(k);
+        kernels.add(k);
+        launches.add(new LaunchPlan.KernelLaunch(k.name(), k.launch(), k.params().stream().map(p -> p.name()).toList(), k.sharedBytes()));
+    }
+
+    private static Kernel lowerNode(Node n, Strategy strategy, int threads, String name, Buffers buffers, String dest) {
+        return switch (n.op()) {
+            case Op.Generic gen -> new GenericLowering(n, buffers, dest).lower(name, strategy, threads);
+            case Op.Scan scan -> ScanLowering.lower(n, buffers, dest, name, threads);
+            case Op.Constant c -> throw new IllegalArgumentException("constants are buffers, not kernels");
+        };
+    }
+
+    /** A 1-D grid of `blocks` blocks when it fits, else 2-D (blocks past the end must do nothing). */
+    static Launch grid(long blocks, int threads) {
+        if (blocks <= MAX_GRID_X) return Launch.linear(blocks, threads);
+        long y = (blocks + MAX_GRID_X - 1) / MAX_GRID_X;
+        if (y > MAX_GRID_Y) throw new IllegalArgumentException(blocks + " blocks exceed the grid limits");
+        return new Launch((blocks + y - 1) / y, y, 1, threads, 1, 1);
+    }
+
+    record Copy(Value source, String dest) {}
+
+    /** The plan's buffers and which buffer holds each Graph value. */
+    static final class Buffers {
+        final List<LaunchPlan.Buffer> plan = new ArrayList<>();
+        final List<Copy> copies = new ArrayList<>();
+        private final Map<Integer, String> names = new HashMap<>();
+
+        Buffers(Graph g) {
+            for (int i = 0; i < g.inputs().size(); i++) {
+                Value v = g.inputs().get(i);
+                add(v, "in" + i, LaunchPlan.Role.INPUT, i, null, null);
+            }
+            for (int i = 0; i < g.params().size(); i++) {
+                Value v = g.params().get(i);
+                add(v, "p" + i + "_" + ident(v.name()), LaunchPlan.Role.PARAM, 0, v.name(), null);
+            }
+            Set<Integer> stored = new HashSet<>();
+            Map<Integer, Integer> outputOf = new HashMap<>();
+            Set<Integer> nodeIds = new HashSet<>();
+            for (Node n : g.nodes()) if (!(n.op() instanceof Op.Constant)) nodeIds.add(n.result().id());
+            for (int i = 0; i < g.outputs().size(); i++) {
+                Value v = g.outputs().get(i);
+                if (nodeIds.contains(v.id()) && stored.add(v.id())) outputOf.put(v.id(), i);
+            }
+            for (Node n : g.nodes()) {
+                Value v = n.result();
+                if (n.op() instanceof Op.Constant c) add(v, "c" + v.id(), LaunchPlan.Role.CONSTANT, 0, null, c.values());
+                else if (outputOf.containsKey(v.id())) add(v, "out" + outputOf.get(v.id()), LaunchPlan.Role.OUTPUT, outputOf.get(v.id()), null, null);
+                else add(v, "t" + v.id(), LaunchPlan.Role.SCRATCH, 0, null, null);
+            }
+            for (int i = 0; i < g.outputs().size(); i++) {
+                Value v = g.outputs().get(i);
+                if (outputOf.getOrDefault(v.id(), -1) == i) continue;
+                String dest = "out" + i;
+                plan.add(new LaunchPlan.Buffer(dest, LaunchPlan.Role.OUTPUT, i, null, v.type().dtype(), v.type().shape(), null));
+                copies.add(new Copy(v, dest));
+            }
+        }
+
+        private void add(Value v, String name, LaunchPlan.Role role, int index, String key, List<Double> values) {
+            names.put(v.id(), name);
+            plan.add(new LaunchPlan.Buffer(name, role, index, key, v.type().dtype(), v.type().shape(), values));
+        }
+
+        String nameOf(Value v) {
+            String n = names.get(v.id());
+            if (n == null) throw new IllegalStateException("no buffer for " + v);
+            return n;
+        }
+
+        private static String ident(String s) {
+            String r = s == null ? "" : s.replaceAll("[^A-Za-z0-9_]", "_");
+            return r.length() > 40 ? r.substring(0, 40) : r;
+        }
+    }
+}
