@@ -417,6 +417,12 @@ public final class MetalRenderer {
     /** The element type a device buffer holds: bool buffers are bytes. */
     private static String storage(ScalarType t) { return t == ScalarType.BOOL ? "uchar" : scalar(t); }
 
+    /** The MSL function name of a kernel. */
+    public static String functionName(Kernel k) { return ident(k.name()); }
+
+    /** The header that lets g++ compile kc's MSL for the CPU (see metal_cpu_shim.h). */
+    public static String cpuShimHeader() { return resource("kc/codegen/metal_cpu_shim.h"); }
+
     /** The MSL (and CPU shim) element type of a device buffer of {@code t}, for drivers that pass buffers. */
     public static String storageName(ScalarType t) { return storage(t); }
 

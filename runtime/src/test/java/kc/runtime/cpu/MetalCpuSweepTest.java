@@ -1,0 +1,135 @@
+package kc.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import kc.frontend.Shrinker;
+import kc.ir.graph.DType;
+import kc.ir.graph.Graph;
+import kc.ir.graph.TensorType;
+import kc.ir.graph.Value;
+import kc.ir.interp.HostTensor;
+import kc.ir.interp.Interpreter;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+import kc.runtime.verify.Tolerance;
+
+/**
+ * Every KernelBench problem, shrunk to CPU size: lowered with the default schedule, rendered to MSL, run on the CPU
+ * through the Metal shim and compared with kc's reference interpreter on the same seeded inputs and weights.
+ */
+@Tag("sweep")
+class MetalCpuSweepTest {
+    static final Path ROOT = Path.of("..", "..", "shared", "kernelbench");
+
+    @Test
+    void kernelBenchAgreesWithTheInterpreter() throws Exception {
+        assumeTrue(Files.isDirectory(ROOT.resolve("level1")), "../shared/kernelbench is absent");
+        List<Path> problems;
+        try (Stream<Path> s = Files.walk(ROOT, 2)) {
+            problems = s.filter(p -> p.toString().endsWith(".py") && p.getParent().getFileName().toString().startsWith("level")).sorted().toList();
+        }
+        String only = System.getProperty("kc.only");
+        Map<String, List<String>> failures = new LinkedHashMap<>();
+        int agree = 0, total = 0;
+        for (Path p : problems) {
+            String name = p.getParent().getFileName() + "/" + p.getFileName();
+            if (only != null && !name.contains(only)) continue;
+            total++;
+            long t0 = System.nanoTime();
+            String verdict = check(p);
+            System.out.printf("%-60s %s (%.1f s)%n", name, verdict.isEmpty() ? "agree" : verdict.lines().findFirst().orElse(""), (System.nanoTime() - t0) / 1e9);
+            if (verdict.isEmpty()) agree++;
+            else failures.computeIfAbsent(verdict.split(":")[0], k -> new ArrayList<>()).add(name + ": " + verdict.lines().limit(6).reduce("", (a, b) -> a + "\n    " + b));
+        }
+        System.out.println("metal-cpu sweep: " + agree + " of " + total + " agree with the interpreter");
+        failures.forEach((kind, list) -> {
+            System.out.println(kind + " (" + list.size() + "):");
+            list.forEach(f -> System.out.println("  " + f));
+        });
+        if (only == null) assertTrue(agree >= 200, agree + " of " + total + " agree; the target is 200");
+    }
+
+    /** An empty string when kc's Metal output agrees with the interpreter, else "stage: reason". */
+    static String check(Path problem) {
+        Graph g;
+        try {
+            g = Shrinker.shrink(problem, Map.of(), 1e6).model().graph();
+        } catch (Throwable e) {
+            return "frontend: " + e;
+        }
+        Lowered lowered;
+        try {
+            lowered = Lowering.lower(g);
+        } catch (Throwable e) {
+            return "lowering: " + e;
+        }
+        Random rnd = new Random(1234);
+        List<HostTensor> inputs = new ArrayList<>();
+        for (Value v : g.inputs()) inputs.add(random(v.type(), rnd, false));
+        Map<String, HostTensor> params = new HashMap<>();
+        for (Value v : g.params()) params.put(v.name(), random(v.type(), rnd, v.name().endsWith("running_var")));
+        List<HostTensor> want;
+        try {
+            want = Interpreter.run(g, inputs, params);
+        } catch (Throwable e) {
+            return "interpreter: " + e;
+        }
+        List<HostTensor> got;
+        try {
+            got = CpuRunner.run(lowered.kernels(), lowered.plan(), inputs, params, CpuRunner.Target.METAL);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            return "render: " + e.getMessage();
+        } catch (CpuRunner.CpuRunException e) {
+            return (e.getMessage().startsWith("g++") ? "g++: " : "run: ") + e.getMessage();
+        } catch (Throwable e) {
+            return "runner: " + e;
+        }
+        for (int o = 0; o < want.size(); o++) {
+            String diff = compare(got.get(o), want.get(o));
+            if (!diff.isEmpty()) return "mismatch: output " + o + ": " + diff;
+        }
+        return "";
+    }
+
+    /** allclose with the dtype's tolerance, NaN matching NaN (both sides ran on the same data). */
+    static String compare(HostTensor got, HostTensor want) {
+        if (!got.shape().equals(want.shape())) return "shape " + got.shape() + " vs " + want.shape();
+        Tolerance tol = Tolerance.forDType(want.dtype());
+        int bad = 0, first = -1;
+        for (int i = 0; i < want.numel(); i++) {
+            double a = got.getFlat(i), b = want.getFlat(i);
+            boolean ok = Double.isNaN(b) ? Double.isNaN(a) : a == b || Math.abs(a - b) <= tol.atol() + tol.rtol() * Math.abs(b);
+            if (!ok) { bad++; if (first < 0) first = i; }
+        }
+        if (bad == 0) return "";
+        return bad + " of " + want.numel() + " differ; first at " + first + ": " + got.getFlat(first) + " vs " + want.getFlat(first);
+    }
+
+    /** Seeded values: normal floats (positive for variances), small non-negative integers, random bools. */
+    static HostTensor random(TensorType t, Random rnd, boolean positive) {
+        double[] d = new double[(int) t.shape().numel()];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = switch (t.dtype()) {
+                case F32, F64, F16, BF16 -> positive ? 0.5 + rnd.nextDouble() : rnd.nextGaussian();
+                case I32, I64 -> rnd.nextInt(2);
+                case BOOL -> rnd.nextBoolean() ? 1 : 0;
+            };
+        }
+        // round through the storage format so that both sides see the same values
+        return HostBuffers.decode(t, HostBuffers.encode(t.dtype(), d));
+    }
+}
