@@ -420,8 +420,12 @@ public final class MetalRenderer {
     /** The MSL function name of a kernel. */
     public static String functionName(Kernel k) { return ident(k.name()); }
 
-    /** The header that lets g++ compile kc's MSL for the CPU (see metal_cpu_shim.h). */
-    public static String cpuShimHeader() { return resource("kc/codegen/metal_cpu_shim.h"); }
+    /** The header that lets g++ compile kc's MSL for the CPU (see metal_cpu_shim.h), and its file name. */
+    public static String cpuShimHeader() { return resource("kc/codegen/" + CPU_SHIM); }
+    public static final String CPU_SHIM = "metal_cpu_shim.h";
+
+    /** Lines that end the shim's MSL keyword macros, for C++ that follows the MSL in one translation unit. */
+    public static final String CPU_SHIM_END = "#undef kernel\n#undef device\n#undef constant\n#undef thread\n#undef threadgroup\n";
 
     /** The MSL (and CPU shim) element type of a device buffer of {@code t}, for drivers that pass buffers. */
     public static String storageName(ScalarType t) { return storage(t); }

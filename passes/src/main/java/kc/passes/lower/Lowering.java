@@ -104,11 +104,11 @@ public final class Lowering {
         Buffers(Graph g) {
             for (int i = 0; i < g.inputs().size(); i++) {
                 Value v = g.inputs().get(i);
-                add(v, "in" + i, LaunchPlan.Role.INPUT, i, null, null);
+                add(v, "g_in" + i, LaunchPlan.Role.INPUT, i, null, null);
             }
             for (int i = 0; i < g.params().size(); i++) {
                 Value v = g.params().get(i);
-                add(v, "p" + i + "_" + ident(v.name()), LaunchPlan.Role.PARAM, 0, v.name(), null);
+                add(v, "g_p" + i + "_" + ident(v.name()), LaunchPlan.Role.PARAM, 0, v.name(), null);
             }
             Set<Integer> stored = new HashSet<>();
             Map<Integer, Integer> outputOf = new HashMap<>();
@@ -120,14 +120,14 @@ public final class Lowering {
             }
             for (Node n : g.nodes()) {
                 Value v = n.result();
-                if (n.op() instanceof Op.Constant c) add(v, "c" + v.id(), LaunchPlan.Role.CONSTANT, 0, null, c.values());
-                else if (outputOf.containsKey(v.id())) add(v, "out" + outputOf.get(v.id()), LaunchPlan.Role.OUTPUT, outputOf.get(v.id()), null, null);
-                else add(v, "t" + v.id(), LaunchPlan.Role.SCRATCH, 0, null, null);
+                if (n.op() instanceof Op.Constant c) add(v, "g_c" + v.id(), LaunchPlan.Role.CONSTANT, 0, null, c.values());
+                else if (outputOf.containsKey(v.id())) add(v, "g_out" + outputOf.get(v.id()), LaunchPlan.Role.OUTPUT, outputOf.get(v.id()), null, null);
+                else add(v, "g_t" + v.id(), LaunchPlan.Role.SCRATCH, 0, null, null);
             }
             for (int i = 0; i < g.outputs().size(); i++) {
                 Value v = g.outputs().get(i);
                 if (outputOf.getOrDefault(v.id(), -1) == i) continue;
-                String dest = "out" + i;
+                String dest = "g_out" + i;
                 plan.add(new LaunchPlan.Buffer(dest, LaunchPlan.Role.OUTPUT, i, null, v.type().dtype(), v.type().shape(), null));
                 copies.add(new Copy(v, dest));
             }

@@ -1,38 +1,42 @@
 package kc.runtime.cpu;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 import kc.codegen.metal.MetalRenderer;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.Launch;
+import kc.ir.tile.LaunchPlan;
+import kc.ir.tile.ScalarType;
 
 /**
- * MSL on the CPU: the source compiles as C++ with metal_cpu_shim.h; {@code #include <metal_stdlib>} finds a
- * one-line file of that name next to it. Kernels that never synchronise run thread by thread, the others as fibers.
+ * Metal Shading Language on the CPU: the MSL compiles as C++ with metal_cpu_shim.h, which its
+ * {@code #include <metal_stdlib>} finds through a one-line header of that name. Kernels that never synchronise run
+ * thread by thread; the others as one fiber per GPU thread of a threadgroup.
  */
-final class MetalCpuTarget implements CpuTarget {
-    @Override
-    public void writeSources(List<Kernel> kernels, Path dir) throws IOException {
-        Files.writeString(dir.resolve("kernels.metal"), new MetalRenderer().render(kernels));
-        Files.writeString(dir.resolve("metal_cpu_shim.h"), MetalRenderer.cpuShimHeader());
-        Files.writeString(dir.resolve("metal_stdlib"), "#include \"metal_cpu_shim.h\"\n");
+public final class MetalCpuTarget implements CpuTarget {
+    /** The MSL for the kernels, followed by the lines that end the shim's MSL keyword macros before the driver. */
+    public static String source(List<Kernel> kernels) {
+        return new MetalRenderer().render(kernels) + "\n// end of MSL: the driver follows\n" + MetalRenderer.CPU_SHIM_END;
     }
 
-    @Override
-    public String includes() { return "#include \"metal_cpu_shim.h\"\n#include \"kernels.metal\"\n"; }
+    @Override public String name() { return "metal"; }
 
-    @Override
-    public String launch(Kernel k, Launch l, List<String> bufferVars) {
-        StringBuilder sb = new StringBuilder("    metal::kc_launch(metal::kc_uint3(")
-                .append(l.gridX()).append(", ").append(l.gridY()).append(", ").append(l.gridZ()).append("), metal::kc_uint3(")
-                .append(l.blockX()).append(", ").append(l.blockY()).append(", ").append(l.blockZ()).append("), ")
-                .append(MetalRenderer.synchronises(k)).append(",\n        [&](metal::kc_uint3 t, metal::kc_uint3 b, uint lane) { ")
-                .append(MetalRenderer.functionName(k)).append("(");
-        for (int i = 0; i < bufferVars.size(); i++)
-            sb.append("(").append(MetalRenderer.storageName(k.params().get(i).elem())).append("*)").append(bufferVars.get(i)).append(".data(), ");
-        return sb.append("t, b, lane); });\n").toString();
+    @Override public Map<String, String> headers() {
+        return Map.of(MetalRenderer.CPU_SHIM, MetalRenderer.cpuShimHeader(), "metal_stdlib", "#include \"" + MetalRenderer.CPU_SHIM + "\"\n");
+    }
+
+    @Override public String prelude() { return ""; }
+
+    @Override public List<String> compilerFlags() { return List.of(); }
+
+    @Override public String pointerType(ScalarType t) { return MetalRenderer.storageName(t); }
+
+    @Override public String launch(Kernel k, LaunchPlan.KernelLaunch kl) {
+        Launch l = kl.launch();
+        return "metal::kc_launch(metal::kc_uint3(" + l.gridX() + ", " + l.gridY() + ", " + l.gridZ() + "), metal::kc_uint3("
+                + l.blockX() + ", " + l.blockY() + ", " + l.blockZ() + "), " + MetalRenderer.synchronises(k)
+                + ", [&](metal::kc_uint3 t, metal::kc_uint3 b, uint lane) { " + MetalRenderer.functionName(k) + "("
+                + String.join(", ", kl.args()) + (kl.args().isEmpty() ? "" : ", ") + "t, b, lane); });";
     }
 }

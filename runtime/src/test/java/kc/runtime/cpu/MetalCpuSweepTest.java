@@ -90,7 +90,7 @@ class MetalCpuSweepTest {
         }
         List<HostTensor> got;
         try {
-            got = CpuRunner.run(lowered.kernels(), lowered.plan(), inputs, params, CpuRunner.Target.METAL);
+            got = CpuRunner.runMetal(lowered.kernels(), lowered.plan(), inputs, params);
         } catch (IllegalArgumentException | IllegalStateException e) {
             return "render: " + e.getMessage();
         } catch (CpuRunner.CpuRunException e) {
@@ -130,6 +130,6 @@ class MetalCpuSweepTest {
             };
         }
         // round through the storage format so that both sides see the same values
-        return HostBuffers.decode(t, HostBuffers.encode(t.dtype(), d));
+        return HostTensor.of(t, CpuRunner.decode(CpuRunner.encode(d, t.dtype()), t.dtype()));
     }
 }

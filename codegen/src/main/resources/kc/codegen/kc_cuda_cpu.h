@@ -1,0 +1,218 @@
+// kc_cuda_cpu.h: runs kc's CUDA C on the CPU (g++ -std=c++20 -DKC_CPU), to check kernels without a GPU.
+// One CPU thread per GPU thread of a block, with real barriers; blocks run one after another. Warp shuffles,
+// warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment layouts.
+// Kernels without barriers or warp operations run all their threads on one CPU thread (same results, much faster).
+#pragma once
+#include <barrier>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline
+#define __launch_bounds__(...)
+// Shared memory: one copy per kernel function, valid because blocks run one at a time.
+#define __shared__ static
+#define KC_HD inline
+
+#define KC_INF_F (__builtin_inff())
+#define KC_NAN_F (__builtin_nanf(""))
+#define KC_INF_D (__builtin_inf())
+#define KC_NAN_D (__builtin_nan(""))
+
+using std::isnan;
+inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+inline double rsqrt(double x) { return 1.0 / sqrt(x); }
+
+struct kc_uint3 { unsigned x, y, z; };
+inline thread_local kc_uint3 threadIdx, blockIdx;
+inline kc_uint3 blockDim, gridDim;
+
+// ---- half types: storage only, arithmetic happens in float ----
+inline uint16_t kc_f2h(float f) {
+    uint32_t x; std::memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000u, ax = x & 0x7fffffffu;
+    if (ax >= 0x7f800000u) return (uint16_t)(sign | 0x7c00u | (ax > 0x7f800000u ? 0x200u : 0u));
+    if (ax >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);          // rounds to infinity
+    if (ax < 0x38800000u) {                                            // subnormal or zero: units of 2^-24
+        float af; std::memcpy(&af, &ax, 4);
+        return (uint16_t)(sign | (uint32_t)std::nearbyint(af * 16777216.0f));
+    }
+    uint32_t h = (((ax >> 23) - 112u) << 10) | ((ax & 0x7fffffu) >> 13);
+    uint32_t rest = ax & 0x1fffu;
+    if (rest > 0x1000u || (rest == 0x1000u && (h & 1u))) h++;
+    return (uint16_t)(sign | h);
+}
+inline float kc_h2f(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16, e = (h >> 10) & 0x1fu, m = h & 0x3ffu;
+    if (e == 0) { float f = (float)m * 5.9604644775390625e-8f; return sign ? -f : f; }
+    uint32_t x = e == 31 ? (sign | 0x7f800000u | (m << 13)) : (sign | ((e + 112u) << 23) | (m << 13));
+    float f; std::memcpy(&f, &x, 4);
+    return f;
+}
+inline uint16_t kc_f2bf(float f) {
+    uint32_t x; std::memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((x >> 16) | 0x40u);
+    return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
+}
+inline float kc_bf2f(uint16_t b) { uint32_t x = (uint32_t)b << 16; float f; std::memcpy(&f, &x, 4); return f; }
+
+struct __half {
+    uint16_t bits;
+    __half() = default;
+    __half(float f) : bits(kc_f2h(f)) {}
+    operator float() const { return kc_h2f(bits); }
+};
+struct __nv_bfloat16 {
+    uint16_t bits;
+    __nv_bfloat16() = default;
+    __nv_bfloat16(float f) : bits(kc_f2bf(f)) {}
+    operator float() const { return kc_bf2f(bits); }
+};
+
+// ---- the block being run ----
+struct kc_block_ctx {
+    unsigned threads;
+    std::unique_ptr<std::barrier<>> block;
+    std::vector<std::unique_ptr<std::barrier<>>> warps;
+    std::vector<uint64_t> xch;      // one shuffle slot per thread
+    std::vector<float> frag;        // 16 mma fragment slots per thread
+    explicit kc_block_ctx(unsigned t) : threads(t), block(new std::barrier<>(t)), xch(t), frag(16 * (size_t)t) {
+        for (unsigned w = 0; w * 32 < t; w++) warps.emplace_back(new std::barrier<>(std::min(32u, t - w * 32)));
+    }
+};
+inline kc_block_ctx* kc_ctx = nullptr;
+
+inline unsigned kc_tid() { return (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x; }
+inline int kc_lane() { return (int)(kc_tid() & 31u); }
+inline unsigned kc_warp_size() { unsigned base = kc_tid() & ~31u; return std::min(32u, kc_ctx->threads - base); }
+inline void kc_warp_sync() { kc_ctx->warps[kc_tid() >> 5]->arrive_and_wait(); }
+
+inline void __syncthreads() {
+    if (!kc_ctx) { std::fprintf(stderr, "kc cpu: __syncthreads in a kernel launched without synchronisation\n"); std::abort(); }
+    kc_ctx->block->arrive_and_wait();
+}
+
+template <typename T> inline T kc_shfl(T v, int srcLane, bool keepOwnPastEnd) {
+    static_assert(sizeof(T) <= 8, "shuffles carry at most 64 bits");
+    unsigned tid = kc_tid(), base = tid & ~31u, n = kc_warp_size();
+    uint64_t u = 0;
+    std::memcpy(&u, &v, sizeof(T));
+    kc_ctx->xch[tid] = u;
+    kc_warp_sync();
+    T r = v;
+    if (srcLane >= 0 && (unsigned)srcLane < n) std::memcpy(&r, &kc_ctx->xch[base + srcLane], sizeof(T));
+    else if (!keepOwnPastEnd && n > 0) std::memcpy(&r, &kc_ctx->xch[base + ((unsigned)srcLane & 31u) % n], sizeof(T));
+    kc_warp_sync();
+    return r;
+}
+template <typename T> inline T kc_shfl_idx(T v, int lane) { return kc_shfl(v, lane & 31, false); }
+template <typename T> inline T kc_shfl_down(T v, int delta) { return kc_shfl(v, kc_lane() + delta, true); }
+template <typename T> inline T kc_shfl_xor(T v, int mask) { return kc_shfl(v, kc_lane() ^ (mask & 31), true); }
+
+
+// ---- mma.sync emulation with PTX's fragment layouts (groupID = lane / 4, tig = lane % 4) ----
+// Each lane publishes its a, b, c fragments; after a warp barrier every lane computes its own d elements.
+inline float kc_tf32_round(float x) {               // cvt.rna.tf32.f32: keep 10 mantissa bits, ties away from zero
+    uint32_t u; std::memcpy(&u, &x, 4);
+    if ((u & 0x7f800000u) != 0x7f800000u) { u += 0x1000u; u &= 0xffffe000u; }
+    float r; std::memcpy(&r, &u, 4);
+    return r;
+}
+
+// A (16 x K), B (K x 8), C (16 x 8) gathered from the warp's fragments by the layout callbacks.
+template <int K, class LoadA, class LoadB>
+inline void kc_mma_emulate(float& d0, float& d1, float& d2, float& d3, float c0, float c1, float c2, float c3,
+                           LoadA a, LoadB b) {
+    unsigned lane = (unsigned)kc_lane(), g = lane >> 2, t = lane & 3;
+    float c[4] = {c0, c1, c2, c3}, d[4];
+    for (int i = 0; i < 4; i++) {
+        unsigned row = g + (i >= 2 ? 8 : 0), col = 2 * t + (i & 1);
+        float acc = c[i];
+        for (int k = 0; k < K; k++) acc += a(row, k) * b(k, col);
+        d[i] = acc;
+    }
+    kc_warp_sync();                                   // every lane has read the fragments
+    d0 = d[0]; d1 = d[1]; d2 = d[2]; d3 = d[3];
+}
+
+inline float* kc_frag(unsigned lane) { return &kc_ctx->frag[16 * (size_t)((kc_tid() & ~31u) + lane)]; }
+
+inline void kc_mma_m16n8k8_tf32(float& d0, float& d1, float& d2, float& d3,
+        float a0, float a1, float a2, float a3, float b0, float b1, float c0, float c1, float c2, float c3) {
+    float* f = kc_frag((unsigned)kc_lane());
+    f[0] = kc_tf32_round(a0); f[1] = kc_tf32_round(a1); f[2] = kc_tf32_round(a2); f[3] = kc_tf32_round(a3);
+    f[4] = kc_tf32_round(b0); f[5] = kc_tf32_round(b1);
+    kc_warp_sync();
+    // a_i: row g + 8*(i&1), col t + 4*(i>>1); b_i: row t + 4*i, col g
+    auto A = [](unsigned row, int k) { unsigned lane = (row & 7) * 4 + (k & 3); return kc_frag(lane)[(row >= 8 ? 1 : 0) + (k >= 4 ? 2 : 0)]; };
+    auto B = [](int k, unsigned col) { unsigned lane = col * 4 + (k & 3); return kc_frag(lane)[4 + (k >= 4 ? 1 : 0)]; };
+    kc_mma_emulate<8>(d0, d1, d2, d3, c0, c1, c2, c3, A, B);
+}
+
+// m16n8k16 with two 16-bit values per 32-bit register (the lower half holds the lower column / row).
+template <float (*Cvt)(uint16_t)>
+inline void kc_mma_m16n8k16(float& d0, float& d1, float& d2, float& d3,
+        unsigned a0, unsigned a1, unsigned a2, unsigned a3, unsigned b0, unsigned b1, float c0, float c1, float c2, float c3) {
+    float* f = kc_frag((unsigned)kc_lane());
+    unsigned regs[6] = {a0, a1, a2, a3, b0, b1};
+    for (int r = 0; r < 6; r++) { f[2 * r] = Cvt((uint16_t)(regs[r] & 0xffffu)); f[2 * r + 1] = Cvt((uint16_t)(regs[r] >> 16)); }
+    kc_warp_sync();
+    // a_i (i = 0..3): row g + 8*(i&1), cols 2t + 8*(i>>1) + {0,1}; b_i: rows 2t + 8*i + {0,1}, col g
+    auto A = [](unsigned row, int k) {
+        unsigned lane = (row & 7) * 4 + ((k & 7) >> 1);
+        int reg = (row >= 8 ? 1 : 0) + (k >= 8 ? 2 : 0);
+        return kc_frag(lane)[2 * reg + (k & 1)];
+    };
+    auto B = [](int k, unsigned col) {
+        unsigned lane = col * 4 + ((k & 7) >> 1);
+        int reg = 4 + (k >= 8 ? 1 : 0);
+        return kc_frag(lane)[2 * reg + (k & 1)];
+    };
+    kc_mma_emulate<16>(d0, d1, d2, d3, c0, c1, c2, c3, A, B);
+}
+inline void kc_mma_m16n8k16_f16(float& d0, float& d1, float& d2, float& d3, unsigned a0, unsigned a1, unsigned a2, unsigned a3,
+        unsigned b0, unsigned b1, float c0, float c1, float c2, float c3) {
+    kc_mma_m16n8k16<kc_h2f>(d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, c0, c1, c2, c3);
+}
+inline void kc_mma_m16n8k16_bf16(float& d0, float& d1, float& d2, float& d3, unsigned a0, unsigned a1, unsigned a2, unsigned a3,
+        unsigned b0, unsigned b1, float c0, float c1, float c2, float c3) {
+    kc_mma_m16n8k16<kc_bf2f>(d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, c0, c1, c2, c3);
+}
+
+// ---- launching: blocks in order; with sync, one std::thread per GPU thread and an end-of-block barrier ----
+template <class F>
+inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync, F body) {
+    gridDim = {gx, gy, gz};
+    blockDim = {bx, by, bz};
+    unsigned threads = bx * by * bz;
+    if (!sync) {
+        for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
+            blockIdx = {x, y, z};
+            for (unsigned t = 0; t < threads; t++) { threadIdx = {t % bx, (t / bx) % by, t / (bx * by)}; body(); }
+        }
+        return;
+    }
+    kc_block_ctx ctx(threads);
+    kc_ctx = &ctx;
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; t++) {
+        pool.emplace_back([&, t] {
+            threadIdx = {t % bx, (t / bx) % by, t / (bx * by)};
+            for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
+                blockIdx = {x, y, z};
+                body();
+                ctx.block->arrive_and_wait();           // shared memory is reused by the next block
+            }
+        });
+    }
+    for (auto& th : pool) th.join();
+    kc_ctx = nullptr;
+}
