@@ -17,7 +17,7 @@ inline uint kc_sign(uint x) { return x > 0u ? 1u : 0u; }
 
 // erf: a Taylor series near zero (relative accuracy), Abramowitz-Stegun 7.1.26 elsewhere (|error| < 1.5e-7)
 inline float kc_erf(float x) {
-    float ax = metal::precise::fabs(x);
+    float ax = metal::fabs(x);
     if (metal::isnan(x)) return x;
     if (ax < 0.5f) {
         float x2 = x * x;
