@@ -34,6 +34,8 @@ import kc.runtime.verify.Tolerance;
 @Tag("sweep")
 class MetalCpuSweepTest {
     static final Path ROOT = Path.of("..", "..", "shared", "kernelbench");
+    /** The shrink budget (-Dkc.budget): the reference interpreter's time grows with it. */
+    static final double BUDGET = Double.parseDouble(System.getProperty("kc.budget", "1e6"));
 
     @Test
     void kernelBenchAgreesWithTheInterpreter() throws Exception {
@@ -67,7 +69,7 @@ class MetalCpuSweepTest {
     static String check(Path problem) {
         Graph g;
         try {
-            g = Shrinker.shrink(problem, Map.of(), 1e6).model().graph();
+            g = Shrinker.shrink(problem, Map.of(), BUDGET).model().graph();
         } catch (Throwable e) {
             return "frontend: " + e;
         }
