@@ -57,6 +57,29 @@ KC_HD double kc_sigmoid(double x) {
     return e / (1.0 + e);
 }
 
+#ifdef KC_CPU
+// On the CPU: one exchange, then each lane replays the xor butterfly over all 32 values (the GPU's order).
+template <typename T, class Op> inline T kc_warp_butterfly(T v, Op op) {
+    unsigned tid = kc_tid(), base = tid & ~31u, n = kc_warp_size();
+    uint64_t u = 0;
+    std::memcpy(&u, &v, sizeof(T));
+    kc_ctx->xch[tid] = u;
+    kc_warp_sync();
+    T vals[32];
+    for (unsigned i = 0; i < 32; i++) { vals[i] = v; if (i < n) std::memcpy(&vals[i], &kc_ctx->xch[base + i], sizeof(T)); }
+    kc_warp_sync();
+    for (int o = 16; o > 0; o >>= 1) {
+        T next[32];
+        for (int i = 0; i < 32; i++) next[i] = op(vals[i], vals[i ^ o]);
+        for (int i = 0; i < 32; i++) vals[i] = next[i];
+    }
+    return vals[tid & 31u];
+}
+template <typename T> inline T kc_warp_sum(T v) { return kc_warp_butterfly(v, [](T a, T b) { return a + b; }); }
+template <typename T> inline T kc_warp_prod(T v) { return kc_warp_butterfly(v, [](T a, T b) { return a * b; }); }
+template <typename T> inline T kc_warp_max(T v) { return kc_warp_butterfly(v, [](T a, T b) { return kc_max(a, b); }); }
+template <typename T> inline T kc_warp_min(T v) { return kc_warp_butterfly(v, [](T a, T b) { return kc_min(a, b); }); }
+#else
 // ---- warp reductions (all lanes participate), butterflies over kc_shfl_xor ----
 template <typename T> KC_HD T kc_warp_sum(T v) {
     for (int o = 16; o > 0; o >>= 1) v = v + kc_shfl_xor(v, o);
@@ -74,6 +97,8 @@ template <typename T> KC_HD T kc_warp_min(T v) {
     for (int o = 16; o > 0; o >>= 1) v = kc_min(v, kc_shfl_xor(v, o));
     return v;
 }
+
+#endif
 
 #ifndef KC_CPU
 

@@ -1,16 +1,19 @@
 // kc_cuda_cpu.h: runs kc's CUDA C on the CPU (g++ -std=c++20 -DKC_CPU), to check kernels without a GPU.
-// One CPU thread per GPU thread of a block, with real barriers; blocks run one after another. Warp shuffles,
-// warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment layouts.
-// Kernels without barriers or warp operations run all their threads on one CPU thread (same results, much faster).
+// Every GPU thread of a block is a fiber (a few lines of x86-64 assembly; ucontext elsewhere) with its own stack, all on one CPU thread; barriers really
+// synchronise: a fiber that reaches __syncthreads (or a warp exchange) yields, and the block's scheduler resumes the
+// waiting fibers once every live fiber of the block (or warp) has arrived. Blocks run one after another. Warp
+// shuffles, warp reductions and mma are emulated through per-warp exchange slots, mma with PTX's exact fragment
+// layouts. Kernels without barriers or warp operations run their threads as plain calls (same results, faster).
 #pragma once
-#include <barrier>
+#include <ucontext.h>
+#include <algorithm>
+#include <functional>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #define __global__
@@ -77,29 +80,85 @@ struct __nv_bfloat16 {
     operator float() const { return kc_bf2f(bits); }
 };
 
-// ---- the block being run ----
+// ---- fibers: a context switch that saves only callee-saved registers (x86-64), else ucontext ----
+#if defined(__x86_64__)
+extern "C" void kc_switch(void** save_sp, void* next_sp);
+asm(R"(
+    .text
+    .globl kc_switch
+    .type kc_switch, @function
+kc_switch:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbx
+    popq %rbp
+    ret
+)");
+struct kc_fiber {
+    void* sp = nullptr;
+    // A fresh stack whose first switch "returns" into entry with the ABI's alignment.
+    void start(char* stack, size_t size, void (*entry)()) {
+        uintptr_t top = ((uintptr_t)(stack + size)) & ~(uintptr_t)15;
+        void** p = (void**)top;
+        *--p = nullptr;                 // entry's return address: entry never returns
+        *--p = (void*)entry;            // popped by kc_switch's ret
+        for (int i = 0; i < 6; i++) *--p = nullptr;   // rbp rbx r12-r15
+        sp = p;
+    }
+    void switch_to(kc_fiber& next) { kc_switch(&sp, next.sp); }
+};
+#else
+struct kc_fiber {
+    ucontext_t uc;
+    void start(char* stack, size_t size, void (*entry)()) {
+        getcontext(&uc);
+        uc.uc_stack.ss_sp = stack;
+        uc.uc_stack.ss_size = size;
+        uc.uc_link = nullptr;
+        makecontext(&uc, entry, 0);
+    }
+    void switch_to(kc_fiber& next) { swapcontext(&uc, &next.uc); }
+};
+#endif
+
+// ---- the block being run: fibers and their scheduler ----
+enum kc_fiber_state { KC_READY, KC_WAIT_BLOCK, KC_WAIT_WARP, KC_DONE };
 struct kc_block_ctx {
     unsigned threads;
-    std::unique_ptr<std::barrier<>> block;
-    std::vector<std::unique_ptr<std::barrier<>>> warps;
+    std::vector<kc_fiber> fibers;
+    std::vector<kc_fiber_state> state;
+    std::unique_ptr<char[]> stacks;   // uninitialised: only the pages a fiber touches are mapped
+    kc_fiber scheduler;
+    unsigned current = 0;
     std::vector<uint64_t> xch;      // one shuffle slot per thread
     std::vector<float> frag;        // 16 mma fragment slots per thread
-    explicit kc_block_ctx(unsigned t) : threads(t), block(new std::barrier<>(t)), xch(t), frag(16 * (size_t)t) {
-        for (unsigned w = 0; w * 32 < t; w++) warps.emplace_back(new std::barrier<>(std::min(32u, t - w * 32)));
-    }
+    static constexpr size_t STACK = 128 * 1024;
+    explicit kc_block_ctx(unsigned t) : threads(t), fibers(t), state(t), stacks(new char[STACK * (size_t)t]), xch(t), frag(16 * (size_t)t) {}
 };
 inline kc_block_ctx* kc_ctx = nullptr;
 
 inline unsigned kc_tid() { return (threadIdx.z * blockDim.y + threadIdx.y) * blockDim.x + threadIdx.x; }
 inline int kc_lane() { return (int)(kc_tid() & 31u); }
 inline unsigned kc_warp_size() { unsigned base = kc_tid() & ~31u; return std::min(32u, kc_ctx->threads - base); }
-inline void kc_warp_sync() { kc_ctx->warps[kc_tid() >> 5]->arrive_and_wait(); }
 
-inline void __syncthreads() {
-    if (!kc_ctx) { std::fprintf(stderr, "kc cpu: __syncthreads in a kernel launched without synchronisation\n"); std::abort(); }
-    kc_ctx->block->arrive_and_wait();
+inline void kc_wait(kc_fiber_state why) {
+    if (!kc_ctx) { std::fprintf(stderr, "kc cpu: a barrier or warp operation in a kernel launched without synchronisation\n"); std::abort(); }
+    unsigned me = kc_ctx->current;
+    kc_ctx->state[me] = why;
+    kc_ctx->fibers[me].switch_to(kc_ctx->scheduler);
 }
-
+inline void kc_warp_sync() { kc_wait(KC_WAIT_WARP); }
+inline void __syncthreads() { kc_wait(KC_WAIT_BLOCK); }
 template <typename T> inline T kc_shfl(T v, int srcLane, bool keepOwnPastEnd) {
     static_assert(sizeof(T) <= 8, "shuffles carry at most 64 bits");
     unsigned tid = kc_tid(), base = tid & ~31u, n = kc_warp_size();
@@ -187,32 +246,77 @@ inline void kc_mma_m16n8k16_bf16(float& d0, float& d1, float& d2, float& d3, uns
     kc_mma_m16n8k16<kc_bf2f>(d0, d1, d2, d3, a0, a1, a2, a3, b0, b1, c0, c1, c2, c3);
 }
 
-// ---- launching: blocks in order; with sync, one std::thread per GPU thread and an end-of-block barrier ----
-template <class F>
-inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync, F body) {
+// ---- launching: blocks in order; with sync, one fiber per GPU thread ----
+inline const std::function<void()>* kc_body = nullptr;
+inline void kc_fiber_main() {
+    (*kc_body)();
+    unsigned me = kc_ctx->current;
+    kc_ctx->state[me] = KC_DONE;
+    kc_ctx->fibers[me].switch_to(kc_ctx->scheduler);   // never resumed
+    std::abort();
+}
+
+inline void kc_set_thread(unsigned t) { threadIdx = {t % blockDim.x, (t / blockDim.x) % blockDim.y, t / (blockDim.x * blockDim.y)}; }
+
+// Runs one block's fibers until all are done, releasing barriers when everyone concerned has arrived.
+inline void kc_run_block(kc_block_ctx& ctx) {
+    unsigned n = ctx.threads;
+    for (unsigned t = 0; t < n; t++) {
+        ctx.fibers[t].start(&ctx.stacks[kc_block_ctx::STACK * t], kc_block_ctx::STACK, kc_fiber_main);
+        ctx.state[t] = KC_READY;
+    }
+    for (;;) {
+        bool ran = false;
+        for (unsigned t = 0; t < n; t++) {
+            if (ctx.state[t] != KC_READY) continue;
+            ran = true;
+            ctx.current = t;
+            kc_set_thread(t);
+            ctx.scheduler.switch_to(ctx.fibers[t]);
+        }
+        bool released = false, alive = false, allBlock = true;
+        for (unsigned w = 0; w * 32 < n; w++) {
+            unsigned lo = w * 32, hi = std::min(n, lo + 32);
+            bool all = true, any = false;
+            for (unsigned t = lo; t < hi; t++) {
+                if (ctx.state[t] == KC_DONE) continue;
+                any = true;
+                if (ctx.state[t] != KC_WAIT_WARP) all = false;
+            }
+            if (any && all) { for (unsigned t = lo; t < hi; t++) if (ctx.state[t] == KC_WAIT_WARP) ctx.state[t] = KC_READY; released = true; }
+        }
+        if (released) continue;
+        for (unsigned t = 0; t < n; t++) {
+            if (ctx.state[t] == KC_DONE) continue;
+            alive = true;
+            if (ctx.state[t] != KC_WAIT_BLOCK) allBlock = false;
+        }
+        if (!alive) return;
+        if (allBlock) { for (unsigned t = 0; t < n; t++) if (ctx.state[t] == KC_WAIT_BLOCK) ctx.state[t] = KC_READY; continue; }
+        if (!ran) { std::fprintf(stderr, "kc cpu: deadlock: threads wait at different barriers\n"); std::abort(); }
+    }
+}
+
+// Not a template: a model has hundreds of launches and each would instantiate the whole launcher.
+inline void kc_launch(unsigned gx, unsigned gy, unsigned gz, unsigned bx, unsigned by, unsigned bz, bool sync,
+                      const std::function<void()>& body) {
     gridDim = {gx, gy, gz};
     blockDim = {bx, by, bz};
     unsigned threads = bx * by * bz;
     if (!sync) {
         for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
             blockIdx = {x, y, z};
-            for (unsigned t = 0; t < threads; t++) { threadIdx = {t % bx, (t / bx) % by, t / (bx * by)}; body(); }
+            for (unsigned t = 0; t < threads; t++) { kc_set_thread(t); body(); }
         }
         return;
     }
     kc_block_ctx ctx(threads);
     kc_ctx = &ctx;
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; t++) {
-        pool.emplace_back([&, t] {
-            threadIdx = {t % bx, (t / bx) % by, t / (bx * by)};
-            for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
-                blockIdx = {x, y, z};
-                body();
-                ctx.block->arrive_and_wait();           // shared memory is reused by the next block
-            }
-        });
+    kc_body = &body;
+    for (unsigned z = 0; z < gz; z++) for (unsigned y = 0; y < gy; y++) for (unsigned x = 0; x < gx; x++) {
+        blockIdx = {x, y, z};
+        kc_run_block(ctx);
     }
-    for (auto& th : pool) th.join();
     kc_ctx = nullptr;
+    kc_body = nullptr;
 }

@@ -24,6 +24,7 @@ public final class Frontend {
      * @throws CompileError for anything wrong with the file (unreadable, not UTF-8, syntax, evaluation)
      */
     public static LoadedModel load(Path file, Map<String, String> defines) {
+        ModelEvaluator.prefetch();
         String name = file.toString();
         byte[] bytes;
         try {
@@ -43,7 +44,8 @@ public final class Frontend {
 
     /** Parses and evaluates model source text; {@code fileName} is used in positions. */
     public static LoadedModel load(String fileName, String source, Map<String, String> defines) {
+        ModelEvaluator.prefetch();
         PyModule module = PythonSource.parse(fileName, source);
-        return ModelEvaluator.evaluate(module, defines);
+        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines);
     }
 }

@@ -45,7 +45,7 @@ public final class Shrinker {
         double originalWork = work(model.graph()), current = originalWork;
         List<String> frozen = new ArrayList<>(userDefines.keySet()); // the user's own choices stay as given
         while (current > budget) {
-            // Candidates: integer constants (and int tuples) > 2 (never below 2: batch statistics need two values), the largest first.
+            // Candidates: integer constants (and int tuples and lists) > 2 (never below 2: batch statistics need two values), the largest first.
             List<Map.Entry<String, Long>> candidates = new ArrayList<>();
             for (var e : model.constants().entrySet()) {
                 if (frozen.contains(e.getKey())) continue;
@@ -79,29 +79,31 @@ public final class Shrinker {
 
     private static long largestInt(Object v) {
         if (v instanceof Long l) return l;
-        if (v instanceof Py.Tuple t) {
+        List<Object> items = v instanceof Py.Tuple t ? t.items() : v instanceof Py.PyList l ? l.items : null;
+        if (items != null) {
             long max = 0;
-            for (Object o : t.items()) {
+            for (Object o : items) {
                 if (!(o instanceof Long l)) return 0;
                 max = Math.max(max, l);
             }
             return max;
         }
-        return 0; // bools, floats, strings, lists: never touched
+        return 0; // bools, floats, strings, nested containers: never touched
     }
 
     /** The constant with its (largest) integer halved, written as a Python literal. */
     private static String halvedLiteral(Object v) {
         if (v instanceof Long l) return Long.toString(Math.max(2, l / 2));
-        Py.Tuple t = (Py.Tuple) v;
-        long max = largestInt(t);
-        StringBuilder sb = new StringBuilder("(");
+        boolean tuple = v instanceof Py.Tuple;
+        List<Object> items = tuple ? ((Py.Tuple) v).items() : ((Py.PyList) v).items;
+        long max = largestInt(v);
+        StringBuilder sb = new StringBuilder(tuple ? "(" : "[");
         boolean done = false;
-        for (Object o : t.items()) {
+        for (Object o : items) {
             long x = (Long) o;
             if (!done && x == max) { x = Math.max(2, x / 2); done = true; }
             sb.append(x).append(", ");
         }
-        return sb.append(")").toString();
+        return sb.append(tuple ? ")" : "]").toString();
     }
 }

@@ -7,11 +7,12 @@ Usage: python3 torch_reference.py --file F --out DIR [--define NAME=VALUE ...] [
 Semantics follow KernelBench: torch.manual_seed(seed) before building the model, training mode (no .eval()),
 a fresh seed per trial before drawing inputs. Dropout is the one exception: it is disabled (identity) for the
 comparison, because kc cannot reproduce PyTorch's random stream; kc's graph treats dropout as identity too.
-Trials alternate two input distributions: get_inputs() as written (uniform [0,1) for KernelBench), and the same
-floating-point inputs redrawn from a normal distribution (mean 0, std 2: negatives, values far from 0).
+Trials alternate two input distributions: get_inputs() as written (uniform [0,1) for KernelBench), and get_inputs()
+with torch.rand drawing from a normal distribution (mean 0, std 2: negatives, values far from 0) instead.
 """
 import argparse
 import ast
+import copy
 import json
 import os
 import sys
@@ -118,9 +119,19 @@ def flatten_outputs(result):
     raise TypeError("forward returned %s, not tensors" % type(result).__name__)
 
 
-def redraw_normal(inputs, generator):
-    return [torch.randn(x.shape, generator=generator, dtype=x.dtype) * 2.0
-            if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+def draw_normal(get_inputs):
+    """Calls get_inputs() with torch.rand/rand_like drawing from normal(0, 2) instead of uniform [0, 1), so inputs
+    that get_inputs derives from random draws (a softmax of them, a scaled copy) keep their structure."""
+    real_rand, real_rand_like = torch.rand, torch.rand_like
+    torch.rand = lambda *size, **kw: real_randn(*size, **kw) * 2.0
+    torch.rand_like = lambda x, **kw: torch.randn_like(x, **kw) * 2.0
+    try:
+        return get_inputs()
+    finally:
+        torch.rand, torch.rand_like = real_rand, real_rand_like
+
+
+real_randn = torch.randn
 
 
 def run_job(path, out, defines, seed, trials):
@@ -137,21 +148,36 @@ def run_job(path, out, defines, seed, trials):
     for i, (key, value) in enumerate(model.state_dict().items()):
         manifest["params"][key] = save(out, "params", i, value)
 
+    # The same model in float64: when kc's float64 reference disagrees with PyTorch's float32 result, this tells
+    # an ill-conditioned problem (PyTorch's own float32 and float64 results differ as much) from a real mistake.
+    try:
+        model64 = copy.deepcopy(model).double()
+    except Exception:
+        model64 = None
+
     for trial in range(trials):
         torch.manual_seed(seed + 1 + trial)
-        inputs = namespace["get_inputs"]()
-        distribution = "get_inputs"
-        if trial % 2 == 1:
-            g = torch.Generator().manual_seed(seed + 1000 + trial)
-            inputs = redraw_normal(inputs, g)
-            distribution = "normal(0,2)"
+        if trial % 2 == 0:
+            inputs, distribution = namespace["get_inputs"](), "get_inputs"
+        else:
+            inputs, distribution = draw_normal(namespace["get_inputs"]), "normal(0,2)"
         sub = "trial%d" % trial
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
         with torch.no_grad():
             outputs = flatten_outputs(model(*inputs))
         saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
-        manifest["trials"].append({"distribution": distribution, "inputs": saved_inputs, "outputs": saved_outputs})
+        saved64 = []
+        if model64 is not None:
+            try:
+                with torch.no_grad():
+                    outputs64 = flatten_outputs(model64(*[x.double() if isinstance(x, torch.Tensor) and x.is_floating_point()
+                                                          else x for x in inputs]))
+                saved64 = [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]
+            except Exception:
+                saved64 = []  # some modules insist on float32 internally; the float32 comparison stands alone
+        manifest["trials"].append({"distribution": distribution, "inputs": saved_inputs, "outputs": saved_outputs,
+                                   "outputs64": saved64})
 
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump(manifest, f)

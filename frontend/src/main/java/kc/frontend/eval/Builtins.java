@@ -25,9 +25,10 @@ final class Builtins {
 
     private static final Map<String, Object> BUILTINS = new LinkedHashMap<>();
 
-    static Map<String, Object> create(Runtime unused) { return BUILTINS; }
+    /** The builtins namespace (shared and read-only: builtins are looked up, never assigned). */
+    static Map<String, Object> namespace() { return BUILTINS; }
 
-    static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
     private static String str(CallContext ctx, Object v) {
         if (v instanceof String s) return s;
@@ -52,7 +53,11 @@ final class Builtins {
         Types.OBJECT.dict.put("__init__", new NativeFunction("object.__init__", (ctx, a, kw) -> Py.NONE));
         Types.OBJECT.dict.put("__setattr__", OBJECT_SETATTR);
         Types.OBJECT.dict.put("__new__", new PyObjects.StaticMethod(new NativeFunction("object.__new__",
-                (ctx, a, kw) -> new PyInstance((PyClass) a.get(0), ((PyClass) a.get(0)).isSubclassOf(NnModule.MODULE)))));
+                (ctx, a, kw) -> {
+                    PyInstance i = new PyInstance((PyClass) a.get(0), ((PyClass) a.get(0)).isSubclassOf(NnModule.MODULE));
+                    if (i.module != null) i.dict.put("training", Boolean.TRUE);
+                    return i;
+                })));
         Types.OBJECT.dict.put("__getattribute__", new NativeFunction("object.__getattribute__",
                 (ctx, a, kw) -> ctx.getAttr(a.get(0), str(ctx, a.get(1)))));
         Types.OBJECT.dict.put("__delattr__", new NativeFunction("object.__delattr__", (ctx, a, kw) -> {
@@ -88,7 +93,7 @@ final class Builtins {
             throw ctx.error("unsupported: type() with three arguments");
         });
         type(Types.RANGE, (ctx, a, kw) -> {
-            Runtime r = rt(ctx);
+            PyRuntime r = rt(ctx);
             long[] v = new long[a.size()];
             for (int i = 0; i < a.size(); i++) v[i] = intArg(r, a.get(i), "range");
             return switch (a.size()) {
@@ -136,6 +141,9 @@ final class Builtins {
             } catch (PyRaise e) {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return false;
                 throw e;
+            } catch (kc.frontend.CompileError e) {
+                if (a.get(0) instanceof Tensor) return false; // the library's "no attribute" error for tensors
+                throw e;
             }
         });
         fn("getattr", (ctx, a, kw) -> {
@@ -144,6 +152,9 @@ final class Builtins {
                 return ctx.getAttr(a.get(0), str(ctx, a.get(1)));
             } catch (PyRaise e) {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return a.get(2);
+                throw e;
+            } catch (kc.frontend.CompileError e) {
+                if (a.get(0) instanceof Tensor) return a.get(2);
                 throw e;
             }
         });
@@ -260,7 +271,7 @@ final class Builtins {
                     if (d.isNaN() || d.isInfinite()) throw rt(ctx).raise("ValueError", "cannot convert float " + Formatting.floatRepr(d) + " to integer");
                     return (long) Math.rint(d);
                 }
-                if (d.isNaN() || d.isInfinite()) return d;
+                if (d.isNaN() || d.isInfinite() || d == 0) return d;
                 return new BigDecimal(d).setScale((int) Operators.asLong(nd), RoundingMode.HALF_EVEN).doubleValue();
             }
             if (v instanceof Tensor) return ctx.call(ctx.getAttr(v, "round"), List.of(), Map.of());
@@ -288,22 +299,24 @@ final class Builtins {
             fn(banned, (ctx, a, kw) -> { throw ctx.error("unsupported: " + banned + "()"); });
     }
 
-    static long intArg(Runtime r, Object v, String fn) {
+    static long intArg(PyRuntime r, Object v, String fn) {
         if (Operators.isIntLike(v)) return Operators.asLong(v);
         if (v instanceof PyInstance i && i.cls.lookup("__index__") != null) return Operators.asLong(r.dunder(i, "__index__"));
         throw r.raise("TypeError", "'" + r.typeName(v) + "' object cannot be interpreted as an integer");
     }
 
     private static Object toInt(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.isEmpty()) return 0L;
         Object v = a.get(0);
         if (v instanceof Long) return v;
         if (v instanceof Boolean b) return b ? 1L : 0L;
         if (v instanceof Double d) {
-            if (d.isNaN()) throw r.raise("ValueError", "cannot convert float NaN to integer");
-            if (d.isInfinite()) throw r.raise("OverflowError", "cannot convert float infinity to integer");
-            return (long) (double) d;
+            try {
+                return Operators.truncate(d);
+            } catch (Operators.ArithmeticFailure f) {
+                throw r.raise(f.pyType, f.getMessage());
+            }
         }
         if (v instanceof String s) {
             int base = a.size() > 1 ? (int) Operators.asLong(a.get(1)) : 10;
@@ -322,7 +335,7 @@ final class Builtins {
     }
 
     private static Object toFloat(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.isEmpty()) return 0.0;
         Object v = a.get(0);
         if (Operators.isNumber(v)) return Operators.asDouble(v);
@@ -352,7 +365,7 @@ final class Builtins {
     }
 
     private static Object superOf(CallContext ctx, List<Object> a, Map<String, Object> kw) {
-        Runtime r = rt(ctx);
+        PyRuntime r = rt(ctx);
         if (a.size() == 2) {
             if (!(a.get(0) instanceof PyClass c)) throw r.raise("TypeError", "super() argument 1 must be a type");
             return new PyObjects.Super(c, a.get(1));
@@ -366,7 +379,7 @@ final class Builtins {
         return new PyObjects.Super(fs.function.definingClass, self);
     }
 
-    static boolean isInstance(Runtime r, Object v, Object cls) {
+    static boolean isInstance(PyRuntime r, Object v, Object cls) {
         if (cls instanceof Py.Tuple t) {
             for (Object c : t.items()) if (isInstance(r, v, c)) return true;
             return false;
@@ -376,7 +389,7 @@ final class Builtins {
         throw r.raise("TypeError", "isinstance() arg 2 must be a type, a tuple of types, or a union");
     }
 
-    private static boolean isSubclass(Runtime r, Object sub, Object cls) {
+    private static boolean isSubclass(PyRuntime r, Object sub, Object cls) {
         if (cls instanceof Py.Tuple t) {
             for (Object c : t.items()) if (isSubclass(r, sub, c)) return true;
             return false;
@@ -386,7 +399,7 @@ final class Builtins {
         return s.isSubclassOf(c);
     }
 
-    private static Object extreme(Runtime r, List<Object> a, Map<String, Object> kw, boolean min) {
+    private static Object extreme(PyRuntime r, List<Object> a, Map<String, Object> kw, boolean min) {
         List<Object> items = a.size() == 1 ? r.toList(a.get(0)) : a;
         Object key = kw.getOrDefault("key", Py.NONE);
         if (items.isEmpty()) {
@@ -405,14 +418,22 @@ final class Builtins {
     }
 
     /** format(value, spec) with __format__ on user classes. */
-    static String format(Runtime r, Object v, String spec) {
+    static String format(PyRuntime r, Object v, String spec) {
         if (v instanceof PyInstance i && i.cls.lookup("__format__") != null) return r.str(r.dunder(i, "__format__", spec));
-        if (v instanceof Tensor && !spec.isEmpty()) v = item(r, v);
+        if (v instanceof Tensor && !spec.isEmpty()) {
+            try {
+                v = item(r, v); // a compile-time constant tensor formats as its value
+            } catch (kc.frontend.CompileError | PyRaise unknown) {
+                return r.str(v); // values known only at run time: messages still render
+            }
+        }
         try {
             return Formatting.format(v, spec, r::str);
-        } catch (RuntimeException e) {
-            if (e instanceof PyRaise || e instanceof kc.frontend.CompileError) throw e;
-            throw r.raise("ValueError", "invalid format specifier '" + spec + "' for object of type '" + r.typeName(v) + "'");
+        } catch (Operators.ArithmeticFailure f) {
+            throw r.raise(f.pyType, f.getMessage());
+        } catch (IllegalArgumentException | StringIndexOutOfBoundsException e) {
+            throw r.raise("ValueError", "Invalid format specifier '" + spec + "' for object of type '" + r.typeName(v) + "'"
+                    + (e.getMessage() != null && e.getMessage().startsWith("Unknown") ? ": " + e.getMessage() : ""));
         }
     }
 }

@@ -76,8 +76,11 @@ final class Formatting {
         char type = i < n ? spec.charAt(i) : 0;
         String body;
         boolean numeric = Operators.isNumber(value);
-        if (numeric && !(value instanceof Boolean && type == 0)) {
+        if (numeric && value instanceof Double && "dxXobc".indexOf(type) >= 0 && type != 0)
+            throw new IllegalArgumentException("Unknown format code '" + type + "' for object of type 'float'");
+        if (numeric) {
             boolean neg;
+            String prefix = ""; // 0x/0o/0b: zero padding goes between it and the digits
             if (type == 0 && Operators.isIntLike(value) || type == 'd' || type == 'n') {
                 long v = Operators.asLong(value instanceof Double d ? (Object) (long) (double) d : value);
                 neg = v < 0;
@@ -91,7 +94,7 @@ final class Formatting {
                     case 'o' -> Long.toOctalString(Math.abs(v));
                     default -> Long.toBinaryString(Math.abs(v));
                 };
-                if (alt) body = "0" + type + body;
+                if (alt) prefix = "0" + type;
             } else {
                 double v = Operators.asDouble(value);
                 neg = v < 0 || (v == 0 && 1 / v < 0);
@@ -106,12 +109,12 @@ final class Formatting {
                 if (Double.isNaN(v)) body = "nan";
                 else if (Double.isInfinite(v)) body = "inf";
                 if (grouping != 0 && !Double.isNaN(v) && !Double.isInfinite(v)) {
-                    int dot = body.indexOf('.');
-                    String intPart = dot < 0 ? body : body.substring(0, dot);
-                    body = group(intPart, grouping) + (dot < 0 ? "" : body.substring(dot));
+                    int end = 0;
+                    while (end < body.length() && Character.isDigit(body.charAt(end))) end++;
+                    body = group(body.substring(0, end), grouping) + body.substring(end);
                 }
             }
-            String signStr = neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "";
+            String signStr = (neg ? "-" : sign == '+' ? "+" : sign == ' ' ? " " : "") + prefix;
             return pad(signStr, body, width, fill, align == 0 ? '>' : align);
         }
         body = str.apply(value);
@@ -251,7 +254,7 @@ final class Formatting {
             String rendered = switch (type) {
                 case 's' -> format(str.apply(v), spec, str);
                 case 'r' -> format(repr.apply(v), spec, str);
-                case 'd', 'i', 'u' -> format(Operators.isNumber(v) ? (Object) (long) Operators.asDouble(v) : v, spec + "d", str);
+                case 'd', 'i', 'u' -> format(v instanceof Double d ? (Object) Operators.truncate(d) : v, spec + "d", str);
                 default -> format(v, spec + type, str);
             };
             out.append(rendered);

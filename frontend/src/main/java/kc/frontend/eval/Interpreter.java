@@ -1,9 +1,7 @@
 package kc.frontend.eval;
 
-import java.lang.reflect.RecordComponent;
 import java.math.BigInteger;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -17,13 +15,15 @@ import kc.frontend.eval.PyObjects.ModuleObject;
 
 /**
  * Executes Python statements and evaluates expressions by walking kc's AST. Values and their behaviour (calls,
- * attributes, operators) belong to the {@link Runtime}; this class owns control flow, scopes, assignment
+ * attributes, operators) belong to the {@link PyRuntime}; this class owns control flow, scopes, assignment
  * targets, function calls' argument binding and the definition of functions and classes.
  */
 final class Interpreter {
     private static final int MAX_DEPTH = 600;
+    /** Loops and generators this long are runaway code in a model file (kc runs generators eagerly). */
+    private static final long LOOP_LIMIT = 10_000_000L;
 
-    private final Runtime rt;
+    private final PyRuntime rt;
     /** The value of the last executed return statement, picked up by the function call it ends. */
     private Object returnValue;
     /** The scope of the function being executed (zero-argument super() looks at it). */
@@ -32,18 +32,48 @@ final class Interpreter {
     /** The exception being handled by the innermost except block (a bare raise re-raises it). */
     private PyRaise handling;
 
-    /** -D overrides for module-level assignments of the user's module, and what the module assigned. */
-    Map<String, Object> overrides = Map.of();
+    /**
+     * -D overrides: NAME to the parsed VALUE expression. Like kc's PyTorch reference harness, every assignment
+     * statement at the top level of the user's module that binds NAME (=, :, op=) binds the value of the
+     * expression instead, evaluated there in the module's globals.
+     */
+    Map<String, Expr> overrides = Map.of();
     Scope userModuleScope;
+    /** The names the user's module binds in top-level assignment statements, in order of first binding. */
     final LinkedHashSet<String> moduleAssigned = new LinkedHashSet<>();
+    /** True while a top-level assignment statement of the user's module executes. */
+    private boolean topLevelAssignment;
 
-    Interpreter(Runtime rt) { this.rt = rt; }
+    /** Runs the user's module: its top-level assignments are where -D overrides apply. */
+    void execUserModule(List<Stmt> body, Scope scope, SourceUnit source) {
+        userModuleScope = scope;
+        execModule(body, scope, source);
+    }
+
+    /** The value a top-level assignment to {@code name} binds: the -D override's when there is one. */
+    private Object overridden(String name, Object value) {
+        moduleAssigned.add(name);
+        Expr o = overrides.get(name);
+        if (o == null) return value;
+        kc.frontend.ast.Pos pos = rt.userPos;
+        try {
+            return eval(o, userModuleScope);
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            String hint = o instanceof Expr.Name n
+                    ? " (a string needs quotes: -D " + name + "=\"'" + n.id() + "'\")" : "";
+            throw new kc.frontend.CompileError(rt.userFile, pos, "-D " + name + ": " + e.getMessage() + hint);
+        } finally {
+            rt.userPos = pos; // the override's own positions are in the -D text, not in the file
+        }
+    }
+
+    Interpreter(PyRuntime rt) { this.rt = rt; }
 
     // ================================================================ modules and functions
 
     /** Runs a module's top-level code in the given module scope. */
     void execModule(List<Stmt> body, Scope scope, SourceUnit source) {
-        Runtime.Saved saved = rt.enter(source, null);
+        PyRuntime.Saved saved = rt.enter(source, null);
         rt.inUser = true; // module-level code positions are tracked, prelude modules' too (their errors are bugs)
         rt.userFile = source.file();
         Scope prev = currentScope;
@@ -51,7 +81,19 @@ final class Interpreter {
         currentScope = scope;
         moduleSource = source;
         try {
-            exec(body, scope);
+            for (Stmt st : body) {
+                topLevelAssignment = scope == userModuleScope
+                        && (st instanceof Stmt.Assign || st instanceof Stmt.AnnAssign || st instanceof Stmt.AugAssign);
+                try {
+                    if (exec(st, scope) != ControlFlow.NORMAL) throw rt.error("'return', 'break' or 'continue' outside function or loop");
+                } finally {
+                    topLevelAssignment = false;
+                }
+            }
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw rt.internalError(e);
         } finally {
             currentScope = prev;
             moduleSource = prevSource;
@@ -64,7 +106,7 @@ final class Interpreter {
         s.qualPrefix = fn.qualname + ".<locals>.";
         bindArguments(fn, s, args, kwargs);
         if (depth >= MAX_DEPTH) throw rt.raise("RecursionError", "maximum recursion depth exceeded");
-        Runtime.Saved saved = rt.enter(fn.source, fn.compositeName());
+        PyRuntime.Saved saved = rt.enter(fn.source, fn.source.prelude() ? compositeName(fn, args) : null);
         Scope prev = currentScope;
         currentScope = s;
         depth++;
@@ -76,11 +118,28 @@ final class Interpreter {
             returnValue = null;
             if (fn.generator) return PyObjects.PyIterator.of(s.yieldSink);
             return result;
+        } catch (kc.frontend.CompileError | PyRaise e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw rt.internalError(e);
         } finally {
             depth--;
             currentScope = prev;
             rt.exit(saved);
         }
+    }
+
+    /**
+     * The composite a prelude function stands for: for a method called on an instance, the instance's most
+     * derived prelude class (Conv2d, even though forward is inherited from _ConvNd); otherwise the function's
+     * outermost qualified name part (softmax, or the class of a static method).
+     */
+    private static String compositeName(PyFunction fn, List<Object> args) {
+        if (fn.definingClass != null && !args.isEmpty() && args.get(0) instanceof PyInstance self
+                && self.cls.isSubclassOf(fn.definingClass)) {
+            for (PyClass c : self.cls.mro) if (c.source != null && c.source.prelude()) return c.name;
+        }
+        return fn.compositeName();
     }
 
     private void bindArguments(PyFunction fn, Scope s, List<Object> args, Map<String, Object> kwargs) {
@@ -102,9 +161,15 @@ final class Interpreter {
                 case KEYWORD_ONLY -> { }
             }
         }
-        if (next < args.size())
-            throw rt.raise("TypeError", fn.name + "() takes " + positional + " positional argument"
-                    + (positional == 1 ? "" : "s") + " but " + args.size() + (args.size() == 1 ? " was" : " were") + " given");
+        if (next < args.size()) {
+            int required = 0;
+            for (int k = 0; k < params.size(); k++)
+                if (params.get(k).kind() == Stmt.ParamKind.POSITIONAL && fn.defaults[k] == null) required++;
+            String takes = required == positional ? positional + " positional argument" + (positional == 1 ? "" : "s")
+                    : "from " + required + " to " + positional + " positional arguments";
+            throw rt.raise("TypeError", fn.qualname + "() takes " + takes + " but " + args.size()
+                    + (args.size() == 1 ? " was" : " were") + " given");
+        }
         Py.PyDict extra = kwargsName == null ? null : new Py.PyDict();
         if (!kwargs.isEmpty()) {
             for (var e : kwargs.entrySet()) {
@@ -116,12 +181,12 @@ final class Interpreter {
                     }
                 if (p != null) {
                     if (vars.containsKey(p.name()))
-                        throw rt.raise("TypeError", fn.name + "() got multiple values for argument '" + p.name() + "'");
+                        throw rt.raise("TypeError", fn.qualname + "() got multiple values for argument '" + p.name() + "'");
                     vars.put(p.name(), e.getValue());
                 } else if (extra != null) {
                     extra.items.put(e.getKey(), e.getValue());
                 } else {
-                    throw rt.raise("TypeError", fn.name + "() got an unexpected keyword argument '" + e.getKey() + "'");
+                    throw rt.raise("TypeError", fn.qualname + "() got an unexpected keyword argument '" + e.getKey() + "'");
                 }
             }
         }
@@ -131,7 +196,7 @@ final class Interpreter {
                 Object d = fn.defaults[k];
                 if (d == null) {
                     String what = p.kind() == Stmt.ParamKind.POSITIONAL ? "positional" : "keyword-only";
-                    throw rt.raise("TypeError", fn.name + "() missing 1 required " + what + " argument: '" + p.name() + "'");
+                    throw rt.raise("TypeError", fn.qualname + "() missing 1 required " + what + " argument: '" + p.name() + "'");
                 }
                 vars.put(p.name(), d);
             }
@@ -159,33 +224,9 @@ final class Interpreter {
     /** The source of the module whose top-level code is running. */
     SourceUnit moduleSource;
 
-    private static final Map<Object, Boolean> YIELD_CACHE = Collections.synchronizedMap(new java.util.WeakHashMap<>());
-
-    /** Whether a def body yields (not counting nested functions and classes): then it is run as a generator. */
+    /** Whether a def body yields (not counting nested functions, lambdas and classes): then it runs as a generator. */
     private static boolean containsYield(List<Stmt> body) {
-        return YIELD_CACHE.computeIfAbsent(body, b -> {
-            for (Stmt st : body) if (hasYield(st)) return true;
-            return false;
-        });
-    }
-
-    private static boolean hasYield(Object node) {
-        if (node instanceof Expr.Yield) return true;
-        if (node instanceof Stmt.FunctionDef || node instanceof Stmt.ClassDef || node instanceof Expr.Lambda) return false;
-        if (node instanceof List<?> l) {
-            for (Object o : l) if (hasYield(o)) return true;
-            return false;
-        }
-        if (node instanceof Record r && (node instanceof Expr || node instanceof Stmt || r.getClass().getEnclosingClass() == Stmt.class
-                || r.getClass().getEnclosingClass() == Expr.class)) {
-            for (RecordComponent c : r.getClass().getRecordComponents()) {
-                try {
-                    if (hasYield(c.getAccessor().invoke(r))) return true;
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
+        for (Stmt st : body) if (YieldScan.stmt(st)) return true;
         return false;
     }
 
@@ -202,14 +243,25 @@ final class Interpreter {
     private ControlFlow exec(Stmt stmt, Scope s) {
         if (rt.inUser) rt.userPos = stmt.pos();
         switch (stmt) {
-            case Stmt.ExprStmt e -> eval(e.value(), s);
+            case Stmt.ExprStmt e -> {
+                if (e.value() instanceof Expr.Call c && c.func() instanceof Expr.Name n && n.id().equals("print")
+                        && lookupOrNull("print", s) == rt.builtins.get("print")) debugPrint(c, s);
+                else eval(e.value(), s);
+            }
             case Stmt.Assign a -> {
                 Object v = eval(a.value(), s);
-                for (Expr t : a.targets()) assign(t, v, s, true);
+                for (Expr t : a.targets()) assign(t, v, s);
             }
             case Stmt.AugAssign a -> augAssign(a, s);
             case Stmt.AnnAssign a -> {
-                if (a.value() != null) assign(a.target(), eval(a.value(), s), s, true);
+                if (s.kind == Scope.Kind.CLASS_BODY && a.target() instanceof Expr.Name n) {
+                    // Field order for dataclasses; the annotation itself is never evaluated (it is only a hint).
+                    Object ann = s.vars.computeIfAbsent("__annotations__", k -> new Py.PyDict());
+                    if (ann instanceof Py.PyDict d) d.items.put(n.id(), Py.NONE);
+                }
+                if (a.value() != null) assign(a.target(), eval(a.value(), s), s);
+                else if (topLevelAssignment && s == userModuleScope && a.target() instanceof Expr.Name n
+                        && overrides.containsKey(n.id())) s.assign(n.id(), overridden(n.id(), null));
             }
             case Stmt.FunctionDef f -> defineFunction(f, s);
             case Stmt.ClassDef c -> defineClass(c, s);
@@ -246,10 +298,24 @@ final class Interpreter {
         return ControlFlow.NORMAL;
     }
 
+    /**
+     * print(...) is a no-op, but its arguments still run (they may have side effects). A value kc only knows at
+     * run time (print(x.mean().item())) must not stop compilation over a debug print: that becomes a warning.
+     */
+    private void debugPrint(Expr.Call c, Scope s) {
+        try {
+            evalCall(c, s);
+        } catch (kc.frontend.CompileError e) {
+            rt.warnings.add(e.file() + ":" + e.line() + ":" + e.column() + ": warning: print() skipped: " + e.getMessage());
+        }
+    }
+
     private ControlFlow execFor(Stmt.For f, Scope s) {
         Iterator<Object> it = rt.iterate(eval(f.iter(), s));
+        long guard = 0;
         while (it.hasNext()) {
-            assign(f.target(), it.next(), s, false);
+            if (++guard > LOOP_LIMIT) throw rt.error("unsupported: a for loop ran more than 10^7 iterations");
+            assign(f.target(), it.next(), s);
             ControlFlow r = exec(f.body(), s);
             if (r == ControlFlow.BREAK) return ControlFlow.NORMAL;
             if (r == ControlFlow.RETURN) return r;
@@ -260,7 +326,7 @@ final class Interpreter {
     private ControlFlow execWhile(Stmt.While w, Scope s) {
         long guard = 0;
         while (rt.truthy(eval(w.test(), s))) {
-            if (++guard > 100_000_000L) throw rt.error("unsupported: a while loop ran more than 10^8 iterations");
+            if (++guard > LOOP_LIMIT) throw rt.error("unsupported: a while loop ran more than 10^7 iterations");
             ControlFlow r = exec(w.body(), s);
             if (r == ControlFlow.BREAK) return ControlFlow.NORMAL;
             if (r == ControlFlow.RETURN) return r;
@@ -275,7 +341,9 @@ final class Interpreter {
                 Object cur = lookup(n, s);
                 value = eval(a.value(), s);
                 at(a.pos());
-                s.assign(n.id(), rt.inplace(a.op(), cur, value));
+                Object result = rt.inplace(a.op(), cur, value);
+                if (topLevelAssignment && s == userModuleScope) result = overridden(n.id(), result);
+                s.assign(n.id(), result);
             }
             case Expr.Attribute at -> {
                 Object obj = eval(at.value(), s);
@@ -297,14 +365,10 @@ final class Interpreter {
     }
 
     /** Binds value to an assignment target: a name, attribute, subscript, or (nested, starred) tuple/list. */
-    void assign(Expr target, Object value, Scope s, boolean isAssignStmt) {
+    void assign(Expr target, Object value, Scope s) {
         switch (target) {
             case Expr.Name n -> {
-                if (s == userModuleScope) {
-                    Object o = overrides.get(n.id());
-                    if (o != null) value = o;
-                    if (isAssignStmt) moduleAssigned.add(n.id());
-                }
+                if (topLevelAssignment && s == userModuleScope) value = overridden(n.id(), value);
                 s.assign(n.id(), value);
             }
             case Expr.Attribute a -> {
@@ -318,14 +382,14 @@ final class Interpreter {
                 at(sub.pos());
                 rt.setItem(obj, idx, value);
             }
-            case Expr.Tuple t -> unpack(t.elements(), value, s, isAssignStmt);
-            case Expr.ListExpr l -> unpack(l.elements(), value, s, isAssignStmt);
+            case Expr.Tuple t -> unpack(t.elements(), value, s);
+            case Expr.ListExpr l -> unpack(l.elements(), value, s);
             case Expr.Starred st -> throw rt.raise("TypeError", "starred assignment target must be in a list or tuple");
             default -> throw rt.error("cannot assign to " + target.getClass().getSimpleName().toLowerCase());
         }
     }
 
-    private void unpack(List<Expr> targets, Object value, Scope s, boolean isAssignStmt) {
+    private void unpack(List<Expr> targets, Object value, Scope s) {
         List<Object> items = rt.toList(value);
         int star = -1;
         for (int k = 0; k < targets.size(); k++) if (targets.get(k) instanceof Expr.Starred) star = k;
@@ -335,17 +399,17 @@ final class Interpreter {
                     throw rt.raise("ValueError", "too many values to unpack (expected " + targets.size() + ")");
                 throw rt.raise("ValueError", "not enough values to unpack (expected " + targets.size() + ", got " + items.size() + ")");
             }
-            for (int k = 0; k < targets.size(); k++) assign(targets.get(k), items.get(k), s, isAssignStmt);
+            for (int k = 0; k < targets.size(); k++) assign(targets.get(k), items.get(k), s);
             return;
         }
         int after = targets.size() - star - 1;
         if (items.size() < targets.size() - 1)
             throw rt.raise("ValueError", "not enough values to unpack (expected at least " + (targets.size() - 1) + ", got " + items.size() + ")");
-        for (int k = 0; k < star; k++) assign(targets.get(k), items.get(k), s, isAssignStmt);
+        for (int k = 0; k < star; k++) assign(targets.get(k), items.get(k), s);
         assign(((Expr.Starred) targets.get(star)).value(),
-                new Py.PyList(items.subList(star, items.size() - after)), s, isAssignStmt);
+                new Py.PyList(items.subList(star, items.size() - after)), s);
         for (int k = 0; k < after; k++)
-            assign(targets.get(star + 1 + k), items.get(items.size() - after + k), s, isAssignStmt);
+            assign(targets.get(star + 1 + k), items.get(items.size() - after + k), s);
     }
 
     private void delete(Expr target, Scope s) {
@@ -462,6 +526,9 @@ final class Interpreter {
             }
             Object v = m.dict().get(a.name());
             if (v == null) v = rt.modules.get(im.module() + "." + a.name());
+            // Annotation-only names: whatever typing offers, kc never looks inside an annotation.
+            if (v == null && (im.module().equals("typing") || im.module().equals("typing_extensions")))
+                v = new PyObjects.TypingForm(a.name());
             if (v == null) {
                 String msg = im.module().startsWith("torch")
                         ? "unsupported: " + im.module() + "." + a.name()
@@ -495,7 +562,7 @@ final class Interpreter {
         Stmt.WithItem wi = w.items().get(item);
         Object ctx = eval(wi.context(), s);
         Object entered = ctx instanceof PyInstance ? rt.dunder(ctx, "__enter__") : null;
-        if (wi.target() != null) assign(wi.target(), entered != null ? entered : ctx, s, false);
+        if (wi.target() != null) assign(wi.target(), entered != null ? entered : ctx, s);
         ControlFlow f;
         try {
             f = execWith(w, s, item + 1);
@@ -657,6 +724,8 @@ final class Interpreter {
             case Expr.Yield y -> {
                 Scope fs = s.functionScope();
                 if (fs == null || fs.yieldSink == null) throw rt.error("'yield' outside function");
+                if (fs.yieldSink.size() >= LOOP_LIMIT)
+                    throw rt.error("unsupported: a generator yielded more than 10^7 values (kc runs generators eagerly)");
                 fs.yieldSink.add(y.value() == null ? Py.NONE : eval(y.value(), s));
                 return Py.NONE;
             }
@@ -775,7 +844,7 @@ final class Interpreter {
         Iterator<Object> it = rt.iterate(iterable);
         outer:
         while (it.hasNext()) {
-            assign(fc.target(), it.next(), cs, false);
+            assign(fc.target(), it.next(), cs);
             for (Expr cond : fc.conditions()) if (!rt.truthy(eval(cond, cs))) continue outer;
             clauses(clauses, k + 1, cs, body);
         }

@@ -17,7 +17,7 @@ import kc.frontend.eval.PyObjects.PySet;
 final class Methods {
     private Methods() {}
 
-    private static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    private static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
     private static void def(PyClass cls, String name, Builtin impl) {
         cls.dict.put(name, new NativeFunction(cls.name + "." + name, impl));
@@ -120,7 +120,13 @@ final class Methods {
             boolean sign = str.startsWith("-") || str.startsWith("+");
             return (sign ? str.substring(0, 1) : "") + "0".repeat(w - str.length()) + (sign ? str.substring(1) : str);
         });
-        def(t, "center", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + "^" + a.get(1), rt(c)::str));
+        def(t, "center", (c, a, kw) -> {
+            String str = s(a, 0);
+            int width = (int) Operators.asLong(a.get(1)), pad = width - str.length();
+            if (pad <= 0) return str;
+            int left = pad / 2 + (pad & width & 1); // CPython's str.center (format's '^' rounds the other way)
+            return fill(a).repeat(left) + str + fill(a).repeat(pad - left);
+        });
         def(t, "ljust", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + "<" + a.get(1), rt(c)::str));
         def(t, "rjust", (c, a, kw) -> Formatting.format(s(a, 0), fill(a) + ">" + a.get(1), rt(c)::str));
         def(t, "encode", (c, a, kw) -> s(a, 0));
@@ -137,7 +143,7 @@ final class Methods {
         return s.substring(b, e);
     }
 
-    private static boolean affix(Runtime r, String s, Object what, boolean prefix) {
+    private static boolean affix(PyRuntime r, String s, Object what, boolean prefix) {
         if (what instanceof Py.Tuple t) {
             for (Object o : t.items()) if (affix(r, s, o, prefix)) return true;
             return false;
@@ -173,7 +179,7 @@ final class Methods {
     }
 
     /** str.format(template, *args, **kwargs). */
-    static String strFormat(Runtime r, String template, List<Object> args, Map<String, Object> kwargs) {
+    static String strFormat(PyRuntime r, String template, List<Object> args, Map<String, Object> kwargs) {
         try {
             return Formatting.strFormat(template, new Formatting.FieldResolver() {
                 @Override public Object field(String name, int autoIndex) {
@@ -244,19 +250,19 @@ final class Methods {
         def(Types.TUPLE, "count", (c, a, kw) -> count(rt(c), ((Py.Tuple) a.get(0)).items(), a.get(1)));
     }
 
-    private static long indexOf(Runtime r, List<Object> items, Object x) {
+    private static long indexOf(PyRuntime r, List<Object> items, Object x) {
         for (int i = 0; i < items.size(); i++) if (r.pyEquals(items.get(i), x)) return i;
         throw r.raise("ValueError", r.repr(x) + " is not in list");
     }
 
-    private static long count(Runtime r, List<Object> items, Object x) {
+    private static long count(PyRuntime r, List<Object> items, Object x) {
         long n = 0;
         for (Object o : items) if (r.pyEquals(o, x)) n++;
         return n;
     }
 
     /** Stable sort by key (or the items), Python ordering. */
-    static void sort(Runtime r, List<Object> items, Object key, boolean reverse) {
+    static void sort(PyRuntime r, List<Object> items, Object key, boolean reverse) {
         List<Object[]> keyed = new ArrayList<>(items.size());
         for (Object o : items) keyed.add(new Object[] {key == Py.NONE ? o : r.call(key, o), o});
         Comparator<Object[]> cmp = (x, y) -> r.orderOf(x[0], y[0]);
@@ -316,7 +322,7 @@ final class Methods {
     }
 
     /** dict.update(other): a mapping or an iterable of key/value pairs. */
-    static void dictUpdate(Runtime r, Py.PyDict d, Object other) {
+    static void dictUpdate(PyRuntime r, Py.PyDict d, Object other) {
         if (other instanceof Py.PyDict o) {
             d.items.putAll(o.items);
             return;
@@ -364,7 +370,7 @@ final class Methods {
         def(t, "isdisjoint", (c, a, kw) -> Collections.disjoint(set(a).items, toSet(rt(c), a.get(1)).items));
     }
 
-    private static PySet toSet(Runtime r, Object v) {
+    private static PySet toSet(PyRuntime r, Object v) {
         if (v instanceof PySet s) return s;
         List<Object> keys = new ArrayList<>();
         for (Object o : r.toList(v)) keys.add(r.hashKey(o));

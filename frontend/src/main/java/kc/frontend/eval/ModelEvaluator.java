@@ -39,7 +39,28 @@ public final class ModelEvaluator {
     private static final Map<String, PyModule> PRELUDES = new ConcurrentHashMap<>();
 
     /** Evaluation needs deep Java recursion for deeply nested Python calls: run it on a thread with a big stack. */
-    private static final long STACK_BYTES = 512L << 20;
+    private static final long STACK_BYTES = 64L << 20;
+
+    private static volatile boolean prefetched;
+
+    /**
+     * Starts parsing kc's prelude (and loading the torch library's classes) on a background thread, so that a
+     * cold start overlaps it with reading and parsing the user's file. Idempotent; evaluate() waits for the
+     * parsed preludes it needs (the cache computes each at most once).
+     */
+    public static void prefetch() {
+        if (prefetched) return;
+        prefetched = true;
+        Thread t = new Thread(() -> {
+            try {
+                for (var e : newTorchLibrary().preludes()) PRELUDES.computeIfAbsent(e.getValue(), ModelEvaluator::parsePrelude);
+            } catch (RuntimeException ignored) {
+                // evaluate() parses again and reports the problem where it belongs
+            }
+        }, "kc-prelude-prefetch");
+        t.setDaemon(true);
+        t.start();
+    }
 
     public static LoadedModel evaluate(PyModule module, Map<String, String> defines) {
         return evaluate(module, defines, newTorchLibrary());
@@ -82,13 +103,13 @@ public final class ModelEvaluator {
         private final PyModule module;
         private final Map<String, String> defines;
         private final String file;
-        private final Runtime rt;
+        private final PyRuntime rt;
 
         Run(PyModule module, Map<String, String> defines, TorchLibrary torch) {
             this.module = module;
             this.defines = defines;
             this.file = module.file();
-            this.rt = new Runtime(torch, new GraphBuilder(graphName(file)), file);
+            this.rt = new PyRuntime(torch, new GraphBuilder(graphName(file)), file);
         }
 
         LoadedModel run() {
@@ -152,7 +173,7 @@ public final class ModelEvaluator {
             try {
                 graph = rt.graph.build(graphInputs, params, outputs);
             } catch (IllegalStateException e) {
-                throw placeholderError(e.getMessage());
+                throw placeholderError(e.getMessage(), root);
             }
             return new LoadedModel(graph, specs, inputTypes, constants, rt.warnings);
         }
@@ -161,13 +182,13 @@ public final class ModelEvaluator {
         private LinkedHashMap<String, Object> runModuleCode() {
             installModules();
             LinkedHashMap<String, Object> globals = new LinkedHashMap<>();
-            globals.put("__name__", "__main__");
+            // Imported as KernelBench's harness does: an `if __name__ == "__main__":` demo block does not run.
+            globals.put("__name__", graphName(file));
             globals.put("__file__", file);
             Scope scope = Scope.module(globals);
             Interpreter interp = rt.interp;
-            interp.userModuleScope = scope;
             interp.overrides = parseDefines();
-            interp.execModule(module.body(), scope, new SourceUnit(file, false));
+            interp.execUserModule(module.body(), scope, new SourceUnit(file, false));
             for (String name : defines.keySet())
                 if (!interp.moduleAssigned.contains(name))
                     throw new CompileError(file, 1, 1, "-D " + name + ": no module-level assignment to " + name);
@@ -193,19 +214,41 @@ public final class ModelEvaluator {
             if (out instanceof Tensor t) outputs.add(t.value());
             else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
             else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
+            else if (NamedTuples.asTuple(out) != null) collectOutputs(NamedTuples.asTuple(out), outputs);
             else throw new CompileError(file, 1, 1, "forward must return a tensor or a tuple/list of tensors, not "
                         + rt.typeName(out));
         }
 
         private static final Pattern AT_POSITION = Pattern.compile("depends on (.*) at (.+):(\\d+):(\\d+)");
 
-        private CompileError placeholderError(String message) {
+        private CompileError placeholderError(String message, PyInstance root) {
             Matcher m = AT_POSITION.matcher(message);
+            String hint = unregisteredModulesHint(root);
             if (m.find())
                 return new CompileError(m.group(2), Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
                         "the result depends on the values of " + m.group(1)
-                                + ", which is neither an input (get_inputs) nor a parameter or buffer of the model");
-            return new CompileError(file, 1, 1, message);
+                                + ", which is neither an input (get_inputs) nor a parameter or buffer of the model" + hint);
+            return new CompileError(file, 1, 1, message + hint);
+        }
+
+        /** The usual cause of unregistered weights: modules kept in a plain list or dict attribute. */
+        private String unregisteredModulesHint(PyInstance root) {
+            for (Object[] named : NnModule.namedModules(root, "")) {
+                PyInstance mod = (PyInstance) named[1];
+                for (var e : mod.dict.entrySet()) {
+                    Object v = e.getValue();
+                    List<Object> items = v instanceof Py.PyList l ? l.items : v instanceof Py.Tuple t ? t.items()
+                            : v instanceof Py.PyDict d ? new ArrayList<>(d.items.values()) : List.of();
+                    for (Object item : items) {
+                        if (item instanceof PyInstance i && i.module != null) {
+                            String where = ((String) named[0]).isEmpty() ? "self." + e.getKey() : named[0] + "." + e.getKey();
+                            return " (hint: " + where + " is a plain " + rt.typeName(v) + " of modules, which PyTorch does not"
+                                    + " register: use nn.ModuleList or nn.ModuleDict)";
+                        }
+                    }
+                }
+            }
+            return "";
         }
 
         private static boolean isConstant(Object v) {
@@ -220,6 +263,7 @@ public final class ModelEvaluator {
         private void installModules() {
             StdModules.install(rt);
             for (var e : rt.torch.nativeModules().entrySet()) rt.module(e.getKey()).dict().putAll(e.getValue());
+            TorchNoOps.install(rt);
             ModuleObject nn = rt.module("torch.nn");
             nn.dict().put("Module", NnModule.MODULE);
             rt.module("torch.nn.modules.module").dict().put("Module", NnModule.MODULE);
@@ -228,7 +272,7 @@ public final class ModelEvaluator {
             PyClass tensor = wrapClass(torchModule.dict(), "Tensor", Types.TENSOR, null);
             PyClass parameter = wrapClass(nn.dict(), "Parameter", Types.PARAMETER, (ctx, a, kw) -> {
                 Object data = Builtins.arg(a, kw, 0, "data", Py.NONE);
-                if (!(data instanceof Tensor t)) throw ctx.error("nn.Parameter expects a tensor, got " + ((Runtime) ctx).typeName(data));
+                if (!(data instanceof Tensor t)) throw ctx.error("nn.Parameter expects a tensor, got " + ((PyRuntime) ctx).typeName(data));
                 return new Tensor(t.value(), true);
             });
             rt.module("torch.nn.parameter").dict().put("Parameter", parameter);
@@ -259,57 +303,22 @@ public final class ModelEvaluator {
             return cls;
         }
 
-        /** -D values: Python literals (int, float, bool, None, str, tuples/lists of them); other text is a str. */
-        private Map<String, Object> parseDefines() {
-            Map<String, Object> out = new LinkedHashMap<>();
+        /**
+         * -D values: Python expressions, normally literals (int, float, bool, None, 'str', tuples and lists);
+         * evaluated where the override applies, so they may name earlier module constants as in PyTorch's run.
+         */
+        private Map<String, Expr> parseDefines() {
+            Map<String, Expr> out = new LinkedHashMap<>();
             for (var e : defines.entrySet()) {
-                Object v;
                 try {
-                    PyModule m = PythonSource.parse("-D " + e.getKey(), "_ = (" + e.getValue() + ")\n");
-                    v = literal(((Stmt.Assign) m.body().get(0)).value());
-                } catch (CompileError | ClassCastException | IndexOutOfBoundsException ex) {
-                    v = null;
+                    PyModule m = PythonSource.parse("-D " + e.getKey(), "_ = (\n" + e.getValue() + "\n)\n");
+                    out.put(e.getKey(), ((Stmt.Assign) m.body().get(0)).value());
+                } catch (CompileError ex) {
+                    throw new CompileError(file, 1, 1, "-D " + e.getKey() + "=" + e.getValue()
+                            + ": the value is not a Python expression (strings need quotes: -D " + e.getKey() + "=\"'text'\")");
                 }
-                out.put(e.getKey(), v != null ? v : e.getValue());
             }
             return out;
-        }
-
-        private static Object literal(Expr e) {
-            switch (e) {
-                case Expr.Constant c -> {
-                    Object v = c.value();
-                    if (v == Expr.NONE) return Py.NONE;
-                    if (v instanceof Long || v instanceof Double || v instanceof Boolean || v instanceof String) return v;
-                    return null;
-                }
-                case Expr.UnaryOp u when u.op() == Expr.UnaryOpKind.NEG || u.op() == Expr.UnaryOpKind.POS -> {
-                    Object v = literal(u.operand());
-                    if (u.op() == Expr.UnaryOpKind.POS) return v instanceof Long || v instanceof Double ? v : null;
-                    if (v instanceof Long l) return -l;
-                    if (v instanceof Double d) return -d;
-                    return null;
-                }
-                case Expr.Tuple t -> {
-                    List<Object> items = new ArrayList<>();
-                    for (Expr x : t.elements()) {
-                        Object v = literal(x);
-                        if (v == null) return null;
-                        items.add(v);
-                    }
-                    return new Py.Tuple(items);
-                }
-                case Expr.ListExpr l -> {
-                    List<Object> items = new ArrayList<>();
-                    for (Expr x : l.elements()) {
-                        Object v = literal(x);
-                        if (v == null) return null;
-                        items.add(v);
-                    }
-                    return new Py.PyList(items);
-                }
-                default -> { return null; }
-            }
         }
     }
 

@@ -28,7 +28,7 @@ final class NnModule {
     /** One state_dict entry: the dotted key, the tensor, and whether it is a buffer. */
     record Entry(String key, Tensor tensor, boolean buffer) {}
 
-    private static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    private static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
     private static PyInstance self(CallContext ctx, List<Object> a) {
         if (!a.isEmpty() && a.get(0) instanceof PyInstance i && i.module != null) return i;
@@ -127,7 +127,15 @@ final class NnModule {
             return self;
         });
         def("zero_grad", (ctx, a, kw) -> Py.NONE);
-        for (String n : RETURN_SELF) def(n, (ctx, a, kw) -> self(ctx, a));
+        for (String n : RETURN_SELF) def(n, (ctx, a, kw) -> {
+            // Devices do not matter to kc; a dtype other than float32 would change every parameter's type.
+            List<Object> all = new java.util.ArrayList<>(a.subList(1, a.size()));
+            all.addAll(kw.values());
+            for (Object o : all)
+                if (o instanceof kc.ir.graph.DType d && d != kc.ir.graph.DType.F32)
+                    throw ctx.error("unsupported: Module." + n + "(" + ctx.repr(d) + ") (kc keeps the parameters' dtypes)");
+            return self(ctx, a);
+        });
         for (String n : DTYPE_CHANGING) def(n, (ctx, a, kw) -> {
             throw ctx.error("unsupported: Module." + n + "() (kc keeps the parameters' dtypes)");
         });
@@ -149,7 +157,7 @@ final class NnModule {
         return PyIterator.of(out);
     }
 
-    private static Object callModule(Runtime rt, PyInstance self, List<Object> args, Map<String, Object> kwargs) {
+    private static Object callModule(PyRuntime rt, PyInstance self, List<Object> args, Map<String, Object> kwargs) {
         Object forward = rt.getAttr(self, "forward");
         String saved = rt.modulePath;
         String path = rt.modulePaths.get(self);
@@ -161,12 +169,12 @@ final class NnModule {
         }
     }
 
-    private static void checkName(Runtime rt, String name, String what) {
+    private static void checkName(PyRuntime rt, String name, String what) {
         if (name.contains(".")) throw rt.raise("KeyError", what + " name can't contain \".\", got: " + name);
         if (name.isEmpty()) throw rt.raise("KeyError", what + " name can't be empty string \"\"");
     }
 
-    static void registerBuffer(Runtime rt, PyInstance self, String name, Object tensor, boolean persistent) {
+    static void registerBuffer(PyRuntime rt, PyInstance self, String name, Object tensor, boolean persistent) {
         checkName(rt, name, "buffer");
         ModuleState m = self.module;
         if ((self.dict.containsKey(name) || m.parameters.items.containsKey(name) || m.modules.items.containsKey(name))
@@ -179,7 +187,7 @@ final class NnModule {
         else m.nonPersistentBuffers.add(name);
     }
 
-    static void registerParameter(Runtime rt, PyInstance self, String name, Object param) {
+    static void registerParameter(PyRuntime rt, PyInstance self, String name, Object param) {
         checkName(rt, name, "parameter");
         ModuleState m = self.module;
         if ((self.dict.containsKey(name) || m.buffers.items.containsKey(name) || m.modules.items.containsKey(name))
@@ -192,7 +200,7 @@ final class NnModule {
     }
 
     /** PyTorch's Module.__setattr__. */
-    static void setAttr(Runtime rt, PyInstance self, String name, Object value) {
+    static void setAttr(PyRuntime rt, PyInstance self, String name, Object value) {
         ModuleState m = self.module;
         if (value instanceof Tensor t && t.isParameter()) {
             self.dict.remove(name);

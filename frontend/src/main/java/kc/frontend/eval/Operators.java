@@ -88,7 +88,11 @@ final class Operators {
                         if (b == 0) throw new ArithmeticFailure("ZeroDivisionError", "integer modulo by zero");
                         yield Math.floorMod(a, b);
                     }
-                    case POW -> b >= 0 ? (Object) intPow(a, b) : (Object) Math.pow(a, b);
+                    case POW -> {
+                        if (b >= 0) yield intPow(a, b);
+                        if (a == 0) throw new ArithmeticFailure("ZeroDivisionError", "0.0 cannot be raised to a negative power");
+                        yield Math.pow(a, b);
+                    }
                     case LSHIFT -> {
                         if (b < 0) throw new ArithmeticFailure("ValueError", "negative shift count");
                         if (b >= 63 || (a != 0 && Long.numberOfLeadingZeros(Math.abs(a)) <= b + 1))
@@ -119,22 +123,44 @@ final class Operators {
             }
             case FLOORDIV -> {
                 if (b == 0) throw new ArithmeticFailure("ZeroDivisionError", "float floor division by zero");
-                yield Math.floor(a / b);
+                yield floorDiv(a, b);
             }
             case MOD -> {
                 if (b == 0) throw new ArithmeticFailure("ZeroDivisionError", "float modulo");
                 double m = a % b;
                 if (m != 0 && (m < 0) != (b < 0)) m += b;
-                yield m;
+                yield m == 0 ? Math.copySign(0.0, b) : m;
             }
             case POW -> {
                 if (a == 0 && b < 0) throw new ArithmeticFailure("ZeroDivisionError", "0.0 cannot be raised to a negative power");
                 if (a < 0 && b != Math.rint(b))
                     throw new ArithmeticFailure("ValueError", "negative number raised to a fractional power (complex result)");
-                yield Math.pow(a, b);
+                double p = Math.pow(a, b);
+                if (Double.isInfinite(p) && Double.isFinite(a) && Double.isFinite(b))
+                    throw new ArithmeticFailure("OverflowError", "(34, 'Numerical result out of range')");
+                yield p;
             }
             default -> null;
         };
+    }
+
+    /** CPython's float floor division: exact for cases like 7 // 0.1 == 69.0 (not floor(7 / 0.1) == 70.0). */
+    static double floorDiv(double a, double b) {
+        double mod = a % b;
+        double div = (a - mod) / b;
+        if (mod != 0 && (b < 0) != (mod < 0)) div -= 1.0;
+        if (div == 0) return Math.copySign(0.0, a / b);
+        double floor = Math.floor(div);
+        if (div - floor > 0.5) floor += 1.0;
+        return floor;
+    }
+
+    /** int(float): truncation, with NaN, infinities and values beyond 64 bits as Python's errors. */
+    static long truncate(double d) {
+        if (Double.isNaN(d)) throw new ArithmeticFailure("ValueError", "cannot convert float NaN to integer");
+        if (Double.isInfinite(d)) throw new ArithmeticFailure("OverflowError", "cannot convert float infinity to integer");
+        if (d >= 0x1p63 || d < -0x1p63) throw new ArithmeticFailure("OverflowError", "integer too large for kc (64-bit)");
+        return (long) d;
     }
 
     private static long intPow(long base, long exp) {

@@ -12,18 +12,20 @@ import kc.frontend.ast.Expr.BinOpKind;
 import kc.frontend.eval.PyObjects.PyIterator;
 
 /**
- * The parts of Python's standard library that model files use on plain values: math, typing, collections,
- * itertools, functools, numbers, warnings, operator, copy. Installed as module objects before the torch
- * library's native modules (which may extend or replace members, e.g. math).
+ * The parts of Python's standard library that model files use on plain values: math, typing, collections
+ * (OrderedDict, namedtuple, abc), itertools, functools, numbers, warnings, operator, copy, dataclasses, and inert
+ * sys/os. Installed as module objects before the torch library's native modules (which may extend or replace
+ * members, e.g. math). Anything else (random, time, dataclasses' rarer parts...) is an import error naming it.
  */
 final class StdModules {
     private StdModules() {}
 
-    private static Runtime rt(CallContext ctx) { return (Runtime) ctx; }
+    private static PyRuntime rt(CallContext ctx) { return (PyRuntime) ctx; }
 
-    static void install(Runtime rt) {
+    static void install(PyRuntime rt) {
         installMath(rt.module("math").dict());
         installTyping(rt.module("typing").dict());
+        installTyping(rt.module("typing_extensions").dict());
         Map<String, Object> abc = rt.module("collections.abc").dict();
         abc.put("Iterable", Types.ITERABLE);
         abc.put("Sequence", Types.SEQUENCE);
@@ -34,9 +36,7 @@ final class StdModules {
         collections.put("defaultdict", new NativeFunction("collections.defaultdict", (ctx, a, kw) -> {
             throw ctx.error("unsupported: collections.defaultdict");
         }));
-        collections.put("namedtuple", new NativeFunction("collections.namedtuple", (ctx, a, kw) -> {
-            throw ctx.error("unsupported: collections.namedtuple");
-        }));
+        collections.put("namedtuple", NamedTuples.factory());
         Map<String, Object> numbers = rt.module("numbers").dict();
         numbers.put("Number", Types.NUMBER);
         numbers.put("Real", Types.REAL);
@@ -44,13 +44,15 @@ final class StdModules {
         installItertools(rt.module("itertools").dict());
         installFunctools(rt.module("functools").dict());
         rt.module("warnings").dict().put("warn", new NativeFunction("warnings.warn", (ctx, a, kw) -> {
-            Runtime r = rt(ctx);
+            PyRuntime r = rt(ctx);
             r.warnings.add(r.userFile + ":" + r.userPos + ": warning: " + r.str(Builtins.arg(a, kw, 0, "message", "")));
             return Py.NONE;
         }));
         rt.module("warnings").dict().put("filterwarnings", new NativeFunction("warnings.filterwarnings", (ctx, a, kw) -> Py.NONE));
         rt.module("warnings").dict().put("simplefilter", new NativeFunction("warnings.simplefilter", (ctx, a, kw) -> Py.NONE));
         installOperator(rt.module("operator").dict());
+        installSysAndOs(rt);
+        Dataclasses.install(rt);
         Map<String, Object> copy = rt.module("copy").dict();
         copy.put("copy", new NativeFunction("copy.copy", (ctx, a, kw) -> shallowCopy(rt(ctx), a.get(0))));
         copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) -> {
@@ -61,7 +63,51 @@ final class StdModules {
         }));
     }
 
-    private static Object shallowCopy(Runtime r, Object v) {
+    /**
+     * sys and os as far as model files touch them without affecting the model: output streams whose writes are
+     * dropped (like print), version and size constants, and an empty environment (the graph must not depend on
+     * the machine it is compiled on).
+     */
+    private static void installSysAndOs(PyRuntime rt) {
+        PyClass streamType = PyClass.builtin("TextIOWrapper", List.of(Types.OBJECT));
+        streamType.dict.put("write", new NativeFunction("TextIOWrapper.write", (ctx, a, kw) -> (long) rt(ctx).str(a.get(1)).length()));
+        streamType.dict.put("flush", new NativeFunction("TextIOWrapper.flush", (ctx, a, kw) -> Py.NONE));
+        Map<String, Object> sys = rt.module("sys").dict();
+        sys.put("stdout", new PyInstance(streamType, false));
+        sys.put("stderr", new PyInstance(streamType, false));
+        sys.put("maxsize", Long.MAX_VALUE);
+        sys.put("version_info", Py.Tuple.of(3L, 11L, 0L, "final", 0L));
+        sys.put("platform", "linux");
+        sys.put("argv", new Py.PyList(List.of(rt.userFile)));
+        sys.put("path", new Py.PyList(List.of()));
+        put(sys, "sys", "getrecursionlimit", (ctx, a, kw) -> 1000L);
+        put(sys, "sys", "setrecursionlimit", (ctx, a, kw) -> Py.NONE);
+        Map<String, Object> os = rt.module("os").dict();
+        os.put("environ", new Py.PyDict());
+        os.put("sep", "/");
+        put(os, "os", "getenv", (ctx, a, kw) -> Builtins.arg(a, kw, 1, "default", Py.NONE));
+        Map<String, Object> path = rt.module("os.path").dict();
+        put(path, "os.path", "join", (ctx, a, kw) -> {
+            StringBuilder sb = new StringBuilder();
+            for (Object o : a) {
+                String part = rt(ctx).str(o);
+                if (part.startsWith("/")) sb.setLength(0);
+                else if (sb.length() > 0 && sb.charAt(sb.length() - 1) != '/') sb.append('/');
+                sb.append(part);
+            }
+            return sb.toString();
+        });
+        put(path, "os.path", "basename", (ctx, a, kw) -> {
+            String p = rt(ctx).str(a.get(0));
+            return p.substring(p.lastIndexOf('/') + 1);
+        });
+        put(path, "os.path", "dirname", (ctx, a, kw) -> {
+            String p = rt(ctx).str(a.get(0));
+            return p.lastIndexOf('/') < 0 ? "" : p.substring(0, p.lastIndexOf('/'));
+        });
+    }
+
+    private static Object shallowCopy(PyRuntime r, Object v) {
         if (v instanceof Py.PyList l) return new Py.PyList(l.items);
         if (v instanceof Py.PyDict d) {
             Py.PyDict c = new Py.PyDict();
@@ -73,7 +119,7 @@ final class StdModules {
         return v;
     }
 
-    private static Object deepCopy(Runtime r, Object v) {
+    private static Object deepCopy(PyRuntime r, Object v) {
         if (v instanceof Py.PyList l) {
             List<Object> items = new ArrayList<>();
             for (Object o : l.items) items.add(deepCopy(r, o));
@@ -96,7 +142,7 @@ final class StdModules {
         m.put(name, new NativeFunction(module + "." + name, impl));
     }
 
-    private static double d(Runtime r, Object v) {
+    private static double d(PyRuntime r, Object v) {
         if (Operators.isNumber(v)) return Operators.asDouble(v);
         if (v instanceof kc.frontend.torch.Tensor) {
             Object item = r.call(r.getAttr(v, "item"), List.of(), Map.of());
@@ -214,7 +260,7 @@ final class StdModules {
         });
     }
 
-    private static long toLong(Runtime r, double v) {
+    private static long toLong(PyRuntime r, double v) {
         if (Double.isNaN(v)) throw r.raise("ValueError", "cannot convert float NaN to integer");
         if (Double.isInfinite(v)) throw r.raise("OverflowError", "cannot convert float infinity to integer");
         return (long) v;
@@ -395,7 +441,7 @@ final class StdModules {
                 case DIV -> "truediv";
                 case BITAND -> "and_";
                 case BITOR -> "or_";
-                default -> Runtime.dunderName(op);
+                default -> PyRuntime.dunderName(op);
             };
             put(m, "operator", name, (ctx, a, kw) -> rt(ctx).binary(op, a.get(0), a.get(1)));
         }

@@ -29,6 +29,14 @@ final class Convolutions {
         return false;
     }
 
+    /** PyTorch's argument checks shared by both convolutions. */
+    static void checkParams(CallContext ctx, long[] stride, long[] padding, long[] dilation, long groups) {
+        for (long v : stride) if (v <= 0) throw ctx.error("non-positive stride is not supported");
+        for (long v : padding) if (v < 0) throw ctx.error("negative padding is not supported");
+        for (long v : dilation) if (v <= 0) throw ctx.error("dilation should be greater than zero");
+        if (groups <= 0) throw ctx.error("non-positive groups is not supported");
+    }
+
     private static Tensor addChannelBias(CallContext ctx, String op, Tensor y, Tensor b) {
         if (b == null) return y;
         if (b.rank() != 1 || b.shape().dim(0) != y.shape().dim(1))
@@ -44,6 +52,7 @@ final class Convolutions {
      */
     static Tensor conv(CallContext ctx, String op, int n, Tensor x, Tensor w, Tensor b, long[] stride, long[] padLo, long[] padHi,
                        long[] dilation, long groups) {
+        checkParams(ctx, stride, padLo, dilation, groups);
         boolean single = unbatched(ctx, op, x, n);
         Tensor xb = single ? Views.unsqueeze(ctx, op, x, 0) : x;
         if (w.rank() != n + 2) throw ctx.error("weight should have " + (n + 2) + " dimensions for " + op + ", got " + w.rank());
@@ -92,6 +101,8 @@ final class Convolutions {
 
     static Tensor convTranspose(CallContext ctx, String op, int n, Tensor x, Tensor w, Tensor b, long[] stride, long[] padding,
                                 long[] outputPadding, long[] dilation, long groups) {
+        checkParams(ctx, stride, padding, dilation, groups);
+        for (long v : outputPadding) if (v < 0) throw ctx.error("negative output_padding is not supported");
         boolean single = unbatched(ctx, op, x, n);
         Tensor xb = single ? Views.unsqueeze(ctx, op, x, 0) : x;
         if (w.rank() != n + 2) throw ctx.error("weight should have " + (n + 2) + " dimensions for " + op + ", got " + w.rank());

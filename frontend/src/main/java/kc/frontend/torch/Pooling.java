@@ -27,6 +27,10 @@ final class Pooling {
 
     /** PyTorch's pooling_output_shape. */
     static long outSize(CallContext ctx, long len, long k, long s, long p, long d, boolean ceil) {
+        if (k <= 0) throw ctx.error("kernel size should be greater than zero, but got kernel_size: " + k);
+        if (s <= 0) throw ctx.error("stride should be greater than zero, but got stride: " + s);
+        if (d <= 0) throw ctx.error("dilation should be greater than zero, but got dilation: " + d);
+        if (p < 0) throw ctx.error("pad must be non-negative, but got pad: " + p);
         if (p > k / 2) throw ctx.error("pad should be at most half of effective kernel size, but got pad=" + p + ", kernel_size=" + k + " and dilation=" + d);
         long num = len + 2 * p - d * (k - 1) - 1 + (ceil ? s - 1 : 0);
         long o = Math.floorDiv(num, s) + 1;

@@ -27,7 +27,15 @@ final class Registry {
 
     static Builtin builtin(String signature, Impl impl) {
         Sig sig = Sig.parse(signature);
-        return (ctx, args, kwargs) -> impl.apply(sig.bind(ctx, args, kwargs));
+        return (ctx, args, kwargs) -> {
+            Args bound = sig.bind(ctx, args, kwargs);
+            try {
+                return impl.apply(bound);
+            } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
+                // A shape or value the checks above missed: still the user's position, never a stack trace.
+                throw ctx.error(sig.name() + "(): " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+            }
+        };
     }
 
     /** Registers a function in a module. */

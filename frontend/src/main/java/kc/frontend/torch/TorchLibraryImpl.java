@@ -85,6 +85,10 @@ public final class TorchLibraryImpl implements TorchLibrary {
 
     @Override
     public Object binaryOp(CallContext ctx, Expr.BinOpKind op, Object left, Object right) {
+        return guard(ctx, "operator", () -> binary(ctx, op, left, right));
+    }
+
+    private Object binary(CallContext ctx, Expr.BinOpKind op, Object left, Object right) {
         String sym = switch (op) {
             case ADD -> "+"; case SUB -> "-"; case MUL -> "*"; case DIV -> "/"; case FLOORDIV -> "//"; case MOD -> "%";
             case POW -> "**"; case MATMUL -> "@"; case LSHIFT -> "<<"; case RSHIFT -> ">>"; case BITAND -> "&"; case BITOR -> "|"; case BITXOR -> "^";
@@ -165,12 +169,21 @@ public final class TorchLibraryImpl implements TorchLibrary {
 
     @Override
     public Tensor getItem(CallContext ctx, Tensor self, Object index) {
-        return Indexing.getItem(ctx, self, index);
+        return guard(ctx, "__getitem__", () -> Indexing.getItem(ctx, self, index));
     }
 
     @Override
     public void setItem(CallContext ctx, Tensor self, Object index, Object value) {
-        Indexing.setItem(ctx, self, index, value);
+        guard(ctx, "__setitem__", () -> { Indexing.setItem(ctx, self, index, value); return null; });
+    }
+
+    /** Turns a shape or value problem the checks missed into an error at the user's position. */
+    private static <T> T guard(CallContext ctx, String what, java.util.function.Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (IllegalArgumentException | ArithmeticException | IndexOutOfBoundsException | ClassCastException e) {
+            throw ctx.error(what + ": " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        }
     }
 
     @Override

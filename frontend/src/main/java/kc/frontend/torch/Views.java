@@ -55,6 +55,10 @@ final class Views {
      */
     static List<IndexExpr> reshapeMap(long[] in, long[] out) {
         IndexExpr[] exprs = new IndexExpr[in.length];
+        if (Shape.of(in).numel() == 0) { // nothing is ever read
+            java.util.Arrays.fill(exprs, IndexExpr.constant(0));
+            return Arrays.asList(exprs);
+        }
         List<Integer> ins = new ArrayList<>(), outs = new ArrayList<>();
         for (int i = 0; i < in.length; i++) { if (in[i] == 1) exprs[i] = IndexExpr.constant(0); else ins.add(i); }
         for (int j = 0; j < out.length; j++) if (out[j] != 1) outs.add(j);

@@ -160,12 +160,14 @@ class PythonSemanticsTest {
     }
 
     private static String repr(Map<String, Object> g, String name) {
-        return new Runtime(ModelEvaluator.newTorchLibrary(), new kc.ir.graph.GraphBuilder("t"), "t.py").repr(g.get(name));
+        return new PyRuntime(ModelEvaluator.newTorchLibrary(), new kc.ir.graph.GraphBuilder("t"), "t.py").repr(g.get(name));
     }
 
     @Test void argumentErrorsAreTypeErrors() {
         assertTrue(error("def f(a): pass\nf()\n").getMessage().contains("missing 1 required positional argument: 'a'"));
         assertTrue(error("def f(a): pass\nf(1, 2)\n").getMessage().contains("takes 1 positional argument but 2 were given"));
+        assertTrue(error("def f(a, b=1): pass\nf(1, 2, 3)\n").getMessage().contains("f() takes from 1 to 2 positional arguments but 3 were given"));
+        assertTrue(error("class C:\n    def m(self): pass\nC().m(1)\n").getMessage().contains("C.m() takes 1 positional argument but 2 were given"));
         assertTrue(error("def f(a): pass\nf(b=1)\n").getMessage().contains("unexpected keyword argument 'b'"));
         assertTrue(error("def f(a): pass\nf(1, a=1)\n").getMessage().contains("multiple values for argument 'a'"));
     }
@@ -554,14 +556,77 @@ class PythonSemanticsTest {
                 total = batch_size * dim
                 shape = (1, 2)
                 name = 'x'
-                """, Map.of("batch_size", "3", "shape", "(5, 6, 7)", "name", "relu", "dim", "-2.5"));
+                steps = 3
+                steps *= 2
+                width: int
+                if True:
+                    dim = 100
+                """, Map.of("batch_size", "3", "shape", "(5, 6, 7)", "name", "'relu'", "dim", "-2.5",
+                        "steps", "batch_size + 1", "width", "8"));
         assertEquals(3L, g.get("batch_size"));
         assertEquals(-7.5, g.get("total"));
         assertEquals(Py.Tuple.of(5L, 6L, 7L), g.get("shape"));
         assertEquals("relu", g.get("name"));
+        assertEquals(4L, g.get("steps"), "augmented assignments bind the override too; it may name constants");
+        assertEquals(8L, g.get("width"));
+        assertEquals(100L, g.get("dim"), "only top-level statements are overridden, as in the PyTorch harness");
         CompileError e = assertThrows(CompileError.class,
                 () -> ModelEvaluator.runModule("t.py", "a = 1\n", Map.of("batch_size", "3")));
         assertEquals("-D batch_size: no module-level assignment to batch_size", e.getMessage());
         assertEquals(1, e.line());
+        e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "a = 1\n", Map.of("a", "relu(")));
+        assertTrue(e.getMessage().startsWith("-D a=relu(: the value is not a Python expression"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> ModelEvaluator.runModule("t.py", "x = 0\na = 1\n", Map.of("a", "relu")));
+        assertEquals("-D a: NameError: name 'relu' is not defined (a string needs quotes: -D a=\"'relu'\")", e.getMessage());
+        assertEquals(2, e.line());
+    }
+
+    @Test void torchDecoratorsAndGradModesAreNoOps() {
+        Map<String, Object> g = run("""
+                import torch
+                @torch.no_grad()
+                def a(x):
+                    return x + 1
+                @torch.no_grad
+                def b(x):
+                    return x + 2
+                @torch.jit.ignore
+                def c(x):
+                    return x + 3
+                @torch.some_future_decorator(flag=True)
+                def d(x):
+                    return x + 4
+                with torch.no_grad():
+                    r = a(0) + b(0) + c(0) + d(0)
+                with torch.inference_mode(), torch.enable_grad():
+                    r2 = 1
+                """);
+        assertEquals(10L, g.get("r"));
+        assertEquals(1L, g.get("r2"));
+        CompileError e = error("import math\n@math.nothing\ndef f(): pass\n");
+        assertTrue(e.getMessage().contains("has no attribute 'nothing'"), e.getMessage());
+    }
+
+    @Test void moduleIsImportedNotRunAsMain() {
+        Map<String, Object> g = run("x = 1\nif __name__ == '__main__':\n    x = undefined_call()\nl = [1]\nalias = l\nl *= 2\n");
+        assertEquals(1L, g.get("x"));
+        assertEquals("t", g.get("__name__"));
+        assertEquals("[1, 1]", g.get("alias").toString(), "list *= mutates in place");
+    }
+
+    @Test void sysAndOsAreInertForModels() {
+        Map<String, Object> g = run("""
+                import os
+                import sys
+                print('loading', file=sys.stderr)
+                sys.stdout.write('x')
+                threads = int(os.environ.get('OMP_NUM_THREADS', '4'))
+                path = os.path.join('a', 'b.py')
+                big = sys.maxsize > 2 ** 31
+                """);
+        assertEquals(4L, g.get("threads"));
+        assertEquals("a/b.py", g.get("path"));
+        assertEquals(true, g.get("big"));
+        assertTrue(error("import random\n").getMessage().contains("'random'"));
     }
 }

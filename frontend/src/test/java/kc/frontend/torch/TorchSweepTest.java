@@ -38,8 +38,7 @@ class TorchSweepTest {
         String only = System.getProperty("kc.only");
         List<String> failures = new ArrayList<>();
         int ok = 0;
-        long slowest = 0;
-        String slowestName = "";
+        java.util.TreeMap<Long, String> times = new java.util.TreeMap<>();
         for (Path f : all) {
             if (only != null && !f.toString().contains(only)) continue;
             long t0 = System.nanoTime();
@@ -47,17 +46,23 @@ class TorchSweepTest {
                 LoadedModel m = Frontend.load(f, Map.of());
                 Graph g = m.graph();
                 assertTrue(!g.outputs().isEmpty());
-                ok++;
+                List<String> problems = kc.ir.graph.GraphVerifier.verify(g);
+                if (!problems.isEmpty()) {
+                    failures.add(f + ": VERIFIER " + problems.size() + " problems, first: " + problems.get(0));
+                } else ok++;
+                times.put((System.nanoTime() - t0) / 1_000_000 * 1000 + times.size(), f.getFileName().toString());
+                continue;
             } catch (CompileError e) {
                 failures.add(e.format());
             } catch (RuntimeException | StackOverflowError e) {
                 StackTraceElement[] st = e.getStackTrace();
                 failures.add(f + ": INTERNAL " + e + (st.length > 0 ? " at " + st[0] + (st.length > 1 ? " < " + st[1] : "") + (st.length > 2 ? " < " + st[2] : "") : ""));
             }
-            long ms = (System.nanoTime() - t0) / 1_000_000;
-            if (ms > slowest) { slowest = ms; slowestName = f.getFileName().toString(); }
+            times.put((System.nanoTime() - t0) / 1_000_000 * 1000 + times.size(), f.getFileName().toString());
         }
-        System.out.println("SWEEP: " + ok + " ok, " + failures.size() + " failed; slowest " + slowestName + " " + slowest + " ms");
+        StringBuilder slow = new StringBuilder();
+        times.descendingMap().entrySet().stream().limit(8).forEach(e -> slow.append(" ").append(e.getValue()).append(" ").append(e.getKey() / 1000).append("ms"));
+        System.out.println("SWEEP: " + ok + " ok, " + failures.size() + " failed; slowest:" + slow);
         failures.forEach(s -> System.out.println("FAIL " + s));
     }
 }

@@ -2,7 +2,6 @@ package kc.ir.graph;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,41 +69,56 @@ public final class GraphBuilder {
      * @throws IllegalStateException naming the placeholder when an output still depends on one
      */
     public Graph build(Map<String, Value> asInputs, Map<String, Value> asParams, List<Value> outputs) {
-        Map<Value, Value> cut = new HashMap<>();
+        // Value ids are dense (this builder hands them out), so the walk uses arrays indexed by id: big traced
+        // graphs (100k nodes from unrolled RNNs) spent most of their build time hashing Values.
+        int originals = nextId;
+        Value[] cut = new Value[originals];
         List<Value> newInputs = new ArrayList<>(inputs);
         List<Value> newParams = new ArrayList<>(params);
         for (var e : asInputs.entrySet()) {
             Value fresh = new Value(nextId++, e.getValue().type(), e.getKey());
-            cut.put(e.getValue(), fresh);
+            cut[e.getValue().id()] = fresh;
             newInputs.add(fresh);
         }
         for (var e : asParams.entrySet()) {
-            if (cut.containsKey(e.getValue())) continue; // tied weights: one value under two keys keeps the first
+            if (cut[e.getValue().id()] != null) continue; // tied weights: one value under two keys keeps the first
             Value fresh = new Value(nextId++, e.getValue().type(), e.getKey());
-            cut.put(e.getValue(), fresh);
+            cut[e.getValue().id()] = fresh;
             newParams.add(fresh);
         }
         // Walk backwards from the outputs, keeping only what they need.
-        Map<Value, Node> byResult = new HashMap<>();
-        for (Node n : nodes) byResult.put(n.result(), n);
-        Set<Value> needed = new HashSet<>();
+        Node[] byResult = new Node[originals];
+        for (Node n : nodes) byResult[n.result().id()] = n;
+        boolean[] needed = new boolean[nextId];
         ArrayDeque<Value> work = new ArrayDeque<>();
-        for (Value o : outputs) work.add(cut.getOrDefault(o, o));
+        for (Value o : outputs) work.add(resolve(cut, o));
         while (!work.isEmpty()) {
             Value v = work.pop();
-            if (!needed.add(v)) continue;
+            if (needed[v.id()]) continue;
+            needed[v.id()] = true;
             if (placeholders.contains(v))
                 throw new IllegalStateException("the result depends on " + v.name() + ", which is neither an input nor a parameter");
-            Node n = byResult.get(v);
-            if (n != null) for (Value o : n.operands()) work.add(cut.getOrDefault(o, o));
+            Node n = v.id() < originals ? byResult[v.id()] : null;
+            if (n != null) for (Value o : n.operands()) work.add(resolve(cut, o));
         }
         List<Node> kept = new ArrayList<>();
         for (Node n : nodes) {
-            if (!needed.contains(n.result())) continue;
-            List<Value> ops = n.operands().stream().map(o -> cut.getOrDefault(o, o)).toList();
+            if (!needed[n.result().id()]) continue;
+            boolean rewired = false;
+            for (Value o : n.operands()) if (resolve(cut, o) != o) { rewired = true; break; }
+            if (!rewired) { kept.add(n); continue; } // nodes are immutable: reuse them as they are
+            List<Value> ops = new ArrayList<>(n.operands().size());
+            for (Value o : n.operands()) ops.add(resolve(cut, o));
             kept.add(new Node(n.result(), n.op(), ops, n.origin()));
         }
-        newParams.removeIf(p -> !needed.contains(p));
-        return new Graph(name, newInputs, newParams, kept, outputs.stream().map(o -> cut.getOrDefault(o, o)).toList());
+        newParams.removeIf(p -> !needed[p.id()]);
+        List<Value> outs = new ArrayList<>(outputs.size());
+        for (Value o : outputs) outs.add(resolve(cut, o));
+        return new Graph(name, newInputs, newParams, kept, outs);
+    }
+
+    private static Value resolve(Value[] cut, Value v) {
+        Value c = v.id() < cut.length ? cut[v.id()] : null;
+        return c != null ? c : v;
     }
 }

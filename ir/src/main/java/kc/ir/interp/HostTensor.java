@@ -132,8 +132,25 @@ public final class HostTensor {
         switch (dtype) {
             case BOOL -> { for (int i = 0; i < d.length; i++) d[i] = d[i] != 0 ? 1 : 0; }
             case I64, I32 -> { for (int i = 0; i < d.length; i++) d[i] = (double) (long) d[i]; }
-            case F64, F32, F16, BF16 -> { }
+            case F64 -> { }
+            case F32, F16, BF16 -> { for (int i = 0; i < d.length; i++) d[i] = roundTo(dtype, d[i]); }
         }
+    }
+
+    /** v rounded to the nearest value of a floating dtype (PyTorch stores every tensor at its dtype's precision). */
+    static double roundTo(DType dtype, double v) {
+        return switch (dtype) {
+            case F32 -> (float) v;
+            case F16 -> Float.float16ToFloat(Float.floatToFloat16((float) v));
+            case BF16 -> {
+                float f = (float) v;
+                if (Float.isNaN(f)) yield f;
+                int bits = Float.floatToRawIntBits(f);
+                bits += 0x7FFF + ((bits >>> 16) & 1); // round to nearest even on the upper 16 bits
+                yield Float.intBitsToFloat(bits & 0xFFFF0000);
+            }
+            default -> v;
+        };
     }
 
     /** Equal types and bitwise-equal elements (NaN equals NaN). */

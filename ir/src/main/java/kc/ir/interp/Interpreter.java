@@ -16,7 +16,8 @@ import kc.ir.graph.Value;
 
 /**
  * kc's reference interpreter for the Graph IR: runs a graph on host tensors, computing in float64 whatever the
- * dtypes say (results of integer and bool dtypes are exact integers; bool is 0/1). It is the numerical ground
+ * dtypes say, and storing each node's result at its dtype's precision as PyTorch does (float32 results rounded to
+ * float; integer and bool results are exact integers; bool is 0/1). It is the numerical ground
  * truth that PyTorch is compared against and that generated kernels are checked with.
  */
 public final class Interpreter {
@@ -31,7 +32,18 @@ public final class Interpreter {
      * @throws IllegalStateException    when the graph is malformed (the verifier would say why)
      */
     public static List<HostTensor> run(Graph g, List<HostTensor> inputs, Map<String, HostTensor> paramsByName) {
-        Map<Value, HostTensor> all = evaluate(g, inputs, paramsByName, false);
+        return outputs(g, evaluate(g, inputs, paramsByName, false, false));
+    }
+
+    /**
+     * Runs g keeping every floating-point value in float64, as if every float tensor were float64: the semantics
+     * without float32 rounding, for comparing with PyTorch running the same model in float64.
+     */
+    public static List<HostTensor> runExact(Graph g, List<HostTensor> inputs, Map<String, HostTensor> paramsByName) {
+        return outputs(g, evaluate(g, inputs, paramsByName, false, true));
+    }
+
+    private static List<HostTensor> outputs(Graph g, Map<Value, HostTensor> all) {
         List<HostTensor> out = new ArrayList<>();
         for (Value v : g.outputs()) out.add(all.get(v));
         return out;
@@ -39,10 +51,11 @@ public final class Interpreter {
 
     /** Runs g and returns every value it computes (inputs, parameters, every node's result), for debugging. */
     public static Map<Value, HostTensor> runAll(Graph g, List<HostTensor> inputs, Map<String, HostTensor> paramsByName) {
-        return evaluate(g, inputs, paramsByName, true);
+        return evaluate(g, inputs, paramsByName, true, false);
     }
 
-    private static Map<Value, HostTensor> evaluate(Graph g, List<HostTensor> inputs, Map<String, HostTensor> params, boolean keepAll) {
+    private static Map<Value, HostTensor> evaluate(Graph g, List<HostTensor> inputs, Map<String, HostTensor> params,
+                                                   boolean keepAll, boolean exact) {
         Map<Value, HostTensor> env = new LinkedHashMap<>();
         if (inputs.size() != g.inputs().size())
             throw new IllegalArgumentException("graph " + g.name() + " takes " + g.inputs().size() + " inputs, got " + inputs.size());
@@ -59,7 +72,7 @@ public final class Interpreter {
         for (Value v : g.outputs()) lastUse.put(v, Integer.MAX_VALUE);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
-            env.put(n.result(), new HostTensor(n.result().type(), compute(n, env)));
+            env.put(n.result(), new HostTensor(n.result().type(), compute(n, env, exact)));
             if (!keepAll) for (Value v : n.operands()) if (lastUse.get(v) == i && !g.outputs().contains(v)) env.remove(v);
         }
         for (Value v : g.outputs())
@@ -73,7 +86,7 @@ public final class Interpreter {
         return t;
     }
 
-    private static double[] compute(Node n, Map<Value, HostTensor> env) {
+    private static double[] compute(Node n, Map<Value, HostTensor> env, boolean exact) {
         String where = ExprText.nodeName(n);
         List<double[]> data = new ArrayList<>();
         List<TensorType> types = new ArrayList<>();
@@ -99,10 +112,12 @@ public final class Interpreter {
                 yield d;
             }
         };
-        if (!type.dtype().isFloat()) HostTensor.normalise(type.dtype(), out);
+        // Stored at the dtype's precision, as PyTorch stores it (floats stay float64 in exact mode).
+        HostTensor.normalise(exact && type.dtype().isFloat() ? kc.ir.graph.DType.F64 : type.dtype(), out);
         return out;
     }
 
+    /** Accumulates in float64 and stores each prefix rounded to the dtype (below), as PyTorch's CPU scans do. */
     private static double[] scan(Op.Scan s, Shape shape, double[] in, String where) {
         if (s.dim() < 0 || s.dim() >= shape.rank()) throw new IllegalStateException(where + ": scan dim " + s.dim() + " outside rank " + shape.rank());
         long len = shape.dim(s.dim());

@@ -60,7 +60,7 @@ class InterpreterSpeedTest {
         assertTrue(seconds < 10, "took " + seconds + " s");
 
         double[] want = reference(tx.data(), params);
-        for (int i = 0; i < want.length; i++) assertEquals(want[i], got.getFlat(i), 1e-9 * Math.max(1, Math.abs(want[i])), "element " + i);
+        for (int i = 0; i < want.length; i++) assertEquals(want[i], got.getFlat(i), 1e-5 * Math.max(1, Math.abs(want[i])), "element " + i); // float32 storage between nodes
     }
 
     private static Value param(GraphBuilder b, Map<String, HostTensor> params, Random rng, String name, TensorType t, double scale) {

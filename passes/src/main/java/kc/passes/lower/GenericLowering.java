@@ -36,6 +36,7 @@ final class GenericLowering {
     private final long outputs;
     private final long reduceCount;
     private final KernelBuilder kb;
+    private String out;
 
     GenericLowering(Node node, Lowering.Buffers buffers, String dest) {
         this.node = node;
@@ -73,8 +74,11 @@ final class GenericLowering {
         return m > limit ? TType.I64 : TType.I32;
     }
 
+    /** The plan buffers the kernel's parameters stand for, in order (valid after lower). */
+    List<String> args() { return kb.args(); }
+
     Kernel lower(String name, Strategy strategy, int threads) {
-        kb.buffer(dest, ScalarType.of(node.result().type().dtype()), outputs, BufferParam.Access.WRITE);
+        out = kb.buffer(dest, ScalarType.of(node.result().type().dtype()), outputs, BufferParam.Access.WRITE);
         return switch (strategy) {
             case POINTWISE -> pointwise(name, threads);
             case BLOCK_REDUCE -> blockReduce(name, threads);
@@ -193,18 +197,17 @@ final class GenericLowering {
     private TExpr read(IndexLowering ix, int k) {
         Value v = node.operands().get(k);
         DType dt = v.type().dtype();
-        String buf = buffers.nameOf(v);
-        kb.buffer(buf, ScalarType.of(dt), v.type().shape().numel(), BufferParam.Access.READ);
+        String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(dt), v.type().shape().numel(), BufferParam.Access.READ);
         IndexLowering.Access a = ix.access(op.maps().get(k), v.type().shape());
         double pad = op.maps().get(k).pad() == null ? 0 : op.maps().get(k).pad();
         TExpr offset = kb.let("off", a.offset());
-        TExpr load = new TExpr.Load(buf, Space.GLOBAL, offset, a.valid() == null ? null : kb.let("in", a.valid()), pad, Types.storage(dt));
+        TExpr load = new TExpr.Load(buf, Space.GLOBAL, offset, a.valid() == null ? null : kb.let("valid", a.valid()), pad, Types.storage(dt));
         return BodyLowering.convert(load, Types.compute(dt));
     }
 
     private void store(TExpr value, TExpr index, TExpr mask) {
         DType dt = resultType();
-        kb.add(new TStmt.Store(dest, Space.GLOBAL, index, BodyLowering.convert(value, Types.storage(dt)), mask));
+        kb.add(new TStmt.Store(out, Space.GLOBAL, index, BodyLowering.convert(value, Types.storage(dt)), mask));
     }
 
     static long ceilDiv(long a, long b) { return (a + b - 1) / b; }

@@ -24,28 +24,53 @@ import kc.ir.tile.Var;
 final class KernelBuilder {
     /** The integer type of this kernel's index arithmetic: i32 when every index fits, else i64. */
     final TType idx;
+    /** Kernel parameters by plan buffer name; parameters get local names (out, in0, in1, ...) so that kernels of
+     *  identical layers are identical and can be shared. */
     private final Map<String, BufferParam> params = new LinkedHashMap<>();
+    private final Map<String, String> localName = new java.util.HashMap<>();
+    private int inputs;
     private final List<SharedArray> shared = new ArrayList<>();
     private final Deque<List<TStmt>> blocks = new ArrayDeque<>();
     private final Map<String, Integer> used = new java.util.HashMap<>();
+    private final java.util.Set<String> taken = new java.util.HashSet<>();
 
     KernelBuilder(TType idx) {
         this.idx = idx;
         blocks.push(new ArrayList<>());
     }
 
-    /** Declares (or widens the access of) a buffer parameter. */
-    void buffer(String name, ScalarType elem, long numel, BufferParam.Access access) {
-        BufferParam old = params.get(name);
+    /**
+     * Declares (or widens the access of) a parameter for plan buffer {@code buffer}; returns the kernel-local name
+     * to use in loads and stores: {@code out} for the first written buffer, {@code in0, in1, ...} for the rest.
+     */
+    String buffer(String buffer, ScalarType elem, long numel, BufferParam.Access access) {
+        String local = localName.get(buffer);
+        if (local == null) {
+            local = access == BufferParam.Access.WRITE && !taken.contains("out") ? "out" : "in" + inputs++;
+            localName.put(buffer, local);
+            taken.add(local);
+        }
+        BufferParam old = params.get(buffer);
         if (old != null && old.access() != access) access = BufferParam.Access.READ_WRITE;
-        params.put(name, new BufferParam(name, elem, numel, access));
+        params.put(buffer, new BufferParam(local, elem, numel, access));
+        return local;
     }
 
-    void shared(SharedArray a) { shared.add(a); }
+    /** The plan buffer names of the kernel's parameters, in parameter order (the launch's arguments). */
+    List<String> args() { return new ArrayList<>(params.keySet()); }
 
+    void shared(SharedArray a) {
+        if (!taken.add(a.name())) throw new IllegalStateException("shared array " + a.name() + " declared twice");
+        shared.add(a);
+    }
+
+    /** A variable named hint, hint1, hint2, ...: the first name no other variable, buffer or array has. */
     Var fresh(String hint, TType t) {
-        int n = used.merge(hint, 1, Integer::sum);
-        return new Var(n == 1 ? hint : hint + (n - 1), t);
+        for (;;) {
+            int n = used.merge(hint, 1, Integer::sum);
+            String name = n == 1 ? hint : hint + (n - 1);
+            if (taken.add(name)) return new Var(name, t);
+        }
     }
 
     void add(TStmt s) { blocks.peek().add(s); }

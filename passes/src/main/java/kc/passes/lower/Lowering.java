@@ -48,16 +48,17 @@ public final class Lowering {
         for (Node n : g.nodes()) byId.put(n.result().id(), n);
         List<Kernel> kernels = new ArrayList<>();
         List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
+        Map<Kernel, String> shared = new HashMap<>();
         for (KernelSchedule ks : s.kernels()) {
             Node n = byId.get(ks.root());
             if (n.result().type().shape().numel() == 0) continue; // nothing to compute
-            Kernel k;
+            Emitted k;
             try {
                 k = lowerNode(n, ks.strategy(), ks.threadsPerBlock(), ks.name(), buffers, buffers.nameOf(n.result()));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(ScheduleLegality.describe(ks, byId) + ": " + e.getMessage(), e);
             }
-            add(k, kernels, launches);
+            add(k, kernels, launches, shared);
         }
         for (Copy c : buffers.copies) {
             Value src = c.source();
@@ -65,21 +66,39 @@ public final class Lowering {
                     new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(src.type().rank())), ScalarExpr.read(0), Op.Reduction.NONE),
                     List.of(src), Origin.NONE);
             if (src.type().shape().numel() == 0) continue;
-            Kernel k = lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, "k" + kernels.size() + "_copy_" + c.dest(), buffers, c.dest());
-            add(k, kernels, launches);
+            Emitted k = lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, "k" + kernels.size() + "_copy_" + c.dest(), buffers, c.dest());
+            add(k, kernels, launches, shared);
         }
         return new Lowered(kernels, new LaunchPlan(g.name(), buffers.plan, launches));
     }
 
-    private static void add(Kernel k, List<Kernel> kernels, List<LaunchPlan.KernelLaunch> launches) {
+    /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */
+    record Emitted(Kernel kernel, List<String> args) {}
+
+    /**
+     * Verifies the kernel and adds its launch. A kernel identical to an earlier one but for its name (the same layer
+     * shape again: parameters have local names) is not added again; the launch reuses the earlier kernel.
+     */
+    private static void add(Emitted e, List<Kernel> kernels, List<LaunchPlan.KernelLaunch> launches, Map<Kernel, String> seen) {
+        Kernel k = e.kernel();
         TileVerifier.verify(k);
-        kernels.add(k);
-        launches.add(new LaunchPlan.KernelLaunch(k.name(), k.launch(), k.params().stream().map(p -> p.name()).toList(), k.sharedBytes()));
+        Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
+        String name = seen.get(anonymous);
+        if (name == null) {
+            name = k.name();
+            seen.put(anonymous, name);
+            kernels.add(k);
+        }
+        launches.add(new LaunchPlan.KernelLaunch(name, k.launch(), e.args(), k.sharedBytes()));
     }
 
-    private static Kernel lowerNode(Node n, Strategy strategy, int threads, String name, Buffers buffers, String dest) {
+    private static Emitted lowerNode(Node n, Strategy strategy, int threads, String name, Buffers buffers, String dest) {
         return switch (n.op()) {
-            case Op.Generic gen -> new GenericLowering(n, buffers, dest).lower(name, strategy, threads);
+            case Op.Generic gen -> {
+                GenericLowering gl = new GenericLowering(n, buffers, dest);
+                Kernel k = gl.lower(name, strategy, threads);
+                yield new Emitted(k, gl.args());
+            }
             case Op.Scan scan -> ScanLowering.lower(n, buffers, dest, name, threads);
             case Op.Constant c -> throw new IllegalArgumentException("constants are buffers, not kernels");
         };

@@ -21,7 +21,8 @@ import kc.ir.tile.Var;
 final class ScanLowering {
     private ScanLowering() {}
 
-    static Kernel lower(Node node, Lowering.Buffers buffers, String dest, String name, int threads) {
+    /** The kernel and the plan buffers its parameters stand for. */
+    static Lowering.Emitted lower(Node node, Lowering.Buffers buffers, String dest, String name, int threads) {
         Op.Scan scan = (Op.Scan) node.op();
         Value in = node.operands().get(0);
         Shape shape = node.result().type().shape();
@@ -32,9 +33,8 @@ final class ScanLowering {
         if (len > Integer.MAX_VALUE) throw new IllegalArgumentException("a scan of length " + len + " is too long");
         KernelBuilder kb = new KernelBuilder(numel + 1024L * 1024 < Integer.MAX_VALUE ? TType.I32 : TType.I64);
         DType rt = node.result().type().dtype(), it = in.type().dtype();
-        String src = buffers.nameOf(in);
-        kb.buffer(src, ScalarType.of(it), in.type().shape().numel(), BufferParam.Access.READ);
-        kb.buffer(dest, ScalarType.of(rt), numel, BufferParam.Access.WRITE);
+        String out = kb.buffer(dest, ScalarType.of(rt), numel, BufferParam.Access.WRITE);
+        String src = kb.buffer(buffers.nameOf(in), ScalarType.of(it), in.type().shape().numel(), BufferParam.Access.READ);
         Launch launch = Lowering.grid(Math.max(1, GenericLowering.ceilDiv(lines, threads)), threads);
         TExpr bx = kb.toIdx(new TExpr.Special(TExpr.Reg.BLOCK_X));
         TExpr block = launch.gridY() == 1 ? bx : KernelBuilder.add(KernelBuilder.mul(kb.toIdx(new TExpr.Special(TExpr.Reg.BLOCK_Y)), launch.gridX()), bx);
@@ -52,11 +52,11 @@ final class ScanLowering {
                 TExpr x = kb.let("x", BodyLowering.convert(BodyLowering.convert(
                         new TExpr.Load(src, Space.GLOBAL, at, null, 0, Types.storage(it)), Types.compute(it)), acc));
                 kb.assign(a, Combine.value(scan.combiner(), TExpr.ref(a), x));
-                kb.add(new TStmt.Store(dest, Space.GLOBAL, at, BodyLowering.convert(TExpr.ref(a), Types.storage(rt)), null));
+                kb.add(new TStmt.Store(out, Space.GLOBAL, at, BodyLowering.convert(TExpr.ref(a), Types.storage(rt)), null));
             });
             kb.add(new TStmt.For(t, TExpr.i32(0), TExpr.i32(len), 1, step, false));
         });
         kb.add(new TStmt.If(KernelBuilder.lt(line, kb.c(lines)), body, List.of()));
-        return kb.build(name, launch);
+        return new Lowering.Emitted(kb.build(name, launch), kb.args());
     }
 }

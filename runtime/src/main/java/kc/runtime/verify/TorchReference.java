@@ -22,8 +22,11 @@ import kc.ir.interp.Npy;
  */
 public final class TorchReference {
 
-    /** One trial: the inputs PyTorch drew and the outputs its forward produced. */
-    public record Trial(String distribution, List<HostTensor> inputs, List<HostTensor> outputs) {}
+    /**
+     * One trial: the inputs PyTorch drew and the outputs its forward produced, in float32 as written and in float64
+     * (the same model converted with .double(); empty when the module cannot run in float64).
+     */
+    public record Trial(String distribution, List<HostTensor> inputs, List<HostTensor> outputs, List<HostTensor> outputs64) {}
 
     /** A whole reference run. */
     public record Run(String torchVersion, Map<String, HostTensor> params, List<Trial> trials) {}
@@ -122,9 +125,9 @@ public final class TorchReference {
         Matcher m = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\": \\{\"file\": \"([^\"]+)\"").matcher(json.substring(paramsStart, trialsStart));
         while (m.find()) params.put(m.group(1), Npy.read(dir.resolve(m.group(2))));
         List<Trial> trials = new ArrayList<>();
-        Matcher t = Pattern.compile("\\{\"distribution\": \"([^\"]*)\", \"inputs\": \\[(.*?)\\], \"outputs\": \\[(.*?)\\]\\}")
+        Matcher t = Pattern.compile("\\{\"distribution\": \"([^\"]*)\", \"inputs\": \\[(.*?)\\], \"outputs\": \\[(.*?)\\], \"outputs64\": \\[(.*?)\\]\\}")
                 .matcher(json.substring(trialsStart));
-        while (t.find()) trials.add(new Trial(t.group(1), files(dir, t.group(2)), files(dir, t.group(3))));
+        while (t.find()) trials.add(new Trial(t.group(1), files(dir, t.group(2)), files(dir, t.group(3)), files(dir, t.group(4))));
         return new Run(version, params, trials);
     }
 

@@ -32,7 +32,7 @@ import kc.ir.graph.SourcePos;
  * {@link CallContext} builtins see, and it tracks where evaluation is (the innermost user-code position, the
  * running prelude composite and nn.Module path) to give graph nodes their {@link Origin}.
  */
-final class Runtime implements CallContext {
+final class PyRuntime implements CallContext {
     final TorchLibrary torch;
     final GraphBuilder graph;
     final Interpreter interp;
@@ -55,12 +55,12 @@ final class Runtime implements CallContext {
     /** nn.Module instance to its path in the model ("" for the root), once the model is built. */
     final IdentityHashMap<PyInstance, String> modulePaths = new IdentityHashMap<>();
 
-    Runtime(TorchLibrary torch, GraphBuilder graph, String userFile) {
+    PyRuntime(TorchLibrary torch, GraphBuilder graph, String userFile) {
         this.torch = torch;
         this.graph = graph;
         this.userFile = userFile;
         this.interp = new Interpreter(this);
-        this.builtins = Builtins.create(this);
+        this.builtins = Builtins.namespace();
     }
 
     // ---------------------------------------------------------------- CallContext
@@ -156,7 +156,9 @@ final class Runtime implements CallContext {
         PyClass cls = Types.EXCEPTIONS.get(type);
         PyInstance exc = new PyInstance(cls, false);
         exc.dict.put("args", Py.Tuple.of(message));
-        return new PyRaise(exc, type + ": " + message, userFile, userPos);
+        // "unsupported: torch.fft.fft" says it all; the Python exception name would only distract.
+        String text = message.startsWith("unsupported:") ? message : type + ": " + message;
+        return new PyRaise(exc, text, userFile, userPos);
     }
 
     PyRaise raiseInstance(PyInstance exc) {
@@ -172,6 +174,14 @@ final class Runtime implements CallContext {
             return str(t);
         }
         return "";
+    }
+
+    /**
+     * A Java exception escaping a builtin is a bug in kc; it becomes a CompileError at the innermost user position
+     * (taken now, before the frames unwind) so the user still sees where it happened and never a stack trace.
+     */
+    CompileError internalError(RuntimeException e) {
+        return new CompileError(userFile, userPos, "internal error: " + e);
     }
 
     String typeName(Object v) { return Types.classOf(v).name; }
@@ -239,6 +249,19 @@ final class Runtime implements CallContext {
         for (PyClass c : cls.mro)
             if (c.nativeConstructor != null && c != Types.OBJECT)
                 throw error("unsupported: subclassing the built-in type '" + c.name + "'");
+        Object newFn = cls.lookup("__new__");
+        if (newFn instanceof PyFunction || newFn instanceof PyObjects.StaticMethod sm && sm.function() instanceof PyFunction) {
+            // A user-defined __new__ (implicitly static) makes the object; __init__ runs when it is an instance of cls.
+            List<Object> all = new ArrayList<>(args.size() + 1);
+            all.add(cls);
+            all.addAll(args);
+            Object made = call(newFn instanceof PyObjects.StaticMethod sm ? sm.function() : newFn, all, kwargs);
+            if (made instanceof PyInstance i && i.cls.isSubclassOf(cls)) {
+                Object init = cls.lookup("__init__");
+                if (init != null) call(bindTo(init, i, cls), args, kwargs);
+            }
+            return made;
+        }
         PyInstance inst = new PyInstance(cls, cls.isSubclassOf(NnModule.MODULE));
         if (inst.module != null) inst.dict.put("training", Boolean.TRUE);
         Object init = cls.lookup("__init__");
@@ -308,6 +331,8 @@ final class Runtime implements CallContext {
         if (v instanceof PyClass c) return classAttr(c, name);
         if (v instanceof PyObjects.Super s) return superAttr(s, name);
         if (v instanceof PyFunction f) {
+            Object assigned = f.attrs.get(name); // functools.wraps-style fn.__name__ = ... wins
+            if (assigned != null) return assigned;
             return switch (name) {
                 case "__name__" -> f.name;
                 case "__qualname__" -> f.qualname;
@@ -527,6 +552,12 @@ final class Runtime implements CallContext {
             list.items.addAll(toList(r));
             return list;
         }
+        if (l instanceof Py.PyList list && op == BinOpKind.MUL && Operators.isIntLike(r)) {
+            List<Object> once = new ArrayList<>(list.items);
+            list.items.clear();
+            for (long k = 0; k < Operators.asLong(r); k++) list.items.addAll(once);
+            return list;
+        }
         if (l instanceof Tensor t && !(r instanceof PyInstance)) {
             nativeCall();
             Object res = torch.binaryOp(this, op, l, r);
@@ -552,6 +583,8 @@ final class Runtime implements CallContext {
         Map<Object, Object> mapping = r instanceof Py.PyDict d ? d.items : null;
         try {
             return Formatting.percent(template, args, mapping, this::str, this::repr);
+        } catch (Operators.ArithmeticFailure f) {
+            throw raise(f.pyType, f.getMessage());
         } catch (IllegalArgumentException e) {
             throw raise("TypeError", e.getMessage());
         }
@@ -860,11 +893,7 @@ final class Runtime implements CallContext {
         }
         if (obj instanceof Py.PyDict d) {
             Object r = d.items.get(hashKey(idx));
-            if (r == null) {
-                Object missing = null;
-                if (r == null) throw raise("KeyError", repr(idx));
-                return missing;
-            }
+            if (r == null) throw raise("KeyError", repr(idx));
             return r;
         }
         if (obj instanceof Range r) {

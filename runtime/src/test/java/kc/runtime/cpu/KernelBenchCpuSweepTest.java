@@ -1,0 +1,189 @@
+package kc.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import kc.codegen.cuda.CudaRenderer;
+import kc.frontend.CompileError;
+import kc.frontend.Shrinker;
+import kc.ir.graph.DType;
+import kc.ir.graph.Graph;
+import kc.ir.graph.Value;
+import kc.ir.interp.HostTensor;
+import kc.ir.interp.Interpreter;
+import kc.ir.tile.Kernel;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+
+/**
+ * Every KernelBench problem, shrunk to about 1e6 body evaluations: lowered with the default schedule, rendered as
+ * CUDA C, run on the CPU shim and compared with the reference interpreter on the same seeded data; then all kernels
+ * of all problems compiled by nvcc for sm_90 and sm_80 (skipped with a message when nvcc is absent).
+ * Report: target/kernelbench-cpu.txt.
+ */
+@Tag("sweep")
+class KernelBenchCpuSweepTest {
+    static final Path ROOT = Path.of("..", "..", "shared", "kernelbench");
+    static final int THRESHOLD = 200;
+    static final double BUDGET = 1e6;
+
+    static List<Path> problems() throws IOException {
+        try (Stream<Path> s = Files.walk(ROOT, 2)) {
+            return s.filter(p -> p.toString().endsWith(".py") && p.getParent().getFileName().toString().startsWith("level")).sorted().toList();
+        }
+    }
+
+    static String name(Path p) { return p.getParent().getFileName() + "/" + p.getFileName(); }
+
+    /** Data for one value: inputs in [-1, 1) (small non-negative integers for integer dtypes); weights scaled by fan-in. */
+    static HostTensor data(Value v, boolean param, Random rnd) {
+        DType t = v.type().dtype();
+        long[] dims = v.type().shape().toArray();
+        String key = v.name() == null ? "" : v.name();
+        double scale = 1, offset = 0;
+        if (param && dims.length >= 2) scale = 1 / Math.sqrt(Math.max(1, v.type().shape().numel() / dims[0]));
+        else if (param && (key.endsWith("running_var") || key.endsWith("weight"))) { scale = 0.5; offset = 1; }
+        else if (param) scale = 0.5;
+        final double s = scale, o = offset;
+        return HostTensor.generate(v.type(), i -> switch (t) {
+            case BOOL -> rnd.nextBoolean() ? 1 : 0;
+            case I32, I64 -> rnd.nextInt(4);
+            default -> (float) (o + s * (rnd.nextDouble() * 2 - 1));
+        });
+    }
+
+    record Outcome(String line, boolean ok, List<Kernel> kernels) {}
+
+    static Outcome one(Path p, int index) {
+        String name = name(p);
+        long t0 = System.nanoTime();
+        Graph g;
+        try {
+            g = Shrinker.shrink(p, Map.of(), BUDGET).model().graph();
+        } catch (CompileError e) {
+            return new Outcome("SKIP " + name + "  frontend: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
+        } catch (RuntimeException e) {
+            return new Outcome("SKIP " + name + "  frontend internal: " + e, false, List.of());
+        }
+        Lowered low;
+        try {
+            low = Lowering.lower(g);
+        } catch (RuntimeException e) {
+            return new Outcome("FAIL " + name + "  lower: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
+        }
+        String cuda = CudaRenderer.render(low.kernels());
+        List<Kernel> renamed = low.kernels().stream()
+                .map(k -> new Kernel("m" + index + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body())).toList();
+        try {
+            Random rnd = new Random(42);
+            List<HostTensor> inputs = new ArrayList<>();
+            for (Value v : g.inputs()) inputs.add(data(v, false, rnd));
+            Map<String, HostTensor> params = new HashMap<>();
+            for (Value v : g.params()) params.put(v.name(), data(v, true, rnd));
+            List<HostTensor> out = CpuRunner.runCuda(low.kernels(), low.plan(), cuda, inputs, params);
+            List<HostTensor> ref = Interpreter.run(g, inputs, params);
+            CpuCheck.Result res = CpuCheck.compare(out, ref);
+            String line = String.format("%s %s  %d kernels  %.1f s%s", res.passed() ? "ok  " : "FAIL", name, low.kernels().size(),
+                    (System.nanoTime() - t0) / 1e9, res.passed() ? "" : "  " + res.message());
+            return new Outcome(line, res.passed(), renamed);
+        } catch (RuntimeException e) {
+            return new Outcome("FAIL " + name + "  run: " + String.valueOf(e.getMessage()).lines().limit(3).reduce("", (a, b) -> a + " " + b), false, renamed);
+        }
+    }
+
+    @Test
+    void everyProblemLowersRunsOnTheCpuAndCompilesWithNvcc() throws Exception {
+        assumeTrue(Files.isDirectory(ROOT.resolve("level1")), "../shared/kernelbench is absent: sweep skipped");
+        List<Path> problems = problems();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<Outcome>> futures = new ArrayList<>();
+        for (int i = 0; i < problems.size(); i++) {
+            Path p = problems.get(i);
+            int idx = i;
+            futures.add(pool.submit(() -> one(p, idx)));
+        }
+        List<String> lines = new ArrayList<>();
+        List<Kernel> all = new ArrayList<>();
+        int ok = 0;
+        for (Future<Outcome> f : futures) {
+            Outcome o = f.get();
+            lines.add(o.line());
+            all.addAll(o.kernels());
+            if (o.ok()) ok++;
+            System.out.println(o.line());
+        }
+        pool.shutdown();
+        String nvcc = nvccCheck(all);
+        Collections.sort(lines);
+        lines.add(nvcc);
+        String summary = ok + " of " + problems.size() + " problems agree with the interpreter on the CPU shim (CUDA C)";
+        lines.add(summary);
+        Files.createDirectories(Path.of("target"));
+        Files.write(Path.of("target", "kernelbench-cpu.txt"), lines);
+        System.out.println(nvcc);
+        System.out.println(summary);
+        assertTrue(ok >= THRESHOLD, summary + "; see target/kernelbench-cpu.txt");
+        assertTrue(!nvcc.startsWith("nvcc FAILED"), nvcc);
+    }
+
+    /**
+     * Debugging aid: -Dkc.problem=level3/X.py makes every node an output and prints the first node whose CPU value
+     * differs from the interpreter's.
+     */
+    @Test
+    void firstDivergingNode() throws Exception {
+        String problem = System.getProperty("kc.problem");
+        assumeTrue(problem != null, "set -Dkc.problem=levelN/FILE.py to locate the first diverging node");
+        Graph g = Shrinker.shrink(ROOT.resolve(problem), Map.of(), BUDGET).model().graph();
+        List<Value> all = g.nodes().stream().map(n -> n.result()).toList();
+        Graph every = new Graph(g.name(), g.inputs(), g.params(), g.nodes(), all);
+        Lowered low = Lowering.lower(every);
+        Random rnd = new Random(42);
+        List<HostTensor> inputs = new ArrayList<>();
+        for (Value v : g.inputs()) inputs.add(data(v, false, rnd));
+        Map<String, HostTensor> params = new HashMap<>();
+        for (Value v : g.params()) params.put(v.name(), data(v, true, rnd));
+        List<HostTensor> out = CpuRunner.runCuda(low.kernels(), low.plan(), CudaRenderer.render(low.kernels()), inputs, params);
+        List<HostTensor> ref = Interpreter.run(every, inputs, params);
+        for (int i = 0; i < all.size(); i++) {
+            CpuCheck.Result r = CpuCheck.compare(List.of(out.get(i)), List.of(ref.get(i)));
+            if (!r.passed()) {
+                System.out.println("first diverging node: " + g.nodes().get(i).result() + " " + g.nodes().get(i).op() + " origin "
+                        + g.nodes().get(i).origin() + ": " + r.message());
+                return;
+            }
+        }
+        System.out.println("no node diverges");
+    }
+
+    /** Compiles every kernel (renamed per problem) in one unit per architecture. */
+    static String nvccCheck(List<Kernel> kernels) throws Exception {
+        if (!Nvcc.available()) return "nvcc absent: the nvcc acceptance part is skipped";
+        StringBuilder res = new StringBuilder();
+        for (String arch : List.of("sm_90", "sm_80")) {
+            String err = Nvcc.compile(CudaRenderer.render(kernels), arch);
+            if (err != null) return "nvcc FAILED for " + arch + " on " + kernels.size() + " kernels:\n" + err;
+            res.append(res.isEmpty() ? "" : "; ").append("nvcc ").append(arch).append(" accepts all ").append(kernels.size()).append(" kernels");
+        }
+        return res.toString();
+    }
+}

@@ -1,0 +1,219 @@
+package kc.runtime.cpu;
+
+import static kc.ir.graph.IndexExpr.add;
+import static kc.ir.graph.IndexExpr.constant;
+import static kc.ir.graph.IndexExpr.dim;
+import static kc.ir.graph.IndexExpr.mul;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import kc.ir.graph.DType;
+import kc.ir.graph.Graph;
+import kc.ir.graph.GraphBuilder;
+import kc.ir.graph.IndexExpr;
+import kc.ir.graph.IndexMap;
+import kc.ir.graph.Op;
+import kc.ir.graph.Origin;
+import kc.ir.graph.ScalarExpr;
+import kc.ir.graph.ScalarExpr.BinaryOp;
+import kc.ir.graph.Shape;
+import kc.ir.graph.TensorType;
+import kc.ir.graph.Value;
+import kc.ir.interp.HostTensor;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.KernelSchedule;
+import kc.passes.schedule.Schedule;
+import kc.passes.schedule.Strategy;
+import kc.passes.schedule.Tiling;
+
+/** Hand-built graphs lowered, rendered as CUDA C, run on the CPU shim and compared with the interpreter. */
+class LoweringCpuTest {
+    private static final Origin O = Origin.NONE;
+
+    private static TensorType f32(long... dims) { return TensorType.of(DType.F32, dims); }
+
+    private static ScalarExpr r(int k) { return ScalarExpr.read(k); }
+
+    private static ScalarExpr bin(BinaryOp op, ScalarExpr a, ScalarExpr b) { return ScalarExpr.binary(op, a, b); }
+
+    private static IndexExpr sub(IndexExpr a, IndexExpr b) { return add(a, mul(b, -1)); }
+
+    private static void assertAgrees(Graph g) { assertAgrees(g, DefaultScheduler.schedule(g), null); }
+
+    private static void assertAgrees(Graph g, Schedule s, List<HostTensor> inputs) {
+        CpuCheck.Result res = CpuCheck.check(g, s, inputs);
+        assertTrue(res.passed(), res.message());
+    }
+
+    @Test
+    void elementwiseBroadcastAndRelu() {
+        GraphBuilder b = new GraphBuilder("bcast");
+        Value x = b.input("x", f32(4, 1, 5)), y = b.input("y", f32(3, 5));
+        Value s = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.of(dim(0), constant(0), dim(2)), IndexMap.of(dim(1), dim(2))),
+                bin(BinaryOp.MAX, bin(BinaryOp.ADD, r(0), r(1)), ScalarExpr.f32(0)), Op.Reduction.NONE), List.of(x, y), f32(4, 3, 5), O);
+        assertAgrees(b.build(List.of(s)));
+    }
+
+    @Test
+    void matmul() {
+        GraphBuilder b = new GraphBuilder("mm");
+        Value x = b.input("x", f32(8, 16)), w = b.param("w", f32(16, 12));
+        Value m = b.add(new Op.Generic(Shape.of(16), List.of(IndexMap.of(dim(0), dim(2)), IndexMap.of(dim(2), dim(1))),
+                bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM), List.of(x, w), f32(8, 12), O);
+        assertAgrees(b.build(List.of(m)));
+    }
+
+    @Test
+    void conv2dWithPaddingAndStride() {
+        GraphBuilder b = new GraphBuilder("conv");
+        Value x = b.input("x", f32(2, 2, 7, 7)), w = b.param("w", f32(3, 2, 3, 3));
+        // domain: n, co, oh, ow | ci, kh, kw
+        IndexMap xm = new IndexMap(List.of(dim(0), dim(4), sub(add(mul(dim(2), 2), dim(5)), constant(1)),
+                sub(add(mul(dim(3), 2), dim(6)), constant(1))), 0.0);
+        Value c = b.add(new Op.Generic(Shape.of(2, 3, 3), List.of(xm, IndexMap.of(dim(1), dim(4), dim(5), dim(6))),
+                bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM), List.of(x, w), f32(2, 3, 4, 4), O);
+        assertAgrees(b.build(List.of(c)));
+    }
+
+    @Test
+    void transposedConv1d() {
+        // out[o] = sum_{i,k} x[i] w[k] where o = 2i + k - 1, i.e. i = (o + 1 - k) / 2 when exact
+        GraphBuilder b = new GraphBuilder("convt");
+        Value x = b.input("x", f32(5)), w = b.param("w", f32(3));
+        IndexMap xm = new IndexMap(List.of(new IndexExpr.ExactDiv(sub(add(dim(0), constant(1)), dim(1)), 2)), 0.0);
+        Value c = b.add(new Op.Generic(Shape.of(3), List.of(xm, IndexMap.of(dim(1))), bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM),
+                List.of(x, w), f32(9), O);
+        assertAgrees(b.build(List.of(c)));
+    }
+
+    @Test
+    void maxPoolWithNegativeInfinityPad() {
+        GraphBuilder b = new GraphBuilder("pool");
+        Value x = b.input("x", f32(1, 2, 5, 5));
+        IndexMap xm = new IndexMap(List.of(dim(0), dim(1), sub(add(mul(dim(2), 2), dim(4)), constant(1)),
+                sub(add(mul(dim(3), 2), dim(5)), constant(1))), Double.NEGATIVE_INFINITY);
+        Value p = b.add(new Op.Generic(Shape.of(3, 3), List.of(xm), r(0), Op.Reduction.MAX), List.of(x), f32(1, 2, 3, 3), O);
+        assertAgrees(b.build(List.of(p)));
+    }
+
+    private static Graph argmax(long n, Op.Reduction red) {
+        GraphBuilder b = new GraphBuilder("argmax");
+        Value x = b.input("x", f32(4, n));
+        Value a = b.add(new Op.Generic(Shape.of(n), List.of(IndexMap.of(dim(0), dim(1))), r(0), red), List.of(x), TensorType.of(DType.I64, 4), O);
+        return b.build(List.of(a));
+    }
+
+    private static HostTensor argInput(long n) {
+        double[] d = new double[(int) (4 * n)];
+        for (int i = 0; i < d.length; i++) d[i] = (i * 7) % 5;      // many ties
+        d[(int) n + 3] = Double.NaN;                                  // row 1: a NaN wins
+        d[(int) n + (int) n - 2] = Double.NaN;                        // ... the first one
+        d[2 * (int) n + (int) n - 1] = 100;                           // row 2: the max at the end
+        return HostTensor.of(DType.F32, Shape.of(4, n), d);
+    }
+
+    @Test
+    void argmaxAndArgminWithTiesAndNaN() {
+        for (Op.Reduction red : List.of(Op.Reduction.ARGMAX, Op.Reduction.ARGMIN)) {
+            Graph g = argmax(10, red);
+            CpuCheck.Result res = CpuCheck.check(g, DefaultScheduler.schedule(g), List.of(argInput(10)));
+            assertTrue(res.passed(), res.message());
+            assertEquals(3.0, res.outputs().get(0).getFlat(1), "NaN counts as the extreme");
+        }
+    }
+
+    @Test
+    void argmaxAsBlockReduce() {
+        Graph g = argmax(600, Op.Reduction.ARGMAX);
+        int id = g.nodes().get(0).result().id();
+        Schedule s = new Schedule(List.of(new KernelSchedule("k0_argmax", List.of(id), Strategy.BLOCK_REDUCE, 128, Tiling.NONE)));
+        CpuCheck.Result res = CpuCheck.check(g, s, List.of(argInput(600)));
+        assertTrue(res.passed(), res.message());
+        assertEquals(603.0 - 600, res.outputs().get(0).getFlat(1));
+        assertEquals(599.0, res.outputs().get(0).getFlat(2));
+    }
+
+    @Test
+    void softmaxAsAGraph() {
+        GraphBuilder b = new GraphBuilder("softmax");
+        Value x = b.input("x", f32(3, 7));
+        Value mx = b.add(new Op.Generic(Shape.of(7), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.MAX), List.of(x), f32(3), O);
+        Value e = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(0))),
+                ScalarExpr.unary(ScalarExpr.UnaryOp.EXP, bin(BinaryOp.SUB, r(0), r(1))), Op.Reduction.NONE), List.of(x, mx), f32(3, 7), O);
+        Value s = b.add(new Op.Generic(Shape.of(7), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(e), f32(3), O);
+        Value y = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(0))),
+                bin(BinaryOp.DIV, r(0), r(1)), Op.Reduction.NONE), List.of(e, s), f32(3, 7), O);
+        assertAgrees(b.build(List.of(y)));
+    }
+
+    @Test
+    void reversedCumsumAndCumprod() {
+        GraphBuilder b = new GraphBuilder("scan");
+        Value x = b.input("x", f32(3, 6, 2));
+        Value c = b.add(new Op.Scan(1, Op.Reduction.SUM, true), List.of(x), f32(3, 6, 2), O);
+        Value p = b.add(new Op.Scan(2, Op.Reduction.PROD, false), List.of(x), f32(3, 6, 2), O);
+        assertAgrees(b.build(List.of(c, p)));
+    }
+
+    @Test
+    void reshapeThroughDivMod() {
+        GraphBuilder b = new GraphBuilder("reshape");
+        Value x = b.input("x", f32(6, 4));
+        IndexExpr flat = add(mul(dim(0), 6), dim(1));
+        Value y = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.of(new IndexExpr.FloorDiv(flat, 4), new IndexExpr.Mod(flat, 4))),
+                r(0), Op.Reduction.NONE), List.of(x), f32(4, 6), O);
+        assertAgrees(b.build(List.of(y)));
+    }
+
+    @Test
+    void rollUsesFloorModOfNegativeIndices() {
+        GraphBuilder b = new GraphBuilder("roll");
+        Value x = b.input("x", f32(9));
+        Value y = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.of(new IndexExpr.Mod(sub(dim(0), constant(4)), 9))),
+                r(0), Op.Reduction.NONE), List.of(x), f32(9), O);
+        assertAgrees(b.build(List.of(y)));
+    }
+
+    @Test
+    void longReductionTakesBlockReduce() {
+        GraphBuilder b = new GraphBuilder("sum");
+        Value x = b.input("x", f32(5, 1000));
+        Value s = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(5), O);
+        Value m = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.MAX), List.of(x), f32(5), O);
+        Graph g = b.build(List.of(s, m));
+        assertEquals(Strategy.BLOCK_REDUCE, DefaultScheduler.schedule(g).kernels().get(0).strategy());
+        assertAgrees(g);
+    }
+
+    @Test
+    void integerFloorDivisionAndModuloFollowPython() {
+        GraphBuilder b = new GraphBuilder("intdiv");
+        TensorType i64 = TensorType.of(DType.I64, 8);
+        Value x = b.input("x", i64);
+        ScalarExpr shifted = bin(BinaryOp.SUB, r(0), new ScalarExpr.Const(2, DType.I64));
+        Value q = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(1)), bin(BinaryOp.FLOORDIV, shifted, new ScalarExpr.Const(3, DType.I64)), Op.Reduction.NONE), List.of(x), i64, O);
+        Value m = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(1)), bin(BinaryOp.MOD, shifted, new ScalarExpr.Const(3, DType.I64)), Op.Reduction.NONE), List.of(x), i64, O);
+        Value d = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(1)), bin(BinaryOp.DIV, shifted, new ScalarExpr.Const(4, DType.I64)), Op.Reduction.NONE), List.of(x), f32(8), O);
+        HostTensor in = HostTensor.ofLongs(Shape.of(8), -7, -3, 0, 1, 2, 5, 8, 3);
+        Graph g = b.build(List.of(q, m, d));
+        assertAgrees(g, DefaultScheduler.schedule(g), List.of(in));
+    }
+
+    @Test
+    void outputsThatAreInputsOrRepeatedGetTheirOwnBuffers() {
+        GraphBuilder b = new GraphBuilder("outs");
+        Value x = b.input("x", f32(3));
+        Value y = b.add(new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(1)), ScalarExpr.unary(ScalarExpr.UnaryOp.TANH, r(0)), Op.Reduction.NONE), List.of(x), f32(3), O);
+        Value c = b.add(new Op.Constant(List.of(1.0, 2.0)), List.of(), f32(2), O);
+        Graph g = b.build(List.of(y, x, y, c));
+        Lowered low = Lowering.lower(g);
+        assertEquals(4, low.plan().buffers().stream().filter(buf -> buf.role() == kc.ir.tile.LaunchPlan.Role.OUTPUT).count());
+        assertAgrees(g);
+    }
+}
