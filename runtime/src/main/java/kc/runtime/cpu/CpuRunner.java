@@ -90,6 +90,27 @@ public final class CpuRunner {
         return run(new CudaCpuTarget(), kernels, plan, cudaSource, inputs, params);
     }
 
+    /** The CPU backends by the names {@code kc check --backend} uses. */
+    public static final List<String> BACKENDS = List.of("cuda-cpu", "metal-cpu");
+
+    /**
+     * Renders the kernels for a CPU backend ("cuda-cpu" or "metal-cpu") and runs them: the entry for
+     * {@code kc check --backend}. Unknown names are an IllegalArgumentException listing the known ones.
+     */
+    public static List<HostTensor> run(List<Kernel> kernels, LaunchPlan plan, List<HostTensor> inputs,
+                                       Map<String, HostTensor> params, String backend) {
+        return switch (backend) {
+            case "cuda-cpu" -> runCuda(kernels, plan, CudaRenderer.render(kernels), inputs, params);
+            case "metal-cpu" -> runMetal(kernels, plan, inputs, params);
+            default -> throw new IllegalArgumentException("unknown CPU backend '" + backend + "' (known: " + String.join(", ", BACKENDS) + ")");
+        };
+    }
+
+    /** Metal convenience: renders the kernels to MSL and runs them through the Metal CPU shim. */
+    public static List<HostTensor> runMetal(List<Kernel> kernels, LaunchPlan plan, List<HostTensor> inputs, Map<String, HostTensor> params) {
+        return run(new MetalCpuTarget(), kernels, plan, MetalCpuTarget.source(kernels), inputs, params);
+    }
+
     /** The C++ unit: prelude, kernels, driver. */
     public static String unit(CpuTarget target, List<Kernel> kernels, LaunchPlan plan, String source) {
         StringBuilder sb = new StringBuilder(target.prelude()).append(source).append("\n// ---- driver ----\n");
@@ -116,7 +137,7 @@ public final class CpuRunner {
                     const char* dir = argv[1];
                 """);
         for (LaunchPlan.Buffer b : plan.buffers()) {
-            String t = CudaRenderer.scalar(ScalarType.of(b.dtype()));
+            String t = target.pointerType(ScalarType.of(b.dtype()));
             boolean load = b.role() == LaunchPlan.Role.INPUT || b.role() == LaunchPlan.Role.PARAM || b.role() == LaunchPlan.Role.CONSTANT;
             sb.append("    ").append(t).append("* ").append(b.name()).append(" = (").append(t).append("*)kc_buffer(dir, \"").append(b.name())
               .append("\", ").append(b.bytes()).append("ull, ").append(load).append(");\n");

@@ -3,8 +3,10 @@ package kc.runtime.cpu;
 import java.util.List;
 import java.util.Map;
 
+import kc.codegen.cuda.CudaRenderer;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.LaunchPlan;
+import kc.ir.tile.ScalarType;
 
 /**
  * A kernel language the CPU runner can execute by compiling it as C++ with a shim header: CUDA C (kc_cuda.h with
@@ -29,4 +31,7 @@ public interface CpuTarget {
      * buffer of the plan is a C++ pointer variable named as the buffer, of its element type.
      */
     String launch(Kernel k, LaunchPlan.KernelLaunch launch);
+
+    /** The C++ element type of the driver's pointer to a buffer of this type (the target's name for it). */
+    default String pointerType(ScalarType t) { return CudaRenderer.scalar(t); }
 }
