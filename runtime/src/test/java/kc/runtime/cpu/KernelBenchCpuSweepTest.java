@@ -46,7 +46,7 @@ class KernelBenchCpuSweepTest {
     static final int THRESHOLD = 200;
     static final double BUDGET = 1e6;
     /** Problems the shrinker cannot bring under this much work are too slow for the interpreter and the CPU shim here. */
-    static final double MAX_WORK = 3e7;
+    static final double MAX_WORK = Double.parseDouble(System.getProperty("kc.maxWork", "3e7"));
 
     static List<Path> problems() throws IOException {
         try (Stream<Path> s = Files.walk(ROOT, 2)) {
@@ -173,7 +173,8 @@ class KernelBenchCpuSweepTest {
         Files.write(Path.of("target", "kernelbench-cpu.txt"), lines);
         System.out.println(nvcc);
         System.out.println(summary);
-        assertTrue(ok >= THRESHOLD, summary + "; see target/kernelbench-cpu.txt");
+        if (only == null) assertTrue(ok >= THRESHOLD, summary + "; see target/kernelbench-cpu.txt");
+        else assertTrue(lines.stream().noneMatch(l -> l.startsWith("FAIL")), summary + "; see target/kernelbench-cpu.txt");
         assertTrue(!nvcc.startsWith("nvcc FAILED"), nvcc);
     }
 
