@@ -1,6 +1,7 @@
 // metal_cpu_shim.h: compiles kc's Metal Shading Language output as C++20 with g++ and runs it on the CPU.
 //
-// Every GPU thread of a threadgroup is a fiber (ucontext) on one CPU thread, so threadgroup_barrier and the
+// Every GPU thread of a threadgroup is a fiber on one CPU thread (x86-64: a six-register stack switch in
+// assembly; elsewhere ucontext, whose signal-mask system calls make it slower), so threadgroup_barrier and the
 // simdgroup operations really synchronise: a fiber that waits yields to the next, round robin. Threadgroups run
 // one after another, so `threadgroup` arrays can be function statics. Simdgroups are 32 consecutive threads
 // (linear index x + y * X + z * X * Y); simd_* functions exchange values through per-simdgroup slots between two
@@ -143,6 +144,16 @@ template <typename T> inline T min(T a, T b) { return b < a ? b : a; }
 template <typename T> inline T max(T a, T b) { return a < b ? b : a; }
 
 // ---- the scheduler: fibers, barriers, simdgroup exchange ----
+#if defined(__x86_64__)
+#define KC_ASM_FIBERS 1
+// Saves the callee-saved registers on the current stack, stores its pointer in *from, continues on `to`.
+extern "C" void kc_stack_switch(void** from, void* to);
+asm(".text\n.globl kc_stack_switch\n.type kc_stack_switch,@function\nkc_stack_switch:\n"
+    "  pushq %rbp\n  pushq %rbx\n  pushq %r12\n  pushq %r13\n  pushq %r14\n  pushq %r15\n"
+    "  movq %rsp, (%rdi)\n  movq %rsi, %rsp\n"
+    "  popq %r15\n  popq %r14\n  popq %r13\n  popq %r12\n  popq %rbx\n  popq %rbp\n  ret\n"
+    ".size kc_stack_switch, .-kc_stack_switch\n");
+#endif
 struct kc_barrier {
     int expected = 0, arrived = 0;
     unsigned gen = 0;
@@ -155,6 +166,7 @@ struct kc_simdgroup {
 
 struct kc_fiber {
     ucontext_t ctx;
+    void* sp = nullptr;
     char* stack = nullptr;
     bool done = false;
     vec<uint, 3> tid;
@@ -167,6 +179,7 @@ struct kc_runtime {
     std::vector<kc_simdgroup> sgs;
     kc_barrier tg;
     ucontext_t sched;
+    void* sched_sp = nullptr;
     kc_fiber* cur = nullptr;
     long progress = 0;
     const std::function<void(vec<uint, 3>, vec<uint, 3>, uint)>* body = nullptr;
@@ -176,7 +189,11 @@ inline kc_runtime& kc_rt() { static kc_runtime rt; return rt; }
 
 inline void kc_yield() {
     kc_runtime& rt = kc_rt();
+#ifdef KC_ASM_FIBERS
+    kc_stack_switch(&rt.cur->sp, rt.sched_sp);
+#else
     swapcontext(&rt.cur->ctx, &rt.sched);
+#endif
 }
 
 inline void kc_release(kc_barrier& b) { b.arrived = 0; b.gen++; kc_rt().progress++; }
@@ -199,6 +216,17 @@ inline void kc_fiber_main() {
     if (--s.expected <= s.arrived && s.arrived > 0) kc_release(s);
     if (--rt.tg.expected <= rt.tg.arrived && rt.tg.arrived > 0) kc_release(rt.tg);
 }
+
+#ifdef KC_ASM_FIBERS
+// A fiber's first code: runs the thread, then returns to the scheduler for good.
+inline void kc_fiber_entry() {
+    kc_fiber_main();
+    kc_runtime& rt = kc_rt();
+    void* dead;
+    kc_stack_switch(&dead, rt.sched_sp);
+    std::abort();
+}
+#endif
 
 enum class mem_flags { mem_none = 0, mem_device = 1, mem_threadgroup = 2, mem_texture = 4 };
 
@@ -284,11 +312,21 @@ inline void kc_launch(kc_uint3 grid, kc_uint3 block, bool synchronises,
             f.tid = kc_uint3(uint(i) % block.x, (uint(i) / block.x) % block.y, uint(i) / (block.x * block.y));
             f.lane = uint(i) % 32u;
             f.sg = uint(i) / 32u;
+#ifdef KC_ASM_FIBERS
+            // the stack as kc_stack_switch leaves it: six registers, then kc_fiber_entry as the return address,
+            // placed so that the entry sees the ABI's alignment (rsp + 8 a multiple of 16)
+            void** top = reinterpret_cast<void**>(f.stack + kc_runtime::stack_bytes);
+            top[-1] = nullptr;
+            top[-2] = reinterpret_cast<void*>(&kc_fiber_entry);
+            for (int r = 3; r <= 8; r++) top[-r] = nullptr;
+            f.sp = top - 8;
+#else
             getcontext(&f.ctx);
             f.ctx.uc_stack.ss_sp = f.stack;
             f.ctx.uc_stack.ss_size = kc_runtime::stack_bytes;
             f.ctx.uc_link = &rt.sched;
             makecontext(&f.ctx, kc_fiber_main, 0);
+#endif
         }
         int alive = n;
         while (alive > 0) {
@@ -298,7 +336,11 @@ inline void kc_launch(kc_uint3 grid, kc_uint3 block, bool synchronises,
                 kc_fiber& f = rt.fibers[i];
                 if (f.done) continue;
                 rt.cur = &f;
+#ifdef KC_ASM_FIBERS
+                kc_stack_switch(&rt.sched_sp, f.sp);
+#else
                 swapcontext(&rt.sched, &f.ctx);
+#endif
                 if (!f.done) alive++;
             }
             rt.cur = nullptr;

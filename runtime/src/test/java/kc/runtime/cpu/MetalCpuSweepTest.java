@@ -107,6 +107,11 @@ class MetalCpuSweepTest {
         } catch (Throwable e) {
             return "runner: " + e;
         }
+        if (Boolean.getBoolean("kc.crossCheck")) {
+            // the same kernels through the CUDA C shim: a Metal-only disagreement would point at the renderer
+            List<HostTensor> cuda = CpuRunner.run(lowered.kernels(), lowered.plan(), inputs, params, "cuda-cpu");
+            for (int o = 0; o < cuda.size(); o++) System.out.println("    metal vs cuda-cpu output " + o + ": " + (compare(got.get(o), cuda.get(o)).isEmpty() ? "same" : compare(got.get(o), cuda.get(o))));
+        }
         for (int o = 0; o < want.size(); o++) {
             String diff = compare(got.get(o), want.get(o));
             if (!diff.isEmpty()) return "mismatch: output " + o + ": " + diff;
