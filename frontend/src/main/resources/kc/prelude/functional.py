@@ -106,28 +106,11 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
-    # kc compares against PyTorch with dropout disabled: the identity at any p.
+    # kc compares against PyTorch with dropout disabled: the identity at any p, for every variant.
     return input
 
 
-def dropout1d(input, p=0.5, training=True, inplace=False):
-    return input
-
-
-def dropout2d(input, p=0.5, training=True, inplace=False):
-    return input
-
-
-def dropout3d(input, p=0.5, training=True, inplace=False):
-    return input
-
-
-def alpha_dropout(input, p=0.5, training=False, inplace=False):
-    return input
-
-
-def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
-    return input
+dropout1d = dropout2d = dropout3d = alpha_dropout = feature_alpha_dropout = dropout
 
 
 def _norm_dims(normalized_shape):

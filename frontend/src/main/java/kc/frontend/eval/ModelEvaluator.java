@@ -76,10 +76,18 @@ public final class ModelEvaluator {
     }
 
     public static LoadedModel evaluate(PyModule module, Map<String, String> defines, TorchLibrary torch) {
+        return onEvaluationThread(module.file(), () -> new ModelEvaluator.Run(module, defines, torch).run());
+    }
+
+    /**
+     * Runs work on a thread with a large stack (deeply nested user code recurses deeply in the tree walker) and
+     * rethrows whatever it threw.
+     */
+    private static <T> T onEvaluationThread(String file, java.util.function.Supplier<T> work) {
         AtomicReference<Object> result = new AtomicReference<>();
         Thread t = new Thread(null, () -> {
             try {
-                result.set(new ModelEvaluator.Run(module, defines, torch).run());
+                result.set(work.get());
             } catch (Throwable e) {
                 result.set(e);
             }
@@ -89,13 +97,14 @@ public final class ModelEvaluator {
             t.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CompileError(module.file(), 1, 1, "interrupted");
+            throw new CompileError(file, 1, 1, "interrupted");
         }
         Object r = result.get();
-        if (r instanceof LoadedModel m) return m;
         if (r instanceof RuntimeException e) throw e;
         if (r instanceof Error e) throw e;
-        throw new IllegalStateException(String.valueOf(r));
+        if (r instanceof Throwable e) throw new IllegalStateException(e);
+        @SuppressWarnings("unchecked") T value = (T) r;
+        return value;
     }
 
     /** One evaluation. */
@@ -334,24 +343,7 @@ public final class ModelEvaluator {
     /** Runs only the module-level code of a source text and returns its globals (for tests of Python semantics). */
     static Map<String, Object> runModule(String fileName, String source, Map<String, String> defines) {
         PyModule module = PythonSource.parse(fileName, source);
-        AtomicReference<Object> result = new AtomicReference<>();
-        Thread t = new Thread(null, () -> {
-            try {
-                result.set(new Run(module, defines, newTorchLibrary()).moduleOnly());
-            } catch (Throwable e) {
-                result.set(e);
-            }
-        }, "kc-eval", STACK_BYTES);
-        t.start();
-        try {
-            t.join();
-        } catch (InterruptedException e) {
-            throw new IllegalStateException(e);
-        }
-        if (result.get() instanceof RuntimeException e) throw e;
-        if (result.get() instanceof Error e) throw e;
-        @SuppressWarnings("unchecked") Map<String, Object> globals = (Map<String, Object>) result.get();
-        return globals;
+        return onEvaluationThread(fileName, () -> new Run(module, defines, newTorchLibrary()).moduleOnly());
     }
 
     private static final PyModule MISSING = new PyModule("<missing>", List.of());
