@@ -2,6 +2,7 @@
 its state_dict, inputs and outputs as .npy files with a manifest.json, for kc to compare against.
 
 Usage: python3 torch_reference.py --file F --out DIR [--define NAME=VALUE ...] [--seed 42] [--trials 5]
+       python3 torch_reference.py --serve --device cuda --file F --out DIR [--define ...] [--seed 42]
        python3 torch_reference.py --jobs JOBS.jsonl [--seed 42] [--trials 5]
 
 Semantics follow KernelBench: torch.manual_seed(seed) before building the model, training mode (no .eval()),
@@ -177,14 +178,37 @@ def replaying_draws(call, draws):
             setattr(torch, name, fn)
 
 
-def run_job(path, out, defines, seed, trials):
-    code = load_source(path, defines)
-    namespace = {"__name__": "kc_problem", "__file__": path}
-    exec(code, namespace)
+class Problem:
+    """A module file under PyTorch: the model built with the seed, and its trials' inputs drawn on demand."""
 
-    torch.manual_seed(seed)
-    init_inputs = namespace["get_init_inputs"]() if "get_init_inputs" in namespace else []
-    model = namespace["Model"](*init_inputs)
+    def __init__(self, path, defines, seed, device="cpu"):
+        code = load_source(path, defines)
+        self.namespace = {"__name__": "kc_problem", "__file__": path}
+        exec(code, self.namespace)
+        self.seed, self.device = seed, device
+        torch.manual_seed(seed)
+        init_inputs = self.namespace["get_init_inputs"]() if "get_init_inputs" in self.namespace else []
+        self.model = self.namespace["Model"](*init_inputs).to(device)
+
+    def inputs(self, trial):
+        """Trial t's inputs: seed+1+t, get_inputs() as written for even t, normal(0, 2) instead of rand for odd t."""
+        torch.manual_seed(self.seed + 1 + trial)
+        if trial % 2 == 0:
+            inputs, distribution = self.namespace["get_inputs"](), "get_inputs"
+        else:
+            inputs, distribution = draw_normal(self.namespace["get_inputs"]), "normal(0,2)"
+        return [x.to(self.device) if isinstance(x, torch.Tensor) else x for x in inputs], distribution
+
+    def forward(self, inputs):
+        """The outputs (flattened) and the random tensors forward drew, in order."""
+        with torch.no_grad():
+            result, draws = recording_draws(lambda: self.model(*inputs))
+        return flatten_outputs(result), draws
+
+
+def run_job(path, out, defines, seed, trials):
+    problem = Problem(path, defines, seed)
+    model = problem.model
 
     os.makedirs(os.path.join(out, "params"), exist_ok=True)
     manifest = {"torch": torch.__version__, "seed": seed, "params": {}, "trials": []}
@@ -199,17 +223,11 @@ def run_job(path, out, defines, seed, trials):
         model64 = None
 
     for trial in range(trials):
-        torch.manual_seed(seed + 1 + trial)
-        if trial % 2 == 0:
-            inputs, distribution = namespace["get_inputs"](), "get_inputs"
-        else:
-            inputs, distribution = draw_normal(namespace["get_inputs"]), "normal(0,2)"
+        inputs, distribution = problem.inputs(trial)
         sub = "trial%d" % trial
         os.makedirs(os.path.join(out, sub), exist_ok=True)
         saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
-        with torch.no_grad():
-            result, draws = recording_draws(lambda: model(*inputs))
-        outputs = flatten_outputs(result)
+        outputs, draws = problem.forward(inputs)
         saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
         saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
         saved64 = []
@@ -228,6 +246,65 @@ def run_job(path, out, defines, seed, trials):
         json.dump(manifest, f)
 
 
+def serve(path, out, defines, seed, device):
+    """The GPU runtime's reference: builds the model once on the device, then answers one JSON request per line on
+    stdin with one JSON line on stdout, writing tensors as .npy files into OUT (a RAM-backed folder: full-size
+    KernelBench tensors are gigabytes; the caller deletes each trial's files once it has read them).
+      {"op": "params"}                              -> {"params": {key: file-entry}}
+      {"op": "trial", "trial": t}                   -> {"distribution", "inputs": [...], "outputs": [...]}
+      {"op": "trial", "trial": t, "swap_input": i, "swap_from": u}
+            trial t's inputs with input i taken from trial u's draw (does the output depend on input i?)
+      {"op": "quit"}
+    Matmuls and convolutions run in true float32 (TF32 off): the reference must be at least as exact as the
+    kernels it judges."""
+    global protocol
+    protocol, sys.stdout = sys.stdout, sys.stderr  # a print() in the module must not corrupt the replies
+    torch.backends.cuda.matmul.allow_tf32 = False
+    torch.backends.cudnn.allow_tf32 = False
+    problem = Problem(path, defines, seed, device)
+    reply({"torch": torch.__version__, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu"})
+    for line in sys.stdin:
+        request = json.loads(line)
+        op = request["op"]
+        try:
+            if op == "quit":
+                return
+            if op == "params":
+                os.makedirs(os.path.join(out, "params"), exist_ok=True)
+                reply({"params": {key: save(out, "params", i, value)
+                                  for i, (key, value) in enumerate(problem.model.state_dict().items())}})
+            elif op == "trial":
+                t = request["trial"]
+                inputs, distribution = problem.inputs(t)
+                sub = "trial%d" % t
+                if "swap_input" in request:  # the k-th tensor among the inputs (the runtime sees only tensors)
+                    k = request["swap_input"]
+                    i = [j for j, x in enumerate(inputs) if isinstance(x, torch.Tensor)][k]
+                    inputs[i] = problem.inputs(request["swap_from"])[0][i]
+                    sub += "_swap%d" % k
+                os.makedirs(os.path.join(out, sub), exist_ok=True)
+                outputs, draws = problem.forward(inputs)
+                saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+                saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
+                saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
+                drawn = len(draws)
+                del inputs, outputs, draws
+                reply({"distribution": distribution, "dir": sub, "inputs": saved_inputs, "outputs": saved_outputs,
+                       "drawn_in_forward": drawn})
+            else:
+                reply({"error": "unknown op " + op})
+        except Exception as e:
+            reply({"error": "%s: %s" % (type(e).__name__, e)})
+
+
+protocol = sys.stdout
+
+
+def reply(obj):
+    protocol.write(json.dumps(obj) + "\n")
+    protocol.flush()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--file")
@@ -237,11 +314,16 @@ def main():
                                        "a problem that fails writes its one-line reason to OUT/error.txt")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--trials", type=int, default=5)
+    parser.add_argument("--serve", action="store_true", help="answer requests on stdin (see serve())")
+    parser.add_argument("--device", default="cpu")
     args = parser.parse_args()
 
     disable_dropout()
     polyfill_sdpa()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
+    if args.serve:
+        serve(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.device)
+        return
     if args.jobs is None:
         run_job(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.trials)
         return

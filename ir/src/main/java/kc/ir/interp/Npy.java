@@ -37,6 +37,35 @@ public final class Npy {
 
     public static HostTensor read(InputStream in) throws IOException { return read(in.readAllBytes()); }
 
+    /**
+     * What a .npy file holds and where its raw little-endian, row-major data starts: for runtimes that move the
+     * bytes themselves (gigabyte tensors do not fit a double[]).
+     */
+    public record Header(DType dtype, Shape shape, long dataOffset) {
+        public long dataBytes() { return shape.numel() * dtype.bytes; }
+    }
+
+    /** Reads only the header; fortran-ordered arrays (which numpy writes only when asked) are refused. */
+    public static Header header(Path file) throws IOException {
+        byte[] head;
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(1 << 16);
+        }
+        ByteBuffer buf = ByteBuffer.wrap(head).order(ByteOrder.LITTLE_ENDIAN);
+        if (head.length < 10) throw new IOException(file + ": not a .npy file (too short)");
+        for (int i = 0; i < MAGIC.length; i++) if (head[i] != MAGIC[i]) throw new IOException(file + ": not a .npy file (bad magic)");
+        int major = head[6];
+        int headerLength = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : buf.getInt(8);
+        int headerStart = major == 1 ? 10 : 12;
+        if (headerStart + headerLength > head.length) throw new IOException(file + ": .npy header too long");
+        String header = new String(head, headerStart, headerLength, StandardCharsets.ISO_8859_1);
+        if (field(header, "fortran_order", "(True|False)").equals("True")) throw new IOException(file + ": fortran-ordered .npy");
+        Element element = Element.parse(field(header, "descr", "'([^']*)'"));
+        Header h = new Header(element.dtype, Shape.of(parseShape(field(header, "shape", "\\(([^)]*)\\)"))), headerStart + headerLength);
+        if (Files.size(file) < h.dataOffset() + h.dataBytes()) throw new IOException(file + ": .npy data shorter than its header says");
+        return h;
+    }
+
     /** @throws IOException when the bytes are not a supported .npy array */
     public static HostTensor read(byte[] bytes) throws IOException {
         ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);

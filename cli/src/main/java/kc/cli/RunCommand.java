@@ -1,0 +1,269 @@
+package kc.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import kc.codegen.cuda.CudaRenderer;
+import kc.codegen.ptx.PtxRenderer;
+import kc.codegen.ptx.PtxTarget;
+import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
+import kc.ir.graph.Graph;
+import kc.ir.graph.GraphVerifier;
+import kc.ir.graph.Json;
+import kc.ir.tile.LaunchPlan;
+import kc.passes.cost.CostModel;
+import kc.passes.cost.MachineModel;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.Schedule;
+import kc.runtime.bench.Timing;
+import kc.runtime.gpu.Ceilings;
+import kc.runtime.gpu.CeilingsCache;
+import kc.runtime.gpu.GpuDevice;
+import kc.runtime.gpu.GpuException;
+import kc.runtime.gpu.GpuModel;
+import kc.runtime.gpu.GpuTimer;
+import kc.runtime.gpu.GpuVerifier;
+import kc.runtime.gpu.InterpreterReference;
+import kc.runtime.gpu.NoGpuException;
+import kc.runtime.gpu.Reference;
+import kc.runtime.gpu.ReferenceServer;
+import kc.runtime.gpu.RuntimeKernels;
+import kc.runtime.verify.PythonTorch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Compiles a module, runs it on the GPU and verifies it against PyTorch on the same GPU.",
+                "PyTorch runs the original module (seed 42 for the weights, seed 43+t for trial t's inputs; trials",
+                "alternate get_inputs() and normal(0, 2) draws; TF32 off; dropout as identity, like kc's graph).",
+                "Guards: allclose (atol = rtol = 1e-4 fp32, 1e-2 fp16/bf16; NaN never passes), fully-written (outputs",
+                "poisoned before the run), inputs-unchanged, deterministic (a second run on the default stream in fresh",
+                "zeroed buffers must match the first on a non-default stream bit for bit), input-dependence (outputs",
+                "change where PyTorch's do, input by input). Without PyTorch, kc's float64 interpreter is the reference",
+                "on synthetic data (small problems only). Exit status 3 when there is no GPU."})
+final class RunCommand implements Callable<Integer> {
+    enum Emit { ptx, cuda }
+
+    @Mixin ModelOptions model;
+
+    @Option(names = "--emit", defaultValue = "ptx", description = "ptx (kc's own PTX, loaded through the driver's JIT; default) or cuda (kc's CUDA C, compiled with nvcc).")
+    Emit emit;
+
+    @Option(names = "--trials", defaultValue = "5", description = "Independent input sets; every one must pass. Default: ${DEFAULT-VALUE}.")
+    int trials;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for the weights (trial t's inputs use seed+1+t). Default: ${DEFAULT-VALUE}.")
+    int seed;
+
+    @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch to use (default: the first of python3 on PATH, /usr/bin/python3, /usr/local/bin/python3 with torch and numpy).")
+    Path python;
+
+    @Option(names = "--time", description = "After verifying, time the forward: 3 warm-ups, then --timing-trials runs, each after a 256 MB L2 flush; CUDA events.")
+    boolean time;
+
+    @Option(names = "--timing-trials", defaultValue = "100", description = "Timed runs with --time. Default: ${DEFAULT-VALUE}.")
+    int timingTrials;
+
+    @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Limit for each answer of the PyTorch reference. Default: ${DEFAULT-VALUE}.")
+    long timeout;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON (used by kc bench).")
+    Path json;
+
+    @Spec CommandSpec spec;
+
+    @Override public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        RunResult.Builder result = new RunResult.Builder(model.file.toString());
+        try (GpuDevice device = openDevice()) {
+            result.device = device.info().name();
+            long t0 = System.nanoTime();
+            LoadedModel loaded = Frontend.load(model.file, model.defines);
+            Graph graph = loaded.graph();
+            GraphVerifier.verifyOrThrow(graph);
+            Schedule schedule = DefaultScheduler.schedule(graph);
+            Lowered lowered;
+            try {
+                lowered = Lowering.lower(graph, schedule);
+            } catch (IllegalArgumentException rejected) {
+                throw new KcFailure(ExitCode.BAD_INPUT, "run: the schedule was rejected: " + rejected.getMessage());
+            }
+            String ptx = emit == Emit.ptx ? new PtxRenderer().render(lowered.kernels(), ptxTarget(device))
+                    : Nvcc.ptx("#include \"" + CudaRenderer.HEADER + "\"\n" + CudaRenderer.render(lowered.kernels()),
+                            CudaRenderer.header(), device.info().target());
+            result.compileSeconds = (System.nanoTime() - t0) / 1e9;
+            result.kernels = lowered.kernels().size();
+            result.launches = lowered.plan().launches().size();
+            Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
+            MachineModel machine = device.info().machineModel(ceilings);
+            result.floorMs = CostModel.estimate(graph, schedule, machine).floorSeconds() * 1e3;
+
+            out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (--emit %s, compiled in %.2f s)%n", model.file,
+                    device.info().summary(), result.kernels, result.launches, emit, result.compileSeconds);
+            GpuModel gpuModel = new GpuModel(device, ptx, lowered.plan());
+            RuntimeKernels helpers = new RuntimeKernels(device);
+            try (Reference reference = reference(graph)) {
+                out.println("  reference: " + reference.describe());
+                GpuVerifier.Verification v = new GpuVerifier(device, helpers, gpuModel, reference).verify(trials);
+                result.verification(v);
+                report(out, v);
+            } catch (Reference.ReferenceException e) {
+                result.verdict = "NO_REFERENCE";
+                result.detail = e.getMessage();
+                out.println("NO REFERENCE  " + e.getMessage());
+            }
+            if (time && "PASS".equals(result.verdict)) {
+                try (GpuModel.Bound run = gpuModel.allocate()) {
+                    fillInputs(helpers, gpuModel, run);
+                    Timing t = new GpuTimer(device).time(run, 3, timingTrials);
+                    result.timing = t;
+                    out.printf(Locale.ROOT, "  time: %.4f ms median, %.4f ms mean (%d trials, L2 flushed); floor %.4f ms on %s (%.1fx over floor)%n",
+                            t.medianMs(), t.meanMs(), t.trials(), result.floorMs, ceilings != null ? "measured ceilings" : "published figures",
+                            t.medianMs() / result.floorMs);
+                }
+            }
+        } catch (GpuException e) {
+            result.verdict = "ERROR";
+            result.detail = e.getMessage();
+            out.println("ERROR  " + e.getMessage());
+        } finally {
+            if (json != null && result.verdict != null) writeAtomically(json, result.build().toJson());
+        }
+        return switch (result.verdict == null ? "ERROR" : result.verdict) {
+            case "PASS" -> ExitCode.OK;
+            case "NO_REFERENCE" -> ExitCode.NO_TOOLCHAIN;
+            default -> ExitCode.VERIFICATION_FAILED;
+        };
+    }
+
+    private static GpuDevice openDevice() {
+        try {
+            return GpuDevice.open(0);
+        } catch (NoGpuException e) {
+            throw new KcFailure(ExitCode.NO_TOOLCHAIN, "run: " + e.getMessage());
+        }
+    }
+
+    private static PtxTarget ptxTarget(GpuDevice device) {
+        // A newer GPU than kc knows JIT-compiles the newest PTX kc writes.
+        return device.info().ccMajor() >= 9 ? PtxTarget.byName("sm_90") : PtxTarget.byName("sm_80");
+    }
+
+    private Reference reference(Graph graph) throws IOException, Reference.ReferenceException {
+        Optional<Path> py = PythonTorch.find(python);
+        if (py.isPresent()) return ReferenceServer.start(py.get(), model.file, model.defines, seed, "cuda", timeout);
+        return new InterpreterReference(graph, seed);
+    }
+
+    /** Timing inputs: seeded uniform values (the times do not depend on them; weights likewise). */
+    private static void fillInputs(RuntimeKernels helpers, GpuModel model, GpuModel.Bound run) {
+        long seed = 1;
+        for (LaunchPlan.Buffer b : model.plan().buffers())
+            if (b.role() == LaunchPlan.Role.INPUT || b.role() == LaunchPlan.Role.PARAM)
+                helpers.fillUniform(run.buffer(b.name()), b.dtype(), b.shape().numel(), seed++);
+    }
+
+    private static void report(PrintWriter out, GpuVerifier.Verification v) {
+        String worst = v.worst() == null ? "-" : v.worstWhere() + " " + v.worst().summary();
+        out.printf("%s  %d trials; worst: %s%n", v.passed() ? "PASS" : "FAIL", v.trials(), worst);
+        List<String> parts = new ArrayList<>();
+        for (GpuVerifier.GuardResult g : v.guards()) parts.add(g.guard() + (g.passed() ? " ok" : " FAILED"));
+        out.println("  guards: " + String.join(", ", parts));
+        for (GpuVerifier.GuardResult g : v.guards()) if (!g.passed()) out.println("  " + g.guard() + ": " + g.detail());
+    }
+
+    static void writeAtomically(Path file, String text) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, ".kc-", ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Compiles CUDA C to PTX with nvcc (the GPU host's CUDA toolkit). */
+    static final class Nvcc {
+        static String ptx(String source, String header, String arch) throws IOException {
+            Path dir = Files.createTempDirectory("kc-nvcc");
+            try {
+                Files.writeString(dir.resolve(CudaRenderer.HEADER), header);
+                Files.writeString(dir.resolve("model.cu"), source);
+                Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, "-O3", "-o", "model.ptx", "model.cu")
+                        .directory(dir.toFile()).redirectErrorStream(true).start();
+                String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)
+                    throw new GpuException("nvcc failed on kc's CUDA C:\n" + log.strip());
+                return Files.readString(dir.resolve("model.ptx"));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new GpuException("interrupted while nvcc ran");
+            } catch (IOException e) {
+                throw new KcFailure(ExitCode.NO_TOOLCHAIN, "run --emit cuda needs nvcc on PATH: " + e.getMessage());
+            } finally {
+                try (var s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    /** What kc run found, as kc bench reads it back (JSON). */
+    record RunResult(String problem, String device, String verdict, String detail, double compileSeconds, int kernels,
+                     int launches, double floorMs, double maxAbsError, double relL2Error, List<String> failedGuards,
+                     String reference, Timing timing) {
+        String toJson() {
+            StringBuilder s = new StringBuilder("{");
+            s.append("\"problem\": ").append(Json.quote(problem)).append(", \"device\": ").append(Json.quote(String.valueOf(device)))
+             .append(", \"verdict\": ").append(Json.quote(verdict)).append(", \"detail\": ").append(Json.quote(String.valueOf(detail)))
+             .append(", \"reference\": ").append(Json.quote(String.valueOf(reference)))
+             .append(String.format(Locale.ROOT, ", \"compile_seconds\": %.4f, \"kernels\": %d, \"launches\": %d, \"floor_ms\": %s, \"max_abs_error\": %s, \"rel_l2_error\": %s",
+                     compileSeconds, kernels, launches, num(floorMs), num(maxAbsError), num(relL2Error)))
+             .append(", \"failed_guards\": [").append(String.join(", ", failedGuards.stream().map(Json::quote).toList())).append("]");
+            if (timing != null)
+                s.append(String.format(Locale.ROOT, ", \"kc\": {\"median_ms\": %s, \"mean_ms\": %s, \"min_ms\": %s, \"max_ms\": %s, \"trials\": %d}",
+                        num(timing.medianMs()), num(timing.meanMs()), num(timing.minMs()), num(timing.maxMs()), timing.trials()));
+            return s.append("}\n").toString();
+        }
+
+        private static String num(double v) { return Double.isFinite(v) ? Double.toString(v) : "null"; }
+
+        static final class Builder {
+            final String problem;
+            String device, verdict, detail = "", reference;
+            double compileSeconds, floorMs = Double.NaN, maxAbs = Double.NaN, relL2 = Double.NaN;
+            int kernels, launches;
+            List<String> failedGuards = List.of();
+            Timing timing;
+
+            Builder(String problem) { this.problem = problem; }
+
+            void verification(GpuVerifier.Verification v) {
+                verdict = v.passed() ? "PASS" : "FAIL";
+                failedGuards = v.failedGuards();
+                detail = v.guards().stream().filter(g -> !g.passed()).map(g -> g.guard() + ": " + g.detail()).findFirst().orElse("");
+                reference = v.reference();
+                if (v.worst() != null) { maxAbs = v.worst().maxAbsError(); relL2 = v.worst().relativeL2Error(); }
+            }
+
+            RunResult build() {
+                return new RunResult(problem, device, verdict, detail, compileSeconds, kernels, launches, floorMs, maxAbs, relL2,
+                        failedGuards, reference, timing);
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package kc.runtime.gpu;
+
+import static jcuda.driver.JCudaDriver.*;
+
+import java.util.Arrays;
+
+import jcuda.driver.CUevent;
+import jcuda.driver.CUstream;
+import kc.runtime.bench.Timing;
+
+/**
+ * Times a model's whole forward (its launch sequence) as MEASURING.md says: CUDA events on a stream around the
+ * work, warm-up runs first, and before every timed trial a 256 MB buffer written so that the L2 cache holds nothing
+ * of the previous trial. PyTorch's baselines are timed the same way by kc's torch_bench.py.
+ */
+public final class GpuTimer {
+    public static final long FLUSH_BYTES = 256L << 20;
+    private final GpuDevice device;
+
+    public GpuTimer(GpuDevice device) { this.device = device; }
+
+    public Timing time(GpuModel.Bound run, int warmups, int trials) {
+        CUstream stream = device.newStream();
+        try (DeviceBuffer flush = device.allocate(FLUSH_BYTES)) {
+            for (int i = 0; i < warmups; i++) run.run(stream);
+            device.synchronize("warm-up runs");
+            CUevent[] start = new CUevent[trials], end = new CUevent[trials];
+            for (int i = 0; i < trials; i++) {
+                start[i] = device.newEvent();
+                end[i] = device.newEvent();
+                cuMemsetD32Async(flush.pointer(), i, FLUSH_BYTES / 4, stream);
+                cuEventRecord(start[i], stream);
+                run.run(stream);
+                cuEventRecord(end[i], stream);
+            }
+            device.synchronize("timed runs");
+            double[] ms = new double[trials];
+            float[] elapsed = new float[1];
+            for (int i = 0; i < trials; i++) {
+                cuEventElapsedTime(elapsed, start[i], end[i]);
+                ms[i] = elapsed[0];
+                cuEventDestroy(start[i]);
+                cuEventDestroy(end[i]);
+            }
+            return summarize(ms);
+        } finally {
+            cuStreamDestroy(stream);
+        }
+    }
+
+    /** Median, mean, min and max of the trial times. */
+    public static Timing summarize(double[] ms) {
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new Timing(median, Arrays.stream(sorted).average().orElse(Double.NaN), sorted[0], sorted[n - 1], n);
+    }
+}

@@ -1,0 +1,232 @@
+package kc.runtime.gpu;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jcuda.driver.CUstream;
+import kc.ir.graph.DType;
+import kc.ir.tile.LaunchPlan;
+import kc.runtime.verify.Tolerance;
+
+/**
+ * Judges a compiled model on the GPU against PyTorch, with MEASURING.md's rules built in rather than left to
+ * whoever runs it. Per trial (5 by default, alternating get_inputs() and normal(0, 2) inputs):
+ * <ul>
+ *   <li><b>allclose</b>: every output within atol = rtol = 1e-4 (fp32) / 1e-2 (fp16, bf16) of PyTorch's; NaN never passes.</li>
+ *   <li><b>fully-written</b>: outputs are poisoned (all bytes 0xFF) before the run; no element may keep the poison.</li>
+ *   <li><b>inputs-unchanged</b>: inputs and weights are bit-identical after the run.</li>
+ *   <li><b>deterministic</b>: a second run on the default stream, in freshly allocated zero-filled buffers, gives
+ *       bit-identical outputs to the first on a non-default stream (catches races and stream-order bugs).</li>
+ *   <li><b>input-dependence</b>: where PyTorch's outputs differ between two trials, kc's must too; and with several
+ *       inputs, changing only input i must change kc's outputs where it changes PyTorch's.</li>
+ * </ul>
+ * Every run gets freshly allocated buffers, so no result survives from an earlier run.
+ */
+public final class GpuVerifier {
+    public static final String ALLCLOSE = "allclose", FULLY_WRITTEN = "fully-written", INPUTS_UNCHANGED = "inputs-unchanged",
+            DETERMINISTIC = "deterministic", INPUT_DEPENDENCE = "input-dependence";
+    public static final List<String> GUARDS = List.of(ALLCLOSE, FULLY_WRITTEN, INPUTS_UNCHANGED, DETERMINISTIC, INPUT_DEPENDENCE);
+
+    /** One guard's verdict over all trials; {@code detail} names the first violation. */
+    public record GuardResult(String guard, boolean passed, String detail) {}
+
+    /** The whole verdict: each guard, and the worst output comparison (largest relative error) with its trial. */
+    public record Verification(List<GuardResult> guards, CompareStats worst, String worstWhere, int trials, String reference) {
+        public boolean passed() { return guards.stream().allMatch(GuardResult::passed); }
+
+        public List<String> failedGuards() {
+            return guards.stream().filter(g -> !g.passed()).map(GuardResult::guard).toList();
+        }
+    }
+
+    private final GpuDevice device;
+    private final RuntimeKernels helpers;
+    private final GpuModel model;
+    private final Reference reference;
+    private final CUstream stream;
+    private final Map<String, String> violations = new LinkedHashMap<>();
+    private CompareStats worst;
+    private String worstWhere = "";
+
+    public GpuVerifier(GpuDevice device, RuntimeKernels helpers, GpuModel model, Reference reference) {
+        this.device = device;
+        this.helpers = helpers;
+        this.model = model;
+        this.reference = reference;
+        this.stream = device.newStream();
+    }
+
+    /** The outputs of one candidate run, kept on the device for the comparisons that need two runs. */
+    private record Outputs(List<DeviceBuffer> buffers) implements AutoCloseable {
+        @Override public void close() { buffers.forEach(DeviceBuffer::close); }
+    }
+
+    public Verification verify(int trials) throws IOException, Reference.ReferenceException {
+        Map<String, Reference.TensorFile> params = reference.params();
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT);
+        for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM))
+            if (!params.containsKey(p.key())) throw new Reference.ReferenceException("PyTorch's state_dict has no entry " + p.key());
+
+        Outputs previous = null, previousRef = null, first = null, firstRef = null;
+        Reference.Trial firstTrial = null;
+        try {
+            for (int t = 0; t < trials; t++) {
+                Reference.Trial trial = reference.trial(t);
+                checkShapes(trial, inputs, outputs);
+                Outputs cand = runAndJudge(trial, params, "trial " + t + " (" + trial.distribution() + ")");
+                Outputs ref = uploadAll(trial.outputs());
+                if (previous != null) dependence(previous, previousRef, cand, ref, "trials " + (t - 1) + " and " + t + " have different inputs");
+                if (t == 0) { first = cand; firstRef = ref; firstTrial = trial; }
+                else {
+                    if (previous != first) { previous.close(); previousRef.close(); }
+                    reference.discard(trial);
+                }
+                previous = cand;
+                previousRef = ref;
+            }
+            // With several inputs, a kernel that ignores one of them still changes its output between trials: probe
+            // each input alone.
+            int tensors = firstTrial == null ? 0 : firstTrial.givenInputs();
+            for (int i = 0; tensors > 1 && i < tensors; i++) {
+                Reference.Trial probe = reference.trialWithInputFrom(0, i, 1);
+                checkShapes(probe, inputs, outputs);
+                try (Outputs cand = runAndJudge(probe, params, "trial 0 with input " + i + " from trial 1");
+                     Outputs ref = uploadAll(probe.outputs())) {
+                    dependence(first, firstRef, cand, ref, "only input " + i + " changed");
+                }
+                reference.discard(probe);
+            }
+            if (firstTrial != null) reference.discard(firstTrial);
+        } finally {
+            for (Outputs o : new Outputs[] {previous, previousRef, first, firstRef})
+                if (o != null) o.close();
+        }
+        List<GuardResult> guards = new ArrayList<>();
+        for (String g : GUARDS) guards.add(new GuardResult(g, !violations.containsKey(g), violations.getOrDefault(g, "")));
+        return new Verification(guards, worst, worstWhere, trials, reference.describe());
+    }
+
+    private void checkShapes(Reference.Trial trial, List<LaunchPlan.Buffer> inputs, List<LaunchPlan.Buffer> outputs)
+            throws Reference.ReferenceException {
+        if (trial.inputs().size() != inputs.size())
+            throw new Reference.ReferenceException("PyTorch gives " + trial.inputs().size() + " input tensors (with forward's random draws), kc's plan takes " + inputs.size());
+        if (trial.outputs().size() != outputs.size())
+            throw new Reference.ReferenceException("forward returns " + trial.outputs().size() + " tensors in PyTorch, " + outputs.size() + " in kc");
+        for (int i = 0; i < inputs.size(); i++) {
+            var h = trial.inputs().get(i).header();
+            if (!h.shape().equals(inputs.get(i).shape()) || h.dtype() != inputs.get(i).dtype())
+                throw new Reference.ReferenceException("input " + i + " is " + h.dtype() + h.shape() + " in PyTorch, " + inputs.get(i).dtype() + inputs.get(i).shape() + " in kc");
+        }
+        for (int o = 0; o < outputs.size(); o++)
+            if (!trial.outputs().get(o).header().shape().equals(outputs.get(o).shape()))
+                throw new Reference.ReferenceException("output " + o + " is " + trial.outputs().get(o).header().shape() + " in PyTorch, " + outputs.get(o).shape() + " in kc");
+    }
+
+    /**
+     * Runs the candidate twice on one trial's data (non-default stream with poisoned outputs, then the default
+     * stream in fresh zeroed buffers), judges allclose, poison, inputs and determinism; returns the first run's outputs.
+     */
+    private Outputs runAndJudge(Reference.Trial trial, Map<String, Reference.TensorFile> params, String where) throws IOException {
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT);
+        List<DeviceBuffer> kept = new ArrayList<>();
+        try (GpuModel.Bound run = model.allocate()) {
+            load(run, trial, params);
+            poisonAllBut(run, (byte) 0xFF, stream);
+            run.run(stream);
+            device.synchronize("running " + model.plan().model() + " on " + where);
+            for (int o = 0; o < outputs.size(); o++) {
+                LaunchPlan.Buffer b = outputs.get(o);
+                try (DeviceBuffer ref = device.allocate(trial.outputs().get(o).header().dataBytes())) {
+                    HostTransfer.upload(trial.outputs().get(o).file(), trial.outputs().get(o).header(), ref);
+                    CompareStats c = helpers.compare(run.buffer(b.name()), b.dtype(), ref, trial.outputs().get(o).header().dtype(),
+                            b.shape().numel(), Tolerance.forDType(b.dtype()));
+                    String at = where + " output " + o;
+                    if (!c.passed()) violate(ALLCLOSE, at + ": " + c.summary());
+                    if (c.poisoned() > 0) violate(FULLY_WRITTEN, at + ": " + c.poisoned() + " of " + c.count() + " elements were never written");
+                    if (worst == null || !c.passed() && worst.passed()
+                            || c.passed() == worst.passed() && c.relativeL2Error() > worst.relativeL2Error()) {
+                        worst = c;
+                        worstWhere = at;
+                    }
+                }
+                DeviceBuffer copy = device.allocate(b.bytes());
+                copy.copyFrom(run.buffer(b.name()));
+                kept.add(copy);
+            }
+            for (int i = 0; i < inputs.size(); i++)
+                unchanged(run.buffer(inputs.get(i).name()), inputs.get(i).dtype(), trial.inputs().get(i), where + " input " + i);
+            for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM))
+                unchanged(run.buffer(p.name()), p.dtype(), params.get(p.key()), where + " weight " + p.key());
+        }
+        try (GpuModel.Bound again = model.allocate()) {
+            load(again, trial, params);
+            poisonAllBut(again, (byte) 0, null);
+            again.run(null);
+            device.synchronize("running " + model.plan().model() + " again on " + where);
+            for (int o = 0; o < outputs.size(); o++) {
+                LaunchPlan.Buffer b = outputs.get(o);
+                long differ = helpers.countDifferent(kept.get(o), again.buffer(b.name()), b.shape().numel(), b.dtype().bytes);
+                if (differ > 0) violate(DETERMINISTIC, where + " output " + o + ": " + differ + " of " + b.shape().numel()
+                        + " elements differ between a run on a non-default stream and a run on the default stream");
+            }
+        }
+        return new Outputs(kept);
+    }
+
+    private void load(GpuModel.Bound run, Reference.Trial trial, Map<String, Reference.TensorFile> params) throws IOException {
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT);
+        for (int i = 0; i < inputs.size(); i++)
+            HostTransfer.upload(trial.inputs().get(i).file(), trial.inputs().get(i).header(), run.buffer(inputs.get(i).name()));
+        for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
+            Reference.TensorFile f = params.get(p.key());
+            if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
+                throw new GpuException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in PyTorch, " + p.dtype() + p.shape() + " in kc");
+            HostTransfer.upload(f.file(), f.header(), run.buffer(p.name()));
+        }
+    }
+
+    /** Outputs and intermediates get the pattern; inputs, weights and constants keep their contents. */
+    private void poisonAllBut(GpuModel.Bound run, byte pattern, CUstream stream) {
+        for (LaunchPlan.Buffer b : model.plan().buffers())
+            if (b.role() == LaunchPlan.Role.OUTPUT || b.role() == LaunchPlan.Role.SCRATCH) run.buffer(b.name()).fill(pattern, stream);
+    }
+
+    private void unchanged(DeviceBuffer used, DType dtype, Reference.TensorFile original, String what) throws IOException {
+        try (DeviceBuffer pristine = device.allocate(used.bytes())) {
+            HostTransfer.upload(original.file(), original.header(), pristine);
+            long differ = helpers.countDifferent(used, pristine, used.bytes() / dtype.bytes, dtype.bytes);
+            if (differ > 0) violate(INPUTS_UNCHANGED, what + ": " + differ + " elements were modified by the kernels");
+        }
+    }
+
+    private void dependence(Outputs candA, Outputs refA, Outputs candB, Outputs refB, String change) {
+        List<LaunchPlan.Buffer> outputs = model.buffers(LaunchPlan.Role.OUTPUT);
+        for (int o = 0; o < outputs.size(); o++) {
+            LaunchPlan.Buffer b = outputs.get(o);
+            long n = b.shape().numel();
+            int refBytes = (int) (refA.buffers().get(o).bytes() / Math.max(1, n));
+            long refDiffer = helpers.countDifferent(refA.buffers().get(o), refB.buffers().get(o), n, refBytes);
+            long candDiffer = helpers.countDifferent(candA.buffers().get(o), candB.buffers().get(o), n, b.dtype().bytes);
+            if (refDiffer > 0 && candDiffer == 0)
+                violate(INPUT_DEPENDENCE, "output " + o + " is bit-identical although " + change + " and PyTorch's output differs in "
+                        + refDiffer + " of " + n + " elements");
+        }
+    }
+
+    private Outputs uploadAll(List<Reference.TensorFile> files) throws IOException {
+        List<DeviceBuffer> buffers = new ArrayList<>();
+        for (Reference.TensorFile f : files) {
+            DeviceBuffer d = device.allocate(f.header().dataBytes());
+            HostTransfer.upload(f.file(), f.header(), d);
+            buffers.add(d);
+        }
+        return new Outputs(buffers);
+    }
+
+    private void violate(String guard, String detail) {
+        violations.putIfAbsent(guard, detail);
+    }
+}

@@ -1,0 +1,49 @@
+package kc.runtime.gpu;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import kc.ir.interp.Npy;
+
+/**
+ * What the GPU verifier compares against: the model's weights and, per trial, inputs and expected outputs as .npy
+ * files. PyTorch running the original module ({@link ReferenceServer}) is the strongest; kc's own float64
+ * interpreter ({@link InterpreterReference}) is the second opinion when PyTorch is absent.
+ */
+public interface Reference extends AutoCloseable {
+    /** A tensor the reference wrote: its file and header. */
+    record TensorFile(Path file, Npy.Header header) {}
+
+    /**
+     * One trial's inputs and expected outputs. The inputs are get_inputs()'s tensors followed by the
+     * {@code drawnInForward} random tensors forward drew (kc's graph takes those as extra inputs).
+     */
+    record Trial(String distribution, Path dir, List<TensorFile> inputs, List<TensorFile> outputs, int drawnInForward) {
+        /** How many of the inputs get_inputs() gave. */
+        public int givenInputs() { return inputs.size() - drawnInForward; }
+    }
+
+    /** The reference could not run the module, or stopped answering. */
+    final class ReferenceException extends Exception {
+        public ReferenceException(String message) { super(message, null, false, false); }
+    }
+
+    /** One line: which reference, which version, where it runs. */
+    String describe();
+
+    /** The state_dict, by key (ask before any trial: training-mode forwards update BatchNorm's running statistics). */
+    Map<String, TensorFile> params() throws IOException, ReferenceException;
+
+    /** Trial t: seed+1+t, get_inputs() as written for even t, normal(0, 2) draws for odd t. */
+    Trial trial(int t) throws IOException, ReferenceException;
+
+    /** Trial t's inputs except get_inputs()'s tensor {@code input}, which is trial {@code from}'s draw. */
+    Trial trialWithInputFrom(int t, int input, int from) throws IOException, ReferenceException;
+
+    /** Deletes a trial's files once read. */
+    void discard(Trial trial) throws IOException;
+
+    @Override void close() throws IOException;
+}

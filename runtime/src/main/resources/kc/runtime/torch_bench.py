@@ -1,0 +1,114 @@
+"""kc's PyTorch baselines on the GPU: times a module file under PyTorch eager and torch.compile (inductor, default
+mode) the way kc's runtime times its own kernels (kc.runtime.gpu.GpuTimer): CUDA events around forward on the
+current stream, 3 warm-ups, then N trials each preceded by writing a 256 MB buffer to flush L2; median and mean.
+Also measures the GPU's ceilings (copy bandwidth, fp32 and bf16 tensor-core matmul throughput).
+
+Usage: python3 torch_bench.py --jobs JOBS.jsonl [--trials 100] [--seed 42]
+         each line {"file", "defines", "out"}: writes OUT/baseline.json, or OUT/error.txt
+       python3 torch_bench.py --ceilings OUT.json
+
+Semantics follow KernelBench: seed before building the model, training mode, inputs from get_inputs() moved to
+the GPU, forward under torch.no_grad(), PyTorch's default numerics (TF32 as PyTorch ships it: off for matmul,
+on for cuDNN convolutions), torch._dynamo.reset() before compiling, compile time kept out of the timing.
+"""
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from torch_reference import Problem, disable_dropout  # noqa: E402
+
+FLUSH_BYTES = 256 << 20
+
+
+def time_forward(forward, inputs, trials, warmups=3):
+    flush = torch.empty(FLUSH_BYTES // 4, dtype=torch.int32, device="cuda")
+    with torch.no_grad():
+        for _ in range(warmups):
+            forward(*inputs)
+        torch.cuda.synchronize()
+        starts = [torch.cuda.Event(enable_timing=True) for _ in range(trials)]
+        ends = [torch.cuda.Event(enable_timing=True) for _ in range(trials)]
+        for i in range(trials):
+            flush.fill_(i)
+            starts[i].record()
+            forward(*inputs)
+            ends[i].record()
+        torch.cuda.synchronize()
+    ms = sorted(s.elapsed_time(e) for s, e in zip(starts, ends))
+    return {"median_ms": statistics.median(ms), "mean_ms": statistics.fmean(ms), "min_ms": ms[0], "max_ms": ms[-1],
+            "trials": trials}
+
+
+def baseline(job, trials, seed):
+    problem = Problem(job["file"], job.get("defines", {}), seed, "cuda")
+    inputs, _ = problem.inputs(0)
+    model = problem.model
+    result = {"torch": torch.__version__, "device": torch.cuda.get_device_name()}
+    result["eager"] = time_forward(model, inputs, trials)
+    torch._dynamo.reset()
+    compiled = torch.compile(model, backend="inductor", mode="default")
+    t0 = time.time()
+    with torch.no_grad():
+        compiled(*inputs)
+    torch.cuda.synchronize()
+    result["compile_seconds"] = time.time() - t0
+    result["compiled"] = time_forward(compiled, inputs, trials)
+    return result
+
+
+def ceilings():
+    """Copy bandwidth (bytes read + written), fp32 SIMT matmul and bf16 tensor-core matmul throughput."""
+    n = 1 << 28  # 1 GiB of float32
+    src = torch.empty(n, dtype=torch.float32, device="cuda").fill_(1)
+    dst = torch.empty_like(src)
+    copy = time_forward(lambda: dst.copy_(src), [], 20)
+    size = 8192
+    torch.backends.cuda.matmul.allow_tf32 = False
+    a = torch.randn(size, size, device="cuda")
+    b = torch.randn(size, size, device="cuda")
+    fp32 = time_forward(lambda: torch.mm(a, b), [], 10)
+    a16, b16 = a.bfloat16(), b.bfloat16()
+    tc = time_forward(lambda: torch.mm(a16, b16), [], 20)
+    flops = 2.0 * size ** 3
+    return {"device": torch.cuda.get_device_name(), "copy_bytes_per_second": 2 * 4 * n / (copy["median_ms"] * 1e-3),
+            "fp32_flops_per_second": flops / (fp32["median_ms"] * 1e-3),
+            "tensor_core_flops_per_second": flops / (tc["median_ms"] * 1e-3)}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--jobs")
+    parser.add_argument("--ceilings")
+    parser.add_argument("--trials", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=42)
+    args = parser.parse_args()
+    disable_dropout()
+    if args.ceilings:
+        with open(args.ceilings, "w") as f:
+            json.dump(ceilings(), f)
+    if args.jobs:
+        with open(args.jobs) as f:
+            jobs = [json.loads(line) for line in f if line.strip()]
+        for job in jobs:
+            os.makedirs(job["out"], exist_ok=True)
+            try:
+                result = baseline(job, args.trials, args.seed)
+                with open(os.path.join(job["out"], "baseline.json"), "w") as f:
+                    json.dump(result, f)
+            except BaseException as e:
+                with open(os.path.join(job["out"], "error.txt"), "w") as f:
+                    f.write("%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
+            finally:
+                torch._dynamo.reset()
+                torch.cuda.empty_cache()
+            print("kc-bench: %s done" % job["file"], file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    main()
