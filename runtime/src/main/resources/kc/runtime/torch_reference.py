@@ -178,6 +178,14 @@ def replaying_draws(call, draws):
             setattr(torch, name, fn)
 
 
+def on_device(function, device):
+    """function() with tensor factories defaulting to device (same distributions, the device's generator)."""
+    def call():
+        with torch.device(device):
+            return function()
+    return call
+
+
 class Problem:
     """A module file under PyTorch: the model built with the seed, and its trials' inputs drawn on demand."""
 
@@ -193,10 +201,13 @@ class Problem:
     def inputs(self, trial):
         """Trial t's inputs: seed+1+t, get_inputs() as written for even t, normal(0, 2) instead of rand for odd t."""
         torch.manual_seed(self.seed + 1 + trial)
+        get_inputs = self.namespace["get_inputs"]
+        if self.device != "cpu":  # draw on the GPU: a CPU generator needs seconds per gigabyte
+            get_inputs = on_device(get_inputs, self.device)
         if trial % 2 == 0:
-            inputs, distribution = self.namespace["get_inputs"](), "get_inputs"
+            inputs, distribution = get_inputs(), "get_inputs"
         else:
-            inputs, distribution = draw_normal(self.namespace["get_inputs"]), "normal(0,2)"
+            inputs, distribution = draw_normal(get_inputs), "normal(0,2)"
         return [x.to(self.device) if isinstance(x, torch.Tensor) else x for x in inputs], distribution
 
     def forward(self, inputs):

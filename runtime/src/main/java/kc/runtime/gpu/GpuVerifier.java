@@ -65,19 +65,18 @@ public final class GpuVerifier {
     }
 
     public Verification verify(int trials) throws IOException, Reference.ReferenceException {
-        Map<String, Reference.TensorFile> params = reference.params();
-        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT);
-        for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM))
-            if (!params.containsKey(p.key())) throw new Reference.ReferenceException("PyTorch's state_dict has no entry " + p.key());
-
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT);
         Outputs previous = null, previousRef = null, first = null, firstRef = null;
         Reference.Trial firstTrial = null;
-        try {
+        try (Outputs params = uploadParams(reference.params())) {
             for (int t = 0; t < trials; t++) {
                 Reference.Trial trial = reference.trial(t);
-                checkShapes(trial, inputs, outputs);
-                Outputs cand = runAndJudge(trial, params, "trial " + t + " (" + trial.distribution() + ")");
-                Outputs ref = uploadAll(trial.outputs());
+                checkShapes(trial);
+                Outputs cand, ref;
+                try (Outputs in = uploadAll(trial.inputs())) {
+                    ref = uploadAll(trial.outputs());
+                    cand = runAndJudge(in, ref, params, "trial " + t + " (" + trial.distribution() + ")");
+                }
                 if (previous != null) dependence(previous, previousRef, cand, ref, "trials " + (t - 1) + " and " + t + " have different inputs");
                 if (t == 0) { first = cand; firstRef = ref; firstTrial = trial; }
                 else {
@@ -88,13 +87,13 @@ public final class GpuVerifier {
                 previousRef = ref;
             }
             // With several inputs, a kernel that ignores one of them still changes its output between trials: probe
-            // each input alone.
-            int tensors = firstTrial == null ? 0 : firstTrial.givenInputs();
-            for (int i = 0; tensors > 1 && i < tensors; i++) {
+            // each of get_inputs()'s tensors alone.
+            int given = firstTrial == null ? 0 : firstTrial.givenInputs();
+            for (int i = 0; given > 1 && i < given; i++) {
                 Reference.Trial probe = reference.trialWithInputFrom(0, i, 1);
-                checkShapes(probe, inputs, outputs);
-                try (Outputs cand = runAndJudge(probe, params, "trial 0 with input " + i + " from trial 1");
-                     Outputs ref = uploadAll(probe.outputs())) {
+                checkShapes(probe);
+                try (Outputs in = uploadAll(probe.inputs()); Outputs ref = uploadAll(probe.outputs());
+                     Outputs cand = runAndJudge(in, ref, params, "trial 0 with input " + i + " from trial 1")) {
                     dependence(first, firstRef, cand, ref, "only input " + i + " changed");
                 }
                 reference.discard(probe);
@@ -109,61 +108,82 @@ public final class GpuVerifier {
         return new Verification(guards, worst, worstWhere, trials, reference.describe());
     }
 
-    private void checkShapes(Reference.Trial trial, List<LaunchPlan.Buffer> inputs, List<LaunchPlan.Buffer> outputs)
-            throws Reference.ReferenceException {
+    private void checkShapes(Reference.Trial trial) throws Reference.ReferenceException {
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT);
         if (trial.inputs().size() != inputs.size())
-            throw new Reference.ReferenceException("PyTorch gives " + trial.inputs().size() + " input tensors (with forward's random draws), kc's plan takes " + inputs.size());
+            throw new Reference.ReferenceException("the reference gives " + trial.inputs().size() + " input tensors (with forward's random draws), kc's plan takes " + inputs.size());
         if (trial.outputs().size() != outputs.size())
-            throw new Reference.ReferenceException("forward returns " + trial.outputs().size() + " tensors in PyTorch, " + outputs.size() + " in kc");
+            throw new Reference.ReferenceException("forward returns " + trial.outputs().size() + " tensors in the reference, " + outputs.size() + " in kc");
         for (int i = 0; i < inputs.size(); i++) {
             var h = trial.inputs().get(i).header();
             if (!h.shape().equals(inputs.get(i).shape()) || h.dtype() != inputs.get(i).dtype())
-                throw new Reference.ReferenceException("input " + i + " is " + h.dtype() + h.shape() + " in PyTorch, " + inputs.get(i).dtype() + inputs.get(i).shape() + " in kc");
+                throw new Reference.ReferenceException("input " + i + " is " + h.dtype() + h.shape() + " in the reference, " + inputs.get(i).dtype() + inputs.get(i).shape() + " in kc");
         }
         for (int o = 0; o < outputs.size(); o++)
             if (!trial.outputs().get(o).header().shape().equals(outputs.get(o).shape()))
-                throw new Reference.ReferenceException("output " + o + " is " + trial.outputs().get(o).header().shape() + " in PyTorch, " + outputs.get(o).shape() + " in kc");
+                throw new Reference.ReferenceException("output " + o + " is " + trial.outputs().get(o).header().shape() + " in the reference, " + outputs.get(o).shape() + " in kc");
+    }
+
+    /** The weights on the device, once; every run copies them into its own fresh buffers. */
+    private Outputs uploadParams(Map<String, Reference.TensorFile> params) throws IOException, Reference.ReferenceException {
+        List<DeviceBuffer> buffers = new ArrayList<>();
+        try {
+            for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
+                Reference.TensorFile f = params.get(p.key());
+                if (f == null) throw new Reference.ReferenceException("the reference's state_dict has no entry " + p.key());
+                if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
+                    throw new Reference.ReferenceException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in the reference, " + p.dtype() + p.shape() + " in kc");
+                DeviceBuffer d = device.allocate(f.header().dataBytes());
+                buffers.add(d);
+                HostTransfer.upload(f.file(), f.header(), d);
+            }
+        } catch (IOException | Reference.ReferenceException | RuntimeException e) {
+            buffers.forEach(DeviceBuffer::close);
+            throw e;
+        }
+        return new Outputs(buffers);
     }
 
     /**
      * Runs the candidate twice on one trial's data (non-default stream with poisoned outputs, then the default
      * stream in fresh zeroed buffers), judges allclose, poison, inputs and determinism; returns the first run's outputs.
      */
-    private Outputs runAndJudge(Reference.Trial trial, Map<String, Reference.TensorFile> params, String where) throws IOException {
-        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT);
+    private Outputs runAndJudge(Outputs in, Outputs ref, Outputs params, String where) {
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), outputs = model.buffers(LaunchPlan.Role.OUTPUT),
+                weights = model.buffers(LaunchPlan.Role.PARAM);
         List<DeviceBuffer> kept = new ArrayList<>();
         try (GpuModel.Bound run = model.allocate()) {
-            load(run, trial, params);
+            load(run, in, params);
             poisonAllBut(run, (byte) 0xFF, stream);
+            // The copies ran on the legacy default stream, which a non-blocking stream does not wait for.
+            device.synchronize("loading inputs and weights");
             run.run(stream);
             device.synchronize("running " + model.plan().model() + " on " + where);
             for (int o = 0; o < outputs.size(); o++) {
                 LaunchPlan.Buffer b = outputs.get(o);
-                try (DeviceBuffer ref = device.allocate(trial.outputs().get(o).header().dataBytes())) {
-                    HostTransfer.upload(trial.outputs().get(o).file(), trial.outputs().get(o).header(), ref);
-                    CompareStats c = helpers.compare(run.buffer(b.name()), b.dtype(), ref, trial.outputs().get(o).header().dtype(),
-                            b.shape().numel(), Tolerance.forDType(b.dtype()));
-                    String at = where + " output " + o;
-                    if (!c.passed()) violate(ALLCLOSE, at + ": " + c.summary());
-                    if (c.poisoned() > 0) violate(FULLY_WRITTEN, at + ": " + c.poisoned() + " of " + c.count() + " elements were never written");
-                    if (worst == null || !c.passed() && worst.passed()
-                            || c.passed() == worst.passed() && c.relativeL2Error() > worst.relativeL2Error()) {
-                        worst = c;
-                        worstWhere = at;
-                    }
+                DeviceBuffer r = ref.buffers().get(o);
+                CompareStats c = helpers.compare(run.buffer(b.name()), b.dtype(), r, refType(b, r), b.shape().numel(), Tolerance.forDType(b.dtype()));
+                String at = where + " output " + o;
+                if (!c.passed()) violate(ALLCLOSE, at + ": " + c.summary());
+                if (c.poisoned() > 0) violate(FULLY_WRITTEN, at + ": " + c.poisoned() + " of " + c.count() + " elements were never written");
+                if (worst == null || !c.passed() && worst.passed()
+                        || c.passed() == worst.passed() && c.relativeL2Error() > worst.relativeL2Error()) {
+                    worst = c;
+                    worstWhere = at;
                 }
                 DeviceBuffer copy = device.allocate(b.bytes());
                 copy.copyFrom(run.buffer(b.name()));
                 kept.add(copy);
             }
             for (int i = 0; i < inputs.size(); i++)
-                unchanged(run.buffer(inputs.get(i).name()), inputs.get(i).dtype(), trial.inputs().get(i), where + " input " + i);
-            for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM))
-                unchanged(run.buffer(p.name()), p.dtype(), params.get(p.key()), where + " weight " + p.key());
+                unchanged(run.buffer(inputs.get(i).name()), in.buffers().get(i), inputs.get(i).dtype(), where + " input " + i);
+            for (int i = 0; i < weights.size(); i++)
+                unchanged(run.buffer(weights.get(i).name()), params.buffers().get(i), weights.get(i).dtype(), where + " weight " + weights.get(i).key());
         }
         try (GpuModel.Bound again = model.allocate()) {
-            load(again, trial, params);
+            load(again, in, params);
             poisonAllBut(again, (byte) 0, null);
+            device.synchronize("loading inputs and weights");
             again.run(null);
             device.synchronize("running " + model.plan().model() + " again on " + where);
             for (int o = 0; o < outputs.size(); o++) {
@@ -176,16 +196,15 @@ public final class GpuVerifier {
         return new Outputs(kept);
     }
 
-    private void load(GpuModel.Bound run, Reference.Trial trial, Map<String, Reference.TensorFile> params) throws IOException {
-        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT);
-        for (int i = 0; i < inputs.size(); i++)
-            HostTransfer.upload(trial.inputs().get(i).file(), trial.inputs().get(i).header(), run.buffer(inputs.get(i).name()));
-        for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
-            Reference.TensorFile f = params.get(p.key());
-            if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
-                throw new GpuException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in PyTorch, " + p.dtype() + p.shape() + " in kc");
-            HostTransfer.upload(f.file(), f.header(), run.buffer(p.name()));
-        }
+    /** The reference's dtype for an output: the same width as kc's, or float32 where PyTorch's bfloat16 was widened. */
+    private static DType refType(LaunchPlan.Buffer b, DeviceBuffer ref) {
+        return ref.bytes() == b.bytes() ? b.dtype() : DType.F32;
+    }
+
+    private void load(GpuModel.Bound run, Outputs in, Outputs params) {
+        List<LaunchPlan.Buffer> inputs = model.buffers(LaunchPlan.Role.INPUT), weights = model.buffers(LaunchPlan.Role.PARAM);
+        for (int i = 0; i < inputs.size(); i++) run.buffer(inputs.get(i).name()).copyFrom(in.buffers().get(i));
+        for (int i = 0; i < weights.size(); i++) run.buffer(weights.get(i).name()).copyFrom(params.buffers().get(i));
     }
 
     /** Outputs and intermediates get the pattern; inputs, weights and constants keep their contents. */
@@ -194,12 +213,9 @@ public final class GpuVerifier {
             if (b.role() == LaunchPlan.Role.OUTPUT || b.role() == LaunchPlan.Role.SCRATCH) run.buffer(b.name()).fill(pattern, stream);
     }
 
-    private void unchanged(DeviceBuffer used, DType dtype, Reference.TensorFile original, String what) throws IOException {
-        try (DeviceBuffer pristine = device.allocate(used.bytes())) {
-            HostTransfer.upload(original.file(), original.header(), pristine);
-            long differ = helpers.countDifferent(used, pristine, used.bytes() / dtype.bytes, dtype.bytes);
-            if (differ > 0) violate(INPUTS_UNCHANGED, what + ": " + differ + " elements were modified by the kernels");
-        }
+    private void unchanged(DeviceBuffer used, DeviceBuffer pristine, DType dtype, String what) {
+        long differ = helpers.countDifferent(used, pristine, used.bytes() / dtype.bytes, dtype.bytes);
+        if (differ > 0) violate(INPUTS_UNCHANGED, what + ": " + differ + " elements were modified by the kernels");
     }
 
     private void dependence(Outputs candA, Outputs refA, Outputs candB, Outputs refB, String change) {
@@ -211,17 +227,22 @@ public final class GpuVerifier {
             long refDiffer = helpers.countDifferent(refA.buffers().get(o), refB.buffers().get(o), n, refBytes);
             long candDiffer = helpers.countDifferent(candA.buffers().get(o), candB.buffers().get(o), n, b.dtype().bytes);
             if (refDiffer > 0 && candDiffer == 0)
-                violate(INPUT_DEPENDENCE, "output " + o + " is bit-identical although " + change + " and PyTorch's output differs in "
+                violate(INPUT_DEPENDENCE, "output " + o + " is bit-identical although " + change + " and the reference's output differs in "
                         + refDiffer + " of " + n + " elements");
         }
     }
 
     private Outputs uploadAll(List<Reference.TensorFile> files) throws IOException {
         List<DeviceBuffer> buffers = new ArrayList<>();
-        for (Reference.TensorFile f : files) {
-            DeviceBuffer d = device.allocate(f.header().dataBytes());
-            HostTransfer.upload(f.file(), f.header(), d);
-            buffers.add(d);
+        try {
+            for (Reference.TensorFile f : files) {
+                DeviceBuffer d = device.allocate(f.header().dataBytes());
+                buffers.add(d);
+                HostTransfer.upload(f.file(), f.header(), d);
+            }
+        } catch (IOException | RuntimeException e) {
+            buffers.forEach(DeviceBuffer::close);
+            throw e;
         }
         return new Outputs(buffers);
     }
