@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -228,10 +229,14 @@ public final class BenchReport {
     }
 
     private static String fixed(double v, int decimals) {
-        return Double.isNaN(v) ? "-" : String.format("%." + decimals + "f", v);
+        if (Double.isNaN(v)) return "-";
+        if (Double.isInfinite(v)) return v > 0 ? "inf" : "-inf";
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 
-    private static String sci(double v) { return Double.isNaN(v) ? "-" : String.format("%.1e", v); }
+    private static String sci(double v) {
+        return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1e", v) : fixed(v, 0);
+    }
 
     private static String firstLine(String s) {
         String line = s.lines().findFirst().orElse("");

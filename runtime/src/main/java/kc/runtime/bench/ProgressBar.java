@@ -1,6 +1,7 @@
 package kc.runtime.bench;
 
 import java.io.PrintStream;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
@@ -61,7 +62,7 @@ public final class ProgressBar implements AutoCloseable {
     /** e.g. {@code [#########...............]  12/220  1m03s elapsed, 4m10s left  level1/19_ReLU} */
     private String status(String problem) {
         long elapsed = nanoTime.getAsLong() - startNanos;
-        String count = String.format("%" + Integer.toString(total).length() + "d/%d", done, total);
+        String count = String.format(Locale.ROOT, "%" + Integer.toString(total).length() + "d/%d", done, total);
         String left = done == 0 ? "?" : duration(elapsed / done * (total - done));
         String head = redraw ? bar() + "  " + count : "[" + count + "]";
         return head + "  " + duration(elapsed) + " elapsed, " + left + " left  " + problem;
@@ -83,7 +84,7 @@ public final class ProgressBar implements AutoCloseable {
     static String duration(long nanos) {
         long s = Math.max(0, Math.round(nanos / 1e9));
         if (s < 60) return s + "s";
-        if (s < 3600) return String.format("%dm%02ds", s / 60, s % 60);
-        return String.format("%dh%02dm", s / 3600, s % 3600 / 60);
+        if (s < 3600) return String.format(Locale.ROOT, "%dm%02ds", s / 60, s % 60);
+        return String.format(Locale.ROOT, "%dh%02dm", s / 3600, s % 3600 / 60);
     }
 }
