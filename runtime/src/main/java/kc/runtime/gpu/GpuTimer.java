@@ -2,8 +2,6 @@ package kc.runtime.gpu;
 
 import static jcuda.driver.JCudaDriver.*;
 
-import java.util.Arrays;
-
 import jcuda.driver.CUevent;
 import jcuda.driver.CUstream;
 import kc.runtime.bench.Timing;
@@ -42,18 +40,10 @@ public final class GpuTimer {
                 cuEventDestroy(start[i]);
                 cuEventDestroy(end[i]);
             }
-            return summarize(ms);
+            return Timing.of(ms);
         } finally {
             cuStreamDestroy(stream);
         }
     }
 
-    /** Median, mean, min and max of the trial times. */
-    public static Timing summarize(double[] ms) {
-        double[] sorted = ms.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new Timing(median, Arrays.stream(sorted).average().orElse(Double.NaN), sorted[0], sorted[n - 1], n);
-    }
 }

@@ -1,0 +1,53 @@
+package kc.runtime.bench;
+
+import java.util.Objects;
+
+/**
+ * One problem's bench outcome. Timings that were not measured are null; figures that are unknown are NaN
+ * ({@code floorMs}, the errors) or -1 ({@code kernels}, {@code launches}).
+ *
+ * @param problem     the problem's name as reported, e.g. {@code level1/19_ReLU}
+ * @param level       the KernelBench level (geometric means and fast_p are also given per level)
+ * @param detail      why it did not pass (empty when it did)
+ * @param kc          kc's compiled kernels, the whole forward
+ * @param eager       PyTorch eager
+ * @param compiled    torch.compile (inductor, default mode)
+ * @param floorMs     the roofline floor: the sum over kernels of max(flops / peak, bytes / bandwidth)
+ * @param maxAbsError the largest |out - ref| over all trials and outputs
+ * @param relL2Error  the largest ||out - ref|| / ||ref|| over all trials and outputs
+ */
+public record ProblemResult(String problem, int level, Verdict verdict, String detail,
+                            Timing kc, Timing eager, Timing compiled,
+                            double floorMs, double maxAbsError, double relL2Error, int kernels, int launches) {
+
+    public ProblemResult {
+        Objects.requireNonNull(problem, "problem");
+        Objects.requireNonNull(verdict, "verdict");
+        detail = detail == null ? "" : detail;
+    }
+
+    public boolean correct() { return verdict.correct(); }
+
+    /** eager / kc (median times), NaN when either is not measured. */
+    public double speedupVsEager() { return speedup(eager); }
+
+    /** torch.compile / kc (median times), NaN when either is not measured. */
+    public double speedupVsCompiled() { return speedup(compiled); }
+
+    /** The better baseline (the faster of eager and torch.compile, whichever were measured) / kc. */
+    public double speedupVsBest() {
+        if (eager == null) return speedup(compiled);
+        if (compiled == null) return speedup(eager);
+        return speedup(eager.medianMs() <= compiled.medianMs() ? eager : compiled);
+    }
+
+    /** kc's median time over the roofline floor (1 = at the floor), NaN when either is unknown. */
+    public double overFloor() {
+        return kc == null || !(floorMs > 0) ? Double.NaN : kc.medianMs() / floorMs;
+    }
+
+    private double speedup(Timing baseline) {
+        if (kc == null || baseline == null || !(kc.medianMs() > 0)) return Double.NaN;
+        return baseline.medianMs() / kc.medianMs();
+    }
+}
