@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
             "kc compiles PyTorch modules (class Model(nn.Module) with get_inputs()/get_init_inputs(), the",
             "KernelBench convention) into verified GPU kernels. It reads the Python source itself: no Python is",
             "needed to compile; Python with torch is used only to check kc against PyTorch."},
-        subcommands = {GraphCommand.class, CompileCommand.class, CheckCommand.class, RunCommand.class},
+        subcommands = {GraphCommand.class, CompileCommand.class, CheckCommand.class, RunCommand.class, BenchCommand.class},
         footerHeading = "%n",
         footer = ExitCode.TABLE)
 final class KcCommand implements Runnable {

@@ -1,9 +1,13 @@
 package kc.ir.tile;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
+import kc.ir.graph.DType;
 import kc.ir.graph.Json;
+import kc.ir.graph.Shape;
 
 /**
  * The launch plan as JSON, for runtimes outside kc (a hand-written C++ or Python loader): buffers with role,
@@ -43,6 +47,59 @@ public final class PlanJson {
             sb.append("]}").append(i + 1 < plan.launches().size() ? ",\n" : "\n");
         }
         return sb.append("  ]\n}\n").toString();
+    }
+
+    /** A plan as {@link #write} wrote it (or an expert wrote by hand); {@code kernels} names the kernel file. */
+    public record Read(LaunchPlan plan, String kernelFile) {}
+
+    /** @throws IllegalArgumentException naming the first malformed entry */
+    public static Read read(String json) {
+        Map<?, ?> root = (Map<?, ?>) Json.parse(json);
+        List<LaunchPlan.Buffer> buffers = new ArrayList<>();
+        for (Object o : list(root, "buffers")) {
+            Map<?, ?> b = (Map<?, ?>) o;
+            String name = string(b, "name");
+            LaunchPlan.Role role = LaunchPlan.Role.valueOf(string(b, "role").toUpperCase(Locale.ROOT));
+            List<Double> values = null;
+            if (b.get("values") instanceof List<?> vs) {
+                values = new ArrayList<>();
+                for (Object v : vs) values.add(v instanceof Number n ? n.doubleValue() : switch (String.valueOf(v)) {
+                    case "nan" -> Double.NaN; case "inf" -> Double.POSITIVE_INFINITY; case "-inf" -> Double.NEGATIVE_INFINITY;
+                    default -> throw new IllegalArgumentException("buffer " + name + ": bad value " + v);
+                });
+            }
+            List<?> dims = list(b, "shape");
+            long[] shape = new long[dims.size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = ((Number) dims.get(i)).longValue();
+            buffers.add(new LaunchPlan.Buffer(name, role, b.get("index") instanceof Number n ? n.intValue() : 0,
+                    b.get("key") == null ? null : String.valueOf(b.get("key")), dtype(string(b, "dtype")), Shape.of(shape), values));
+        }
+        List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
+        for (Object o : list(root, "launches")) {
+            Map<?, ?> l = (Map<?, ?>) o;
+            List<?> grid = list(l, "grid"), block = list(l, "block");
+            Launch g = new Launch(((Number) grid.get(0)).longValue(), ((Number) grid.get(1)).longValue(), ((Number) grid.get(2)).longValue(),
+                    ((Number) block.get(0)).intValue(), ((Number) block.get(1)).intValue(), ((Number) block.get(2)).intValue());
+            List<String> args = list(l, "args").stream().map(String::valueOf).toList();
+            launches.add(new LaunchPlan.KernelLaunch(string(l, "kernel"), g, args,
+                    l.get("shared_bytes") instanceof Number n ? n.longValue() : 0));
+        }
+        return new Read(new LaunchPlan(string(root, "model"), buffers, launches), string(root, "kernels"));
+    }
+
+    private static DType dtype(String torchName) {
+        for (DType d : DType.values()) if (d.torchName().equals(torchName)) return d;
+        throw new IllegalArgumentException("unknown dtype " + torchName);
+    }
+
+    private static List<?> list(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof List<?> l) return l;
+        throw new IllegalArgumentException("missing list \"" + key + "\"");
+    }
+
+    private static String string(Map<?, ?> m, String key) {
+        if (m.get(key) instanceof String s) return s;
+        throw new IllegalArgumentException("missing string \"" + key + "\"");
     }
 
     private static String longs(long[] v) {

@@ -17,11 +17,24 @@ public final class GpuTimer {
 
     public GpuTimer(GpuDevice device) { this.device = device; }
 
-    public Timing time(GpuModel.Bound run, int warmups, int trials) {
+    /** MEASURING.md's 100 trials, unless a slow forward would take longer than the budget; never fewer than 10. */
+    public static int trialsWithin(int maxTrials, double budgetSeconds, double secondsPerRun) {
+        if (!(secondsPerRun > 0)) return maxTrials;
+        return (int) Math.max(Math.min(maxTrials, 10), Math.min(maxTrials, Math.floor(budgetSeconds / secondsPerRun)));
+    }
+
+    /**
+     * Times {@code run}: {@code warmups} runs, then up to {@code maxTrials} timed runs, fewer (but at least 10) when
+     * they would take longer than {@code budgetSeconds} (the returned Timing says how many ran).
+     */
+    public Timing time(GpuModel.Bound run, int warmups, int maxTrials, double budgetSeconds) {
         CUstream stream = device.newStream();
         try (DeviceBuffer flush = device.allocate(FLUSH_BYTES)) {
+            long t0 = System.nanoTime();
             for (int i = 0; i < warmups; i++) run.run(stream);
             device.synchronize("warm-up runs");
+            double each = (System.nanoTime() - t0) / 1e9 / Math.max(1, warmups);
+            int trials = trialsWithin(maxTrials, budgetSeconds, each);
             CUevent[] start = new CUevent[trials], end = new CUevent[trials];
             for (int i = 0; i < trials; i++) {
                 start[i] = device.newEvent();

@@ -1,0 +1,324 @@
+package kc.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import kc.ir.graph.Json;
+import kc.runtime.bench.BenchReport;
+import kc.runtime.bench.ProblemResult;
+import kc.runtime.bench.ProgressBar;
+import kc.runtime.bench.Timing;
+import kc.runtime.bench.Verdict;
+import kc.runtime.gpu.CeilingsCache;
+import kc.runtime.gpu.DeviceInfo;
+import kc.runtime.gpu.GpuDevice;
+import kc.runtime.gpu.NoGpuException;
+import kc.runtime.verify.PythonTorch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Verifies and times many problems on the GPU against PyTorch eager and torch.compile.",
+                "Each problem runs as `kc run FILE --time` in its own JVM, so a kernel that faults or hangs fails",
+                "that problem only. Then one PyTorch process times eager and torch.compile (inductor, default mode,",
+                "after torch._dynamo.reset(), timed after its first call) by kc's method: CUDA events, 3 warm-ups,",
+                "--timing-trials runs each after a 256 MB L2 flush. The GPU's ceilings (copy bandwidth, fp32 and",
+                "tensor-core matmul) are measured once and cached. Writes bench.txt, bench.json and bench.csv into",
+                "-o DIR and prints the table: times, speedups (baseline / kc), time over the roofline floor,",
+                "geometric means per level and fast_p (incorrect problems count as failures)."})
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "FILE", arity = "0..*", description = "Module files to bench.")
+    List<Path> files = new ArrayList<>();
+
+    @Option(names = "--suite", paramLabel = "LIST", description = "A file listing module files, one per line, relative to the list's folder (e.g. ../shared/kernelbench/core_set.txt).")
+    Path suite;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "kc-bench", paramLabel = "DIR", description = "Where the report and each problem's log go. Default: ${DEFAULT-VALUE}.")
+    Path output;
+
+    @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch to use (default: found as kc run finds it).")
+    Path python;
+
+    @Option(names = "--trials", defaultValue = "5", description = "Verification trials per problem. Default: ${DEFAULT-VALUE}.")
+    int trials;
+
+    @Option(names = "--timing-trials", defaultValue = "100", description = "Timed runs per measurement. Default: ${DEFAULT-VALUE}.")
+    int timingTrials;
+
+    @Option(names = "--timeout", defaultValue = "900", paramLabel = "SECONDS", description = "Limit per problem for kc's run, and for each problem's baselines. Default: ${DEFAULT-VALUE}.")
+    long timeout;
+
+    @Option(names = "--timing-budget", defaultValue = "10", paramLabel = "SECONDS", description = "Fewer timed runs (at least 10) where --timing-trials would take longer than this, for kc and the baselines alike. Default: ${DEFAULT-VALUE}.")
+    double timingBudget;
+
+    @Option(names = "--resume", description = "Keep the results already in -o DIR (kc runs and baselines) and measure only what is missing: a long sweep can be continued.")
+    boolean resume;
+
+    @Option(names = "--no-baselines", description = "Skip PyTorch eager and torch.compile timings.")
+    boolean noBaselines;
+
+    @Spec CommandSpec spec;
+
+    /** One problem: its file and its name in the report (the path below the suite folder, without .py). */
+    record Problem(Path file, String name, int level) {
+        static Problem of(Path file, Path base) {
+            String rel = (base != null ? base.relativize(file) : file.getFileName()).toString().replace('\\', '/');
+            String name = rel.endsWith(".py") ? rel.substring(0, rel.length() - 3) : rel;
+            Matcher m = Pattern.compile("level(\\d+)").matcher(file.toString());
+            int level = 0;
+            while (m.find()) level = Integer.parseInt(m.group(1));
+            return new Problem(file, name, level);
+        }
+
+        String slug() { return name.replaceAll("[^A-Za-z0-9._-]", "_"); }
+    }
+
+    @Override public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Problem> problems = problems();
+        DeviceInfo device;
+        try (GpuDevice d = GpuDevice.open(0)) {
+            device = d.info();
+        } catch (NoGpuException e) {
+            throw new KcFailure(ExitCode.NO_TOOLCHAIN, "bench: " + e.getMessage());
+        }
+        Optional<Path> py = PythonTorch.find(python);
+        Path runs = Files.createDirectories(output.resolve("runs"));
+        Path work = Files.createTempDirectory("kc-bench");
+        String ceilings = "published figures (no PyTorch to measure)";
+        if (py.isPresent()) ceilings = ceilings(py.get(), work, device);
+
+        List<Map<String, Object>> kcResults = new ArrayList<>();
+        try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
+            for (Problem p : problems) {
+                bar.started(p.name() + " (kc)");
+                Path previous = runs.resolve(p.slug() + ".json");
+                @SuppressWarnings("unchecked") Map<String, Object> r = resume && Files.isRegularFile(previous)
+                        ? (Map<String, Object>) Json.parse(Files.readString(previous, StandardCharsets.UTF_8)) : runChild(p, runs, py);
+                kcResults.add(r);
+                bar.finished(p.name(), r.get("verdict") + (r.get("kc") instanceof Map<?, ?> t ? String.format(" %.3f ms", ((Number) t.get("median_ms")).doubleValue()) : ""));
+            }
+        }
+        Map<String, Map<String, Object>> baselines = noBaselines || py.isEmpty() ? Map.of() : baselines(problems, py.get(), work, output.resolve("baselines"));
+
+        List<ProblemResult> results = new ArrayList<>();
+        for (int i = 0; i < problems.size(); i++) results.add(result(problems.get(i), kcResults.get(i), baselines.get(problems.get(i).name())));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("device", device.summary());
+        meta.put("date", Instant.now().toString());
+        meta.put("reference", py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + trials + " trials" : "kc's interpreter (no PyTorch)");
+        meta.put("timing", "CUDA events, 3 warm-ups, " + timingTrials + " trials, 256 MB L2 flush before each; medians");
+        meta.put("baselines", noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
+        meta.put("ceilings", ceilings);
+        BenchReport report = BenchReport.of(results, meta);
+        report.writeTo(output);
+        out.print(report.table());
+        out.println("written: " + output.resolve("bench.txt") + ", bench.json, bench.csv; per-problem logs in " + runs);
+        deleteTree(work);
+        return results.stream().allMatch(ProblemResult::correct) ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+    }
+
+    private List<Problem> problems() throws IOException {
+        List<Problem> problems = new ArrayList<>();
+        if (suite != null) {
+            if (!Files.isRegularFile(suite)) throw new KcFailure(ExitCode.BAD_INPUT, "bench: no suite file " + suite);
+            Path base = suite.toAbsolutePath().getParent();
+            int lineNo = 0;
+            for (String line : Files.readAllLines(suite, StandardCharsets.UTF_8)) {
+                lineNo++;
+                String entry = line.strip();
+                if (entry.isEmpty() || entry.startsWith("#")) continue;
+                Path f = base.resolve(entry);
+                if (!Files.isRegularFile(f)) throw new KcFailure(ExitCode.BAD_INPUT, suite + ":" + lineNo + ":1: error: no such file " + f);
+                problems.add(Problem.of(f, base));
+            }
+        }
+        for (Path f : files) {
+            if (!Files.isRegularFile(f)) throw new KcFailure(ExitCode.BAD_INPUT, "bench: no such file " + f);
+            Path abs = f.toAbsolutePath();
+            problems.add(Problem.of(abs, abs.getParent().getParent()));
+        }
+        if (problems.isEmpty()) throw new KcFailure(ExitCode.BAD_INPUT, "bench: give module files or --suite LIST");
+        return problems;
+    }
+
+    /** `kc run FILE --time --json` in a child JVM: a fault or a hang is this problem's failure, not the sweep's. */
+    private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py) throws IOException {
+        Path json = runs.resolve(p.slug() + ".json"), log = runs.resolve(p.slug() + ".log");
+        Files.deleteIfExists(json);
+        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", p.file().toString(), "--time", "--trials", Integer.toString(trials),
+                "--timing-trials", Integer.toString(timingTrials), "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
+        py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
+        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        boolean finished;
+        try {
+            finished = child.waitFor(timeout, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            child.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new KcFailure(ExitCode.INTERNAL, "bench: interrupted");
+        }
+        if (!finished) {
+            child.descendants().forEach(ProcessHandle::destroyForcibly);
+            child.destroyForcibly();
+            return persist(json, Map.of("verdict", "TIMEOUT", "detail", "kc run took longer than " + timeout + " s"));
+        }
+        if (Files.isRegularFile(json)) {
+            @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(json, StandardCharsets.UTF_8));
+            return r;
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8).strip();
+        String last = text.isEmpty() ? "no output" : text.substring(text.lastIndexOf('\n') + 1);
+        int status = child.exitValue();
+        return persist(json, Map.of("verdict", status == ExitCode.BAD_INPUT ? "ERROR" : status == ExitCode.NO_TOOLCHAIN ? "NO_REFERENCE" : "CRASH",
+                "detail", "exit status " + status + ": " + last));
+    }
+
+    private static Map<String, Object> persist(Path json, Map<String, Object> result) throws IOException {
+        RunCommand.writeAtomically(json, "{\"verdict\": " + Json.quote(String.valueOf(result.get("verdict"))) + ", \"detail\": "
+                + Json.quote(String.valueOf(result.get("detail"))) + "}\n");
+        return result;
+    }
+
+    private static String javaExecutable() {
+        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    }
+
+    /** The device's ceilings: from the cache, else measured now by PyTorch and cached. */
+    private String ceilings(Path py, Path work, DeviceInfo device) throws IOException {
+        if (CeilingsCache.load(device.name()).isEmpty()) {
+            Path file = CeilingsCache.file(device.name());
+            Files.createDirectories(file.getParent());
+            Path script = writeScripts(work);
+            runPython(List.of(py.toString(), script.toString(), "--ceilings", file.toString()), work.resolve("ceilings.log"), 600);
+        }
+        return CeilingsCache.load(device.name()).map(c -> c.summary() + " (measured, cached in " + CeilingsCache.file(device.name()) + ")")
+                .orElse("published figures (measuring failed: see " + work.resolve("ceilings.log") + ")");
+    }
+
+    /**
+     * Eager and torch.compile times, all problems in one PyTorch process (importing torch costs seconds); when
+     * the process dies, the problem it was on is marked and the rest run in a new one.
+     */
+    private Map<String, Map<String, Object>> baselines(List<Problem> problems, Path py, Path work, Path dirs) throws IOException {
+        Path script = writeScripts(work);
+        Files.createDirectories(dirs);
+        Map<String, Map<String, Object>> found = new LinkedHashMap<>();
+        List<Problem> pending = new ArrayList<>();
+        for (Problem p : problems) {
+            if (!resume) deleteTree(dirs.resolve(p.slug()));
+            pending.add(p);
+        }
+        try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
+            while (!pending.isEmpty()) {
+                StringBuilder jobs = new StringBuilder();
+                List<Problem> toRun = pending.stream().filter(p -> !Files.isRegularFile(dirs.resolve(p.slug()).resolve("baseline.json"))
+                        && !Files.isRegularFile(dirs.resolve(p.slug()).resolve("error.txt"))).toList();
+                for (Problem p : toRun)
+                    jobs.append("{\"file\": ").append(Json.quote(p.file().toString())).append(", \"out\": ")
+                        .append(Json.quote(dirs.resolve(p.slug()).toString())).append("}\n");
+                Path jobsFile = work.resolve("jobs.jsonl");
+                Files.writeString(jobsFile, jobs);
+                bar.started("PyTorch baselines");
+                if (!toRun.isEmpty())
+                    runPython(List.of(py.toString(), script.toString(), "--jobs", jobsFile.toString(), "--trials", Integer.toString(timingTrials),
+                            "--timing-budget", Double.toString(timingBudget)), dirs.resolve("baselines.log"), timeout * toRun.size());
+                List<Problem> still = new ArrayList<>();
+                boolean blamed = false;
+                for (Problem p : pending) {
+                    Path dir = dirs.resolve(p.slug());
+                    if (Files.isRegularFile(dir.resolve("baseline.json"))) {
+                        @SuppressWarnings("unchecked") Map<String, Object> b = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("baseline.json")));
+                        found.put(p.name(), b);
+                        bar.finished(p.name(), "eager " + ms(b.get("eager")) + ", compiled " + ms(b.get("compiled")));
+                    } else if (Files.isRegularFile(dir.resolve("error.txt"))) {
+                        found.put(p.name(), Map.of("error", Files.readString(dir.resolve("error.txt"))));
+                        bar.finished(p.name(), "baseline failed");
+                    } else if (!blamed) { // the process died on this one
+                        blamed = true;
+                        found.put(p.name(), Map.of("error", "the PyTorch process died or timed out on it"));
+                        Files.createDirectories(dir);
+                        Files.writeString(dir.resolve("error.txt"), "the PyTorch process died or timed out on it");
+                        bar.finished(p.name(), "baseline process died");
+                    } else {
+                        still.add(p);
+                    }
+                }
+                pending = still;
+            }
+        }
+        return found;
+    }
+
+    private static String ms(Object timing) {
+        return timing instanceof Map<?, ?> t ? String.format("%.3f ms", ((Number) t.get("median_ms")).doubleValue()) : "-";
+    }
+
+    private static Path writeScripts(Path work) throws IOException {
+        for (String name : List.of("torch_reference.py", "torch_bench.py"))
+            try (InputStream in = BenchCommand.class.getResourceAsStream("/kc/runtime/" + name)) {
+                Files.write(work.resolve(name), in.readAllBytes());
+            }
+        return work.resolve("torch_bench.py");
+    }
+
+    private static void runPython(List<String> cmd, Path log, long timeoutSeconds) throws IOException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ProblemResult result(Problem p, Map<String, Object> kc, Map<String, Object> baseline) {
+        Verdict verdict = Verdict.valueOf(String.valueOf(kc.getOrDefault("verdict", "CRASH")));
+        String detail = String.valueOf(kc.getOrDefault("detail", ""));
+        Timing eager = null, compiled = null;
+        if (baseline != null) {
+            eager = timing(baseline.get("eager"));
+            compiled = timing(baseline.get("compiled"));
+            if (baseline.containsKey("error")) detail = (detail.isEmpty() ? "" : detail + "; ") + "baselines: " + baseline.get("error");
+        }
+        return new ProblemResult(p.name(), p.level(), verdict, detail, timing(kc.get("kc")), eager, compiled,
+                number(kc.get("floor_ms")), number(kc.get("max_abs_error")), number(kc.get("rel_l2_error")),
+                (int) number(kc.getOrDefault("kernels", -1)), (int) number(kc.getOrDefault("launches", -1)));
+    }
+
+    private static Timing timing(Object o) {
+        if (!(o instanceof Map<?, ?> m)) return null;
+        return new Timing(number(m.get("median_ms")), number(m.get("mean_ms")), number(m.get("min_ms")), number(m.get("max_ms")),
+                (int) number(m.get("trials")));
+    }
+
+    private static double number(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+}
