@@ -19,7 +19,7 @@ import kc.ir.tile.Var;
 final class Accumulator {
     private final Op.Reduction reduction;
     private final TType accType;
-    private Var acc, best, bestAt;
+    private Var acc, compensation, best, bestAt;
     private TExpr plain;
 
     /**
@@ -42,6 +42,11 @@ final class Accumulator {
             bestAt = kb.declare("best_at", new TExpr.Const(-1, TType.I64));
         } else {
             acc = kb.declare("acc", new TExpr.Const(Combine.identity(reduction, accType), accType));
+            // A float sum over thousands of terms (a matmul's K, a mean over a row) drifts by ~sqrt(n) eps of its
+            // partial sums in plain order; compensated (Kahan) summation keeps it at a few eps of the result, so the
+            // loop order of a schedule does not decide whether it meets fp32's 1e-4 tolerance.
+            if (reduction == Op.Reduction.SUM && accType.elem().isFloat())
+                compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
         }
     }
 
@@ -53,6 +58,11 @@ final class Accumulator {
             TExpr take = kb.let("take", Combine.better(reduction, x, at, TExpr.ref(best), TExpr.ref(bestAt)));
             kb.assign(best, TExpr.select(take, x, TExpr.ref(best)));
             kb.assign(bestAt, TExpr.select(take, at, TExpr.ref(bestAt)));
+        } else if (compensation != null) {
+            TExpr y = kb.let("y", TExpr.binary(TExpr.BinOp.SUB, x, TExpr.ref(compensation)));
+            TExpr sum = kb.let("sum", TExpr.binary(TExpr.BinOp.ADD, TExpr.ref(acc), y));
+            kb.assign(compensation, TExpr.binary(TExpr.BinOp.SUB, TExpr.binary(TExpr.BinOp.SUB, sum, TExpr.ref(acc)), y));
+            kb.assign(acc, sum);
         } else {
             kb.assign(acc, Combine.value(reduction, TExpr.ref(acc), x));
         }
