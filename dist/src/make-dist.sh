@@ -10,6 +10,9 @@ set -euo pipefail
 JDK="$1" JAR="$2" VERSION="$3" TARGET="$4"
 SRC="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 [ -x "$JDK/bin/jlink" ] || { echo "make-dist: no jlink in $JDK (a JDK >= 21 is needed, not a JRE)" >&2; exit 3; }
+# Maven may run on an older default JDK; its runtime would not even start kc (class files for Java 21).
+feature=$("$JDK/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')
+[ "${feature:-0}" -ge 21 ] 2>/dev/null || { echo "make-dist: $JDK is Java ${feature:-?}; build with a JDK >= 21 (JAVA_HOME)" >&2; exit 3; }
 [ -f "$JAR" ] || { echo "make-dist: $JAR is missing (build cli first)" >&2; exit 3; }
 case "$(uname -s)-$(uname -m)" in
     Linux-x86_64) platform=linux-x86_64 ;;

@@ -163,8 +163,12 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py) throws IOException {
         Path json = runs.resolve(p.slug() + ".json"), log = runs.resolve(p.slug() + ".log");
         Files.deleteIfExists(json);
-        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "run", p.file().toString(), "--time", "--trials", Integer.toString(trials),
+        String classPath = System.getProperty("java.class.path");
+        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
+        // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
+        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
+        else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
+        cmd.addAll(List.of("run", p.file().toString(), "--time", "--trials", Integer.toString(trials),
                 "--timing-trials", Integer.toString(timingTrials), "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
         py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();

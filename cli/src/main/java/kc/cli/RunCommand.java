@@ -205,7 +205,8 @@ final class RunCommand implements Callable<Integer> {
 
     private static void report(PrintWriter out, GpuVerifier.Verification v) {
         String worst = v.worst() == null ? "-" : v.worstWhere() + " " + v.worst().summary();
-        out.printf("%s  %d trials; worst: %s%n", v.passed() ? "PASS" : "FAIL", v.trials(), worst);
+        out.printf("%s  %d trials; worst: %s%n", v.passed() ? (v.float64Arbitrated().isEmpty() ? "PASS" : "PASS (float64)") : "FAIL", v.trials(), worst);
+        for (String a : v.float64Arbitrated()) out.println("  float64 arbiter: " + a);
         List<String> parts = new ArrayList<>();
         for (GpuVerifier.GuardResult g : v.guards()) parts.add(g.guard() + (g.passed() ? " ok" : " FAILED"));
         out.println("  guards: " + String.join(", ", parts));
@@ -279,7 +280,8 @@ final class RunCommand implements Callable<Integer> {
             void verification(GpuVerifier.Verification v) {
                 verdict = v.passed() ? "PASS" : "FAIL";
                 failedGuards = v.failedGuards();
-                detail = v.guards().stream().filter(g -> !g.passed()).map(g -> g.guard() + ": " + g.detail()).findFirst().orElse("");
+                detail = v.guards().stream().filter(g -> !g.passed()).map(g -> g.guard() + ": " + g.detail()).findFirst()
+                        .orElse(v.float64Arbitrated().isEmpty() ? "" : "float64 arbiter: " + v.float64Arbitrated().size() + " output(s) nearer PyTorch's float64 result than its float32 one is");
                 reference = v.reference();
                 if (v.worst() != null) { maxAbs = v.worst().maxAbsError(); relL2 = v.worst().relativeL2Error(); }
             }

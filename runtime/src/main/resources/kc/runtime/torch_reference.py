@@ -265,6 +265,7 @@ def serve(path, out, defines, seed, device):
       {"op": "trial", "trial": t}                   -> {"distribution", "inputs": [...], "outputs": [...]}
       {"op": "trial", "trial": t, "swap_input": i, "swap_from": u}
             trial t's inputs with input i taken from trial u's draw (does the output depend on input i?)
+      {"op": "float64"}                             -> {"outputs": [...]}: the last trial in float64
       {"op": "quit"}
     Matmuls and convolutions run in true float32 (TF32 off): the reference must be at least as exact as the
     kernels it judges."""
@@ -273,6 +274,7 @@ def serve(path, out, defines, seed, device):
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     problem = Problem(path, defines, seed, device)
+    model64, last = None, None
     reply({"torch": torch.__version__, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu"})
     for line in sys.stdin:
         request = json.loads(line)
@@ -295,13 +297,25 @@ def serve(path, out, defines, seed, device):
                     sub += "_swap%d" % k
                 os.makedirs(os.path.join(out, sub), exist_ok=True)
                 outputs, draws = problem.forward(inputs)
+                last = (sub, inputs, draws)  # for a "float64" request about this trial
                 saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
                 saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
                 saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
                 drawn = len(draws)
-                del inputs, outputs, draws
+                del outputs
                 reply({"distribution": distribution, "dir": sub, "inputs": saved_inputs, "outputs": saved_outputs,
                        "drawn_in_forward": drawn})
+            elif op == "float64":
+                # The last trial again, the model and its floating inputs in float64 (the same random draws): when
+                # kc's float32 result misses PyTorch's float32 one, this says which of the two is nearer the truth.
+                sub, inputs, draws = last
+                if model64 is None:
+                    model64 = copy.deepcopy(problem.model).double()
+                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+                with torch.no_grad():
+                    outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
+                reply({"outputs": [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]})
+                del inputs64, outputs64
             else:
                 reply({"error": "unknown op " + op})
         except Exception as e:

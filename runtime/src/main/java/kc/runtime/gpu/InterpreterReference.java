@@ -32,6 +32,8 @@ public final class InterpreterReference implements Reference {
     private final long seed;
     private final Path dir;
     private final Map<String, HostTensor> params = new LinkedHashMap<>();
+    private List<HostTensor> lastInputs;
+    private Path lastDir;
 
     public InterpreterReference(Graph graph, long seed) throws IOException, ReferenceException {
         this.graph = graph;
@@ -84,6 +86,8 @@ public final class InterpreterReference implements Reference {
         Path sub = Files.createDirectories(dir.resolve(name));
         Map<String, HostTensor> byName = new HashMap<>(params);
         List<HostTensor> outputs = Interpreter.run(graph, inputs, byName);
+        lastInputs = inputs;
+        lastDir = sub;
         List<TensorFile> in = new ArrayList<>(), out = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) in.add(write(sub.resolve(i + ".npy"), inputs.get(i)));
         for (int o = 0; o < outputs.size(); o++) out.add(write(sub.resolve((100 + o) + ".npy"), outputs.get(o)));
@@ -94,6 +98,14 @@ public final class InterpreterReference implements Reference {
         HostTensor stored = t.dtype() == DType.BF16 ? t.withType(new TensorType(DType.F32, t.shape())) : t;
         Npy.write(file, stored);
         return new TensorFile(file, Npy.header(file));
+    }
+
+    @Override public List<TensorFile> float64Outputs() throws IOException {
+        List<HostTensor> exact = Interpreter.runExact(graph, lastInputs, new HashMap<>(params));
+        List<TensorFile> files = new ArrayList<>();
+        for (int o = 0; o < exact.size(); o++)
+            files.add(write(lastDir.resolve((200 + o) + ".npy"), exact.get(o).withType(new TensorType(DType.F64, exact.get(o).shape()))));
+        return files;
     }
 
     @Override public void discard(Trial trial) throws IOException { ReferenceServer.deleteTree(trial.dir()); }

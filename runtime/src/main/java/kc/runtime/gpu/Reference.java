@@ -42,6 +42,12 @@ public interface Reference extends AutoCloseable {
     /** Trial t's inputs except get_inputs()'s tensor {@code input}, which is trial {@code from}'s draw. */
     Trial trialWithInputFrom(int t, int input, int from) throws IOException, ReferenceException;
 
+    /**
+     * The last trial's outputs computed in float64 (the model and its floating inputs converted, the same random
+     * draws): the arbiter when kc's float32 result misses the reference's float32 one.
+     */
+    List<TensorFile> float64Outputs() throws IOException, ReferenceException;
+
     /** Deletes a trial's files once read. */
     void discard(Trial trial) throws IOException;
 

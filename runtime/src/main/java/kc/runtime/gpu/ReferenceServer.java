@@ -95,6 +95,12 @@ public final class ReferenceServer implements Reference {
         return trial(request("{\"op\": \"trial\", \"trial\": " + t + ", \"swap_input\": " + input + ", \"swap_from\": " + from + "}"));
     }
 
+    @Override public List<TensorFile> float64Outputs() throws IOException, ReferenceException {
+        List<TensorFile> outputs = new ArrayList<>();
+        for (Object o : (List<?>) request("{\"op\": \"float64\"}").get("outputs")) outputs.add(tensor(o));
+        return outputs;
+    }
+
     @Override public void discard(Trial trial) throws IOException { deleteTree(trial.dir()); }
 
     private Trial trial(Map<String, Object> r) throws IOException {
