@@ -21,7 +21,7 @@ class CliTest {
     }
 
     @Test void everySubcommandHasHelp() {
-        for (String cmd : new String[] {"graph", "check"}) {
+        for (String cmd : new String[] {"graph", "check", "run"}) {
             CliRun r = CliRun.of(cmd, "--help");
             assertEquals(0, r.status(), cmd);
             assertTrue(r.out().contains("Usage: kc " + cmd), r.out());
@@ -82,5 +82,32 @@ class CliTest {
 
     @Test void unknownOptionIsBadInput() {
         assertEquals(2, CliRun.of("graph", "--frobnicate").status());
+    }
+
+    /** This machine (and CI) has no GPU: run and bench say so in one line with exit status 3, nothing else. */
+    @Test void runAndBenchWithoutAGpuSaySoInOneLine() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(gpuPresent(), "a GPU is present here");
+        for (String[] args : new String[][] {{"run", "../examples/conv_block.py"}, {"bench", "../examples/conv_block.py"}}) {
+            CliRun r = CliRun.of(args);
+            assertEquals(ExitCode.NO_TOOLCHAIN, r.status(), r.err());
+            assertEquals("", r.out());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("kc: " + args[0] + ": no NVIDIA GPU here"), r.err());
+        }
+    }
+
+    @Test void benchRefusesAMissingSuiteOrNoProblems() {
+        CliRun r = CliRun.of("bench", "--suite", "no/such/list.txt");
+        assertEquals(ExitCode.BAD_INPUT, r.status(), r.err());
+        assertTrue(r.err().contains("no suite file"), r.err());
+        assertEquals(ExitCode.BAD_INPUT, CliRun.of("bench").status());
+    }
+
+    static boolean gpuPresent() {
+        try (kc.runtime.gpu.GpuDevice d = kc.runtime.gpu.GpuDevice.open(0)) {
+            return true;
+        } catch (kc.runtime.gpu.NoGpuException e) {
+            return false;
+        }
     }
 }

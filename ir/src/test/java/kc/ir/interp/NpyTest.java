@@ -101,4 +101,19 @@ class NpyTest {
         var be = assertThrows(IOException.class, () -> Npy.read(bigEndian));
         assertTrue(be.getMessage().contains(">f4"), be.getMessage());
     }
+
+    @Test
+    void headerSaysWhereTheRawDataIs(@TempDir Path dir) throws IOException {
+        HostTensor t = HostTensor.generate(TensorType.of(DType.I64, 3, 5), i -> i * 7);
+        Path f = dir.resolve("t.npy");
+        Npy.write(f, t);
+        Npy.Header h = Npy.header(f);
+        assertEquals(DType.I64, h.dtype());
+        assertEquals(Shape.of(3, 5), h.shape());
+        assertEquals(Files.size(f), h.dataOffset() + h.dataBytes());
+        byte[] bytes = Files.readAllBytes(f);
+        assertEquals(14 * 7, java.nio.ByteBuffer.wrap(bytes, (int) h.dataOffset() + 14 * 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+        Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        assertThrows(IOException.class, () -> Npy.header(f), "a truncated file is refused");
+    }
 }
