@@ -47,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Module files to bench.")
     List<Path> files = new ArrayList<>();
 
-    @Option(names = "--suite", paramLabel = "LIST", description = "A file listing module files, one per line, relative to the list's folder (e.g. ../shared/kernelbench/core_set.txt).")
+    @Option(names = "--suite", paramLabel = "LIST", description = {"A file listing module files, one per line, relative to the list's folder (e.g. ../shared/kernelbench/core_set.txt).",
+            "A line may add kc run options after the file: -D NAME=VALUE, or --kernels DIR (relative to the list) to bench hand-written kernels; # starts a comment."})
     Path suite;
 
     @Option(names = {"-o", "--output"}, defaultValue = "kc-bench", paramLabel = "DIR", description = "Where the report and each problem's log go. Default: ${DEFAULT-VALUE}.")
@@ -76,18 +77,34 @@ final class BenchCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    /** One problem: its file and its name in the report (the path below the suite folder, without .py). */
-    record Problem(Path file, String name, int level) {
-        static Problem of(Path file, Path base) {
+    /**
+     * One problem: its file, extra `kc run` options from its suite line (e.g. {@code -D batch_size=2} or
+     * {@code --kernels DIR}), and its name in the report (the path below the suite folder without .py, plus the
+     * options).
+     */
+    record Problem(Path file, String name, int level, List<String> runArgs) {
+        static Problem of(Path file, Path base, List<String> runArgs) {
             String rel = (base != null ? base.relativize(file) : file.getFileName()).toString().replace('\\', '/');
             String name = rel.endsWith(".py") ? rel.substring(0, rel.length() - 3) : rel;
+            if (!runArgs.isEmpty()) name += " " + String.join(" ", runArgs.stream().map(a -> a.contains("/") ? Path.of(a).getFileName().toString() : a).toList());
             Matcher m = Pattern.compile("level(\\d+)").matcher(file.toString());
             int level = 0;
             while (m.find()) level = Integer.parseInt(m.group(1));
-            return new Problem(file, name, level);
+            return new Problem(file, name, level, List.copyOf(runArgs));
         }
 
         String slug() { return name.replaceAll("[^A-Za-z0-9._-]", "_"); }
+
+        /** The -D overrides among the options, for the PyTorch baselines. */
+        Map<String, String> defines() {
+            Map<String, String> d = new LinkedHashMap<>();
+            for (int i = 0; i + 1 < runArgs.size(); i++)
+                if (runArgs.get(i).equals("-D") && runArgs.get(i + 1).contains("=")) {
+                    String[] kv = runArgs.get(i + 1).split("=", 2);
+                    d.put(kv[0], kv[1]);
+                }
+            return d;
+        }
     }
 
     @Override public Integer call() throws IOException {
@@ -145,15 +162,19 @@ final class BenchCommand implements Callable<Integer> {
                 lineNo++;
                 String entry = line.strip();
                 if (entry.isEmpty() || entry.startsWith("#")) continue;
-                Path f = base.resolve(entry);
+                List<String> words = List.of(entry.split("\\s+"));
+                Path f = base.resolve(words.get(0)).normalize();
                 if (!Files.isRegularFile(f)) throw new KcFailure(ExitCode.BAD_INPUT, suite + ":" + lineNo + ":1: error: no such file " + f);
-                problems.add(Problem.of(f, base));
+                List<String> args = new ArrayList<>(words.subList(1, words.size()));
+                for (int i = 0; i + 1 < args.size(); i++) // a kernel folder is named relative to the list, like the file
+                    if (args.get(i).equals("--kernels")) args.set(i + 1, base.resolve(args.get(i + 1)).normalize().toString());
+                problems.add(Problem.of(f, base, args));
             }
         }
         for (Path f : files) {
             if (!Files.isRegularFile(f)) throw new KcFailure(ExitCode.BAD_INPUT, "bench: no such file " + f);
             Path abs = f.toAbsolutePath();
-            problems.add(Problem.of(abs, abs.getParent().getParent()));
+            problems.add(Problem.of(abs, abs.getParent().getParent(), List.of()));
         }
         if (problems.isEmpty()) throw new KcFailure(ExitCode.BAD_INPUT, "bench: give module files or --suite LIST");
         return problems;
@@ -168,7 +189,9 @@ final class BenchCommand implements Callable<Integer> {
         // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
         if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
         else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
-        cmd.addAll(List.of("run", p.file().toString(), "--time", "--trials", Integer.toString(trials),
+        cmd.addAll(List.of("run", p.file().toString()));
+        cmd.addAll(p.runArgs());
+        cmd.addAll(List.of("--time", "--trials", Integer.toString(trials),
                 "--timing-trials", Integer.toString(timingTrials), "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
         py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
@@ -238,7 +261,9 @@ final class BenchCommand implements Callable<Integer> {
                         && !Files.isRegularFile(dirs.resolve(p.slug()).resolve("error.txt"))).toList();
                 for (Problem p : toRun)
                     jobs.append("{\"file\": ").append(Json.quote(p.file().toString())).append(", \"out\": ")
-                        .append(Json.quote(dirs.resolve(p.slug()).toString())).append("}\n");
+                        .append(Json.quote(dirs.resolve(p.slug()).toString())).append(", \"defines\": {")
+                        .append(String.join(", ", p.defines().entrySet().stream().map(e -> Json.quote(e.getKey()) + ": " + Json.quote(e.getValue())).toList()))
+                        .append("}}\n");
                 Path jobsFile = work.resolve("jobs.jsonl");
                 Files.writeString(jobsFile, jobs);
                 bar.started("PyTorch baselines");

@@ -39,6 +39,13 @@ class CheatSetTest {
         }
     }
 
+    /** The kernels that fault or hang (examples/faults), for kc bench's isolation. */
+    static List<Path> faults() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("../examples/faults"))) {
+            return s.filter(Files::isDirectory).sorted().toList();
+        }
+    }
+
     @Test void theSetHasEveryKindOfCheatAndAControl() throws IOException {
         List<String> expected = cheats().stream().map(CheatSetTest::expect).sorted().toList();
         assertEquals(List.of("deterministic", "fully-written", "input-dependence", "input-dependence", "inputs-unchanged", "none"), expected);
@@ -47,7 +54,7 @@ class CheatSetTest {
 
     @TestFactory Stream<DynamicTest> eachCheatIsAWellFormedKernelSetForTheModel() throws IOException {
         Graph graph = Frontend.load(MODEL, java.util.Map.of()).graph();
-        return cheats().stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
+        return Stream.concat(cheats().stream(), faults().stream()).map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
             PlanJson.Read read = PlanJson.read(Files.readString(dir.resolve("plan.json")));
             List<LaunchPlan.Buffer> inputs = read.plan().buffers().stream().filter(b -> b.role() == LaunchPlan.Role.INPUT).toList();
             List<LaunchPlan.Buffer> outputs = read.plan().buffers().stream().filter(b -> b.role() == LaunchPlan.Role.OUTPUT).toList();
@@ -85,6 +92,22 @@ class CheatSetTest {
                 assertTrue(r.out().contains(expect + " FAILED"), r.out());
             }
         }));
+    }
+
+    /** On a GPU host: a sweep over faulting and hanging kernels reports each as its own failure and finishes. */
+    @Test void aFaultingKernelDoesNotStopABenchSweep(@org.junit.jupiter.api.io.TempDir Path out) throws IOException {
+        boolean gpu;
+        try (GpuDevice d = GpuDevice.open(0)) {
+            gpu = true;
+        } catch (NoGpuException e) {
+            gpu = false;
+        }
+        assumeTrue(gpu, "no GPU here: kc bench --suite examples/faults/suite.txt runs only on a GPU host");
+        CliRun r = CliRun.of("bench", "--suite", "../examples/faults/suite.txt", "--timeout", "120", "--no-baselines", "-o", out.toString());
+        String table = Files.readString(out.resolve("bench.txt"));
+        assertTrue(table.contains("out_of_bounds") && table.contains("hang"), table);
+        assertTrue(table.contains("TIMEOUT"), table);
+        assertTrue(table.lines().filter(l -> l.contains("PASS")).count() >= 2, "the honest problems before and after pass: " + table + r.err());
     }
 
     static String expect(Path dir) {
