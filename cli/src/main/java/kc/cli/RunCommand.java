@@ -90,6 +90,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--kernels", paramLabel = "DIR", description = "Run these kernels instead of compiling: DIR holds plan.json and the kernel file it names (.ptx, or .cu compiled with nvcc), as kc compile writes them. For hand-written or edited kernels; the verification is the same.")
     Path kernels;
 
+    @Option(names = "--no-ipc", description = "Take the reference's tensors through .npy files even where CUDA IPC (device memory shared with the PyTorch process, no host copies) works.")
+    boolean noIpc;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON (used by kc bench).")
     Path json;
 
@@ -142,7 +145,7 @@ final class RunCommand implements Callable<Integer> {
                     result.compileSeconds);
             GpuModel gpuModel = new GpuModel(device, ptx, plan);
             RuntimeKernels helpers = new RuntimeKernels(device);
-            try (Reference reference = reference(graph)) {
+            try (Reference reference = reference(graph, device)) {
                 out.println("  reference: " + reference.describe());
                 GpuVerifier.Verification v = new GpuVerifier(device, helpers, gpuModel, reference).verify(trials);
                 result.verification(v);
@@ -189,9 +192,13 @@ final class RunCommand implements Callable<Integer> {
         return device.info().ccMajor() >= 9 ? PtxTarget.byName("sm_90") : PtxTarget.byName("sm_80");
     }
 
-    private Reference reference(Graph graph) throws IOException, Reference.ReferenceException {
+    private Reference reference(Graph graph, GpuDevice device) throws IOException, Reference.ReferenceException {
         Optional<Path> py = PythonTorch.find(python);
-        if (py.isPresent()) return ReferenceServer.start(py.get(), model.file, model.defines, seed, "cuda", timeout);
+        if (py.isPresent()) {
+            ReferenceServer server = ReferenceServer.start(py.get(), model.file, model.defines, seed, "cuda", timeout);
+            if (!noIpc) server.useIpc(device);
+            return server;
+        }
         return new InterpreterReference(graph, seed);
     }
 

@@ -266,6 +266,8 @@ def serve(path, out, defines, seed, device):
       {"op": "trial", "trial": t, "swap_input": i, "swap_from": u}
             trial t's inputs with input i taken from trial u's draw (does the output depend on input i?)
       {"op": "float64"}                             -> {"outputs": [...]}: the last trial in float64
+      {"op": "transport", "mode": "ipc"|"files"}    -> {"mode", "probe"}: how tensors travel from now on; for
+            "ipc" the probe is arange(256) in float32 shared by IPC, for the runtime to check it can map it
       {"op": "quit"}
     Matmuls and convolutions run in true float32 (TF32 off): the reference must be at least as exact as the
     kernels it judges."""
@@ -276,15 +278,21 @@ def serve(path, out, defines, seed, device):
     problem = Problem(path, defines, seed, device)
     model64, last = None, None
     reply({"torch": torch.__version__, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu"})
+    global transport
     for line in sys.stdin:
         request = json.loads(line)
         op = request["op"]
+        held.clear()
         try:
             if op == "quit":
                 return
-            if op == "params":
+            if op == "transport":
+                transport = request["mode"] if device == "cuda" else "files"
+                probe = torch.arange(256, dtype=torch.float32, device=device)
+                reply({"mode": transport, "probe": export(out, "", 0, probe) if transport == "ipc" else None})
+            elif op == "params":
                 os.makedirs(os.path.join(out, "params"), exist_ok=True)
-                reply({"params": {key: save(out, "params", i, value)
+                reply({"params": {key: export(out, "params", i, value)
                                   for i, (key, value) in enumerate(problem.model.state_dict().items())}})
             elif op == "trial":
                 t = request["trial"]
@@ -298,9 +306,9 @@ def serve(path, out, defines, seed, device):
                 os.makedirs(os.path.join(out, sub), exist_ok=True)
                 outputs, draws = problem.forward(inputs)
                 last = (sub, inputs, draws)  # for a "float64" request about this trial
-                saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
-                saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
-                saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
+                saved_inputs = [export(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+                saved_inputs += [export(out, sub, 300 + i, d) for i, d in enumerate(draws)]
+                saved_outputs = [export(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
                 drawn = len(draws)
                 del outputs
                 reply({"distribution": distribution, "dir": sub, "inputs": saved_inputs, "outputs": saved_outputs,
@@ -314,7 +322,7 @@ def serve(path, out, defines, seed, device):
                 inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
                 with torch.no_grad():
                     outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
-                reply({"outputs": [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]})
+                reply({"outputs": [export(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]})
                 del inputs64, outputs64
             else:
                 reply({"error": "unknown op " + op})
@@ -324,8 +332,29 @@ def serve(path, out, defines, seed, device):
 
 protocol = sys.stdout
 
+# How tensors reach the runtime: .npy files (default), or CUDA IPC handles to device memory that the runtime maps
+# and copies from (no host copies at all; switched on by {"op": "transport", "mode": "ipc"} when both sides can).
+transport = "files"
+held = []  # tensors shared by IPC stay alive until the next request: the runtime copies them before asking again
+
+
+def export(out, sub, index, tensor):
+    if transport == "files":
+        return save(out, sub, index, tensor)
+    t = tensor.detach()
+    if t.dtype == torch.bfloat16:
+        t = t.float()
+    t = t.contiguous()
+    held.append(t)
+    info = t.untyped_storage()._share_cuda_()
+    # info[1] is the cudaIpcMemHandle (64 bytes), behind a short version/kind prefix in recent PyTorch
+    return {"ipc": info[1][-64:].hex(), "offset": info[3] + t.storage_offset() * t.element_size(),
+            "bytes": t.numel() * t.element_size(), "shape": list(t.shape), "dtype": str(t.dtype).replace("torch.", "")}
+
 
 def reply(obj):
+    if held:  # shared tensors must be complete before the runtime copies them (it runs on its own streams)
+        torch.cuda.synchronize()
     protocol.write(json.dumps(obj) + "\n")
     protocol.flush()
 

@@ -11,6 +11,8 @@ import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
+import jcuda.driver.CUipcMemHandle;
+import jcuda.driver.CUipcMem_flags;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
@@ -146,9 +148,39 @@ public final class GpuDevice implements AutoCloseable {
         return new long[] {free[0], total[0]};
     }
 
+    /** Device memory other processes share by CUDA IPC, mapped once per allocation (handle) and kept until close. */
+    private final java.util.Map<String, CUdeviceptr> ipcMappings = new java.util.HashMap<>();
+
+    /** Copies {@code target.bytes()} bytes at {@code offset} in another process's shared allocation into target. */
+    public void copyFromIpc(byte[] handle, long offset, DeviceBuffer target) {
+        String key = java.util.HexFormat.of().formatHex(handle);
+        CUdeviceptr base = ipcMappings.get(key);
+        if (base == null) {
+            CUipcMemHandle h = new CUipcMemHandle();
+            try {
+                // JCuda gives CUipcMemHandle no setter; its 64 bytes live in a private field
+                java.lang.reflect.Field reserved = CUipcMemHandle.class.getDeclaredField("reserved");
+                reserved.setAccessible(true);
+                reserved.set(h, handle.clone());
+            } catch (ReflectiveOperationException e) {
+                throw new GpuException("this JCuda cannot take an IPC handle: " + e);
+            }
+            base = new CUdeviceptr();
+            try {
+                cuIpcOpenMemHandle(base, h, CUipcMem_flags.CU_IPC_MEM_LAZY_ENABLE_PEER_ACCESS);
+            } catch (CudaException e) {
+                throw new GpuException("cannot map the reference's shared memory: " + e.getMessage());
+            }
+            ipcMappings.put(key, base);
+        }
+        if (target.bytes() > 0) cuMemcpyDtoD(target.pointer(), base.withByteOffset(offset), target.bytes());
+        synchronize("copying from the reference's shared memory"); // the reference reuses it after its next answer
+    }
+
     @Override public void close() {
         try {
             cuCtxSynchronize();
+            for (CUdeviceptr p : ipcMappings.values()) cuIpcCloseMemHandle(p);
         } catch (CudaException ignored) {
             // a faulted context cannot be synchronised; releasing it is still right
         }

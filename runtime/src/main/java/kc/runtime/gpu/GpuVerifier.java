@@ -55,7 +55,7 @@ public final class GpuVerifier {
     private final Map<String, String> violations = new LinkedHashMap<>();
     private final List<String> arbitrated = new ArrayList<>();
     /** The float64 outputs of the trial being judged, fetched at its first float32 miss. */
-    private List<Reference.TensorFile> exactOutputs;
+    private List<Reference.TensorData> exactOutputs;
     private CompareStats worst;
     private String worstWhere = "";
 
@@ -133,19 +133,19 @@ public final class GpuVerifier {
     }
 
     /** The weights on the device, once; every run copies them into its own fresh buffers. */
-    private Outputs uploadParams(Map<String, Reference.TensorFile> params) throws IOException, Reference.ReferenceException {
+    private Outputs uploadParams(Map<String, Reference.TensorData> params) throws IOException, Reference.ReferenceException {
         List<DeviceBuffer> buffers = new ArrayList<>();
         List<DType> dtypes = new ArrayList<>();
         try {
             for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
                 dtypes.add(p.dtype());
-                Reference.TensorFile f = params.get(p.key());
+                Reference.TensorData f = params.get(p.key());
                 if (f == null) throw new Reference.ReferenceException("the reference's state_dict has no entry " + p.key());
                 if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
                     throw new Reference.ReferenceException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in the reference, " + p.dtype() + p.shape() + " in kc");
                 DeviceBuffer d = device.allocate(f.header().dataBytes());
                 buffers.add(d);
-                HostTransfer.upload(f.file(), f.header(), d);
+                TensorTransfer.load(f, d, device);
             }
         } catch (IOException | Reference.ReferenceException | RuntimeException e) {
             buffers.forEach(DeviceBuffer::close);
@@ -216,9 +216,9 @@ public final class GpuVerifier {
         if (!b.dtype().isFloat()) return null;
         try {
             if (exactOutputs == null) exactOutputs = reference.float64Outputs();
-            List<Reference.TensorFile> exact = exactOutputs;
+            List<Reference.TensorData> exact = exactOutputs;
             try (DeviceBuffer ref = device.allocate(exact.get(o).header().dataBytes())) {
-                HostTransfer.upload(exact.get(o).file(), exact.get(o).header(), ref);
+                TensorTransfer.load(exact.get(o), ref, device);
                 return helpers.compare(out, b.dtype(), ref, exact.get(o).header().dtype(), b.shape().numel(), Tolerance.forDType(b.dtype()));
             }
         } catch (IOException | Reference.ReferenceException e) {
@@ -257,15 +257,15 @@ public final class GpuVerifier {
         }
     }
 
-    private Outputs uploadAll(List<Reference.TensorFile> files) throws IOException {
+    private Outputs uploadAll(List<Reference.TensorData> files) throws IOException {
         List<DeviceBuffer> buffers = new ArrayList<>();
         List<DType> dtypes = new ArrayList<>();
         try {
-            for (Reference.TensorFile f : files) {
+            for (Reference.TensorData f : files) {
                 dtypes.add(f.header().dtype());
                 DeviceBuffer d = device.allocate(f.header().dataBytes());
                 buffers.add(d);
-                HostTransfer.upload(f.file(), f.header(), d);
+                TensorTransfer.load(f, d, device);
             }
         } catch (IOException | RuntimeException e) {
             buffers.forEach(DeviceBuffer::close);

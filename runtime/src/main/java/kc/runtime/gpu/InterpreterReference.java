@@ -55,9 +55,9 @@ public final class InterpreterReference implements Reference {
 
     @Override public String describe() { return "kc's float64 interpreter on synthetic data (no PyTorch found)"; }
 
-    @Override public Map<String, TensorFile> params() throws IOException {
+    @Override public Map<String, TensorData> params() throws IOException {
         Path sub = Files.createDirectories(dir.resolve("params"));
-        Map<String, TensorFile> files = new LinkedHashMap<>();
+        Map<String, TensorData> files = new LinkedHashMap<>();
         int i = 0;
         for (var e : params.entrySet()) files.put(e.getKey(), write(sub.resolve(i++ + ".npy"), e.getValue()));
         return files;
@@ -88,21 +88,21 @@ public final class InterpreterReference implements Reference {
         List<HostTensor> outputs = Interpreter.run(graph, inputs, byName);
         lastInputs = inputs;
         lastDir = sub;
-        List<TensorFile> in = new ArrayList<>(), out = new ArrayList<>();
+        List<TensorData> in = new ArrayList<>(), out = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) in.add(write(sub.resolve(i + ".npy"), inputs.get(i)));
         for (int o = 0; o < outputs.size(); o++) out.add(write(sub.resolve((100 + o) + ".npy"), outputs.get(o)));
         return new Trial(t % 2 == 0 ? "uniform[0,1)" : "normal(0,2)", sub, in, out, 0);
     }
 
-    private static TensorFile write(Path file, HostTensor t) throws IOException {
+    private static TensorData write(Path file, HostTensor t) throws IOException {
         HostTensor stored = t.dtype() == DType.BF16 ? t.withType(new TensorType(DType.F32, t.shape())) : t;
         Npy.write(file, stored);
-        return new TensorFile(file, Npy.header(file));
+        return TensorData.file(file, Npy.header(file));
     }
 
-    @Override public List<TensorFile> float64Outputs() throws IOException {
+    @Override public List<TensorData> float64Outputs() throws IOException {
         List<HostTensor> exact = Interpreter.runExact(graph, lastInputs, new HashMap<>(params));
-        List<TensorFile> files = new ArrayList<>();
+        List<TensorData> files = new ArrayList<>();
         for (int o = 0; o < exact.size(); o++)
             files.add(write(lastDir.resolve((200 + o) + ".npy"), exact.get(o).withType(new TensorType(DType.F64, exact.get(o).shape()))));
         return files;

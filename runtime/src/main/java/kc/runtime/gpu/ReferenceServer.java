@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
+import kc.ir.graph.DType;
 import kc.ir.graph.Json;
+import kc.ir.graph.Shape;
 import kc.ir.interp.Npy;
 
 /**
@@ -37,6 +40,7 @@ public final class ReferenceServer implements Reference {
     private final long timeoutSeconds;
     private final String torchVersion, deviceName;
     private final Path log;
+    private boolean ipc;
 
     /** Starts the reference for {@code module} on device "cuda" (or "cpu"); waits until the model is built. */
     public static ReferenceServer start(Path python, Path module, Map<String, String> defines, int seed, String device,
@@ -77,11 +81,13 @@ public final class ReferenceServer implements Reference {
         return Path.of(System.getProperty("java.io.tmpdir"));
     }
 
-    @Override public String describe() { return "PyTorch " + torchVersion + " on " + deviceName + " (TF32 off)"; }
+    @Override public String describe() {
+        return "PyTorch " + torchVersion + " on " + deviceName + " (TF32 off; tensors " + (ipc ? "shared by CUDA IPC" : "through .npy files in " + dir.getParent()) + ")";
+    }
 
-    @Override public Map<String, TensorFile> params() throws IOException, ReferenceException {
+    @Override public Map<String, TensorData> params() throws IOException, ReferenceException {
         Map<String, Object> r = request("{\"op\": \"params\"}");
-        Map<String, TensorFile> params = new LinkedHashMap<>();
+        Map<String, TensorData> params = new LinkedHashMap<>();
         @SuppressWarnings("unchecked") Map<String, Object> entries = (Map<String, Object>) r.get("params");
         for (var e : entries.entrySet()) params.put(e.getKey(), tensor(e.getValue()));
         return params;
@@ -95,8 +101,8 @@ public final class ReferenceServer implements Reference {
         return trial(request("{\"op\": \"trial\", \"trial\": " + t + ", \"swap_input\": " + input + ", \"swap_from\": " + from + "}"));
     }
 
-    @Override public List<TensorFile> float64Outputs() throws IOException, ReferenceException {
-        List<TensorFile> outputs = new ArrayList<>();
+    @Override public List<TensorData> float64Outputs() throws IOException, ReferenceException {
+        List<TensorData> outputs = new ArrayList<>();
         for (Object o : (List<?>) request("{\"op\": \"float64\"}").get("outputs")) outputs.add(tensor(o));
         return outputs;
     }
@@ -104,16 +110,52 @@ public final class ReferenceServer implements Reference {
     @Override public void discard(Trial trial) throws IOException { deleteTree(trial.dir()); }
 
     private Trial trial(Map<String, Object> r) throws IOException {
-        List<TensorFile> inputs = new ArrayList<>(), outputs = new ArrayList<>();
+        List<TensorData> inputs = new ArrayList<>(), outputs = new ArrayList<>();
         for (Object o : (List<?>) r.get("inputs")) inputs.add(tensor(o));
         for (Object o : (List<?>) r.get("outputs")) outputs.add(tensor(o));
         return new Trial(String.valueOf(r.get("distribution")), dir.resolve(String.valueOf(r.get("dir"))), inputs, outputs,
                 ((Number) r.get("drawn_in_forward")).intValue());
     }
 
-    private TensorFile tensor(Object entry) throws IOException {
-        Path file = dir.resolve(String.valueOf(((Map<?, ?>) entry).get("file")));
-        return new TensorFile(file, Npy.header(file));
+    private TensorData tensor(Object entry) throws IOException {
+        Map<?, ?> m = (Map<?, ?>) entry;
+        if (m.get("ipc") instanceof String handle) {
+            List<?> dims = (List<?>) m.get("shape");
+            long[] shape = new long[dims.size()];
+            for (int i = 0; i < shape.length; i++) shape[i] = ((Number) dims.get(i)).longValue();
+            DType dtype = java.util.Arrays.stream(DType.values()).filter(d -> d.torchName().equals(m.get("dtype"))).findFirst()
+                    .orElseThrow(() -> new IOException("the reference shared a " + m.get("dtype") + " tensor"));
+            return new TensorData(null, new Npy.Header(dtype, Shape.of(shape), 0), HexFormat.of().parseHex(handle),
+                    ((Number) m.get("offset")).longValue());
+        }
+        Path file = dir.resolve(String.valueOf(m.get("file")));
+        return TensorData.file(file, Npy.header(file));
+    }
+
+    /**
+     * Asks the reference to share tensors by CUDA IPC from now on, and keeps that only if this process can map
+     * and read back the probe the reference shares (else .npy files, as before). Returns whether IPC is on.
+     */
+    public boolean useIpc(GpuDevice device) throws IOException, ReferenceException {
+        Map<String, Object> r = request("{\"op\": \"transport\", \"mode\": \"ipc\"}");
+        if ("ipc".equals(r.get("mode")) && r.get("probe") != null) {
+            TensorData probe = tensor(r.get("probe"));
+            try (DeviceBuffer copy = device.allocate(probe.header().dataBytes())) {
+                TensorTransfer.load(probe, copy, device);
+                float[] values = new float[256];
+                copy.download(jcuda.Pointer.to(values), 0, 1024);
+                boolean ok = true;
+                for (int i = 0; i < values.length; i++) ok &= values[i] == i;
+                if (ok) {
+                    ipc = true;
+                    return true;
+                }
+            } catch (GpuException | jcuda.CudaException e) {
+                // this driver, container or PyTorch build does not share device memory: files it is
+            }
+        }
+        request("{\"op\": \"transport\", \"mode\": \"files\"}");
+        return false;
     }
 
     private Map<String, Object> request(String json) throws IOException, ReferenceException {

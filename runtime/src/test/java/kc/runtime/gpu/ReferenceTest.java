@@ -57,7 +57,7 @@ class ReferenceTest {
         Files.writeString(module, MODULE);
         try (ReferenceServer server = ReferenceServer.start(py.get(), module, Map.of(), 42, "cpu", 120)) {
             assertTrue(server.describe().startsWith("PyTorch"), server.describe());
-            Map<String, Reference.TensorFile> params = server.params();
+            Map<String, Reference.TensorData> params = server.params();
             assertEquals(List.of("fc.weight", "fc.bias"), List.copyOf(params.keySet()));
             assertEquals(Shape.of(4, 8), params.get("fc.weight").header().shape());
 
@@ -76,7 +76,7 @@ class ReferenceTest {
             assertEquals(java.util.Arrays.toString(Npy.read(t1.inputs().get(1).file()).data()),
                     java.util.Arrays.toString(Npy.read(probe.inputs().get(1).file()).data()), "input 1 from trial 1");
 
-            List<Reference.TensorFile> exact = server.float64Outputs();
+            List<Reference.TensorData> exact = server.float64Outputs();
             assertEquals(DType.F64, exact.get(0).header().dtype());
             HostTensor f32 = Npy.read(probe.outputs().get(0).file()), f64 = Npy.read(exact.get(0).file());
             for (int i = 0; i < f32.data().length; i++) assertEquals(f64.data()[i], f32.data()[i], 1e-5, "same trial, same random draws");
@@ -101,12 +101,12 @@ class ReferenceTest {
     @Test void interpreterReferenceIsTheInterpretersResultOnSeededData() throws Exception {
         Graph graph = kc.frontend.Frontend.load("m.py", MODULE.replace("print(", "len(").replace(" + torch.randn(3, 4)", ""), Map.of()).graph();
         try (InterpreterReference ref = new InterpreterReference(graph, 7)) {
-            Map<String, Reference.TensorFile> files = ref.params();
+            Map<String, Reference.TensorData> files = ref.params();
             Map<String, HostTensor> params = new java.util.HashMap<>();
             for (var e : files.entrySet()) params.put(e.getKey(), Npy.read(e.getValue().file()));
             Reference.Trial t = ref.trial(1);
             List<HostTensor> inputs = new java.util.ArrayList<>();
-            for (Reference.TensorFile f : t.inputs()) inputs.add(Npy.read(f.file()));
+            for (Reference.TensorData f : t.inputs()) inputs.add(Npy.read(f.file()));
             List<HostTensor> expected = Interpreter.run(graph, inputs, params);
             assertEquals(java.util.Arrays.toString(expected.get(0).data()), java.util.Arrays.toString(Npy.read(t.outputs().get(0).file()).data()));
             assertNotEquals(java.util.Arrays.toString(Npy.read(ref.trial(0).inputs().get(0).file()).data()),
