@@ -1,6 +1,7 @@
 package kc.ir.graph;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Where an operand is read: one index expression per operand dimension, over the op's domain coordinates.
@@ -23,4 +24,8 @@ public record IndexMap(List<IndexExpr> exprs, Double pad) {
     }
 
     public int rank() { return exprs.size(); }
+
+    // Spelled out for speed under the C1 JIT (see IndexExpr); the same values as the generated methods.
+    @Override public boolean equals(Object o) { return o instanceof IndexMap m && exprs.equals(m.exprs) && Objects.equals(pad, m.pad); }
+    @Override public int hashCode() { return 31 * exprs.hashCode() + Objects.hashCode(pad); }
 }

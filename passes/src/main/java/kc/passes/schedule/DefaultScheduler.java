@@ -27,7 +27,9 @@ public final class DefaultScheduler {
         for (Node n : g.nodes()) {
             if (n.op() instanceof Op.Constant) continue;
             String name = "k" + kernels.size() + "_" + opName(n);
-            kernels.add(new KernelSchedule(name, List.of(n.result().id()), strategy(n), threads(n), Tiling.NONE));
+            Strategy strategy = strategy(n);
+            int threads = strategy == Strategy.BLOCK_REDUCE ? REDUCE_THREADS : POINTWISE_THREADS;
+            kernels.add(new KernelSchedule(name, List.of(n.result().id()), strategy, threads, Tiling.NONE));
         }
         return new Schedule(kernels);
     }
@@ -45,14 +47,11 @@ public final class DefaultScheduler {
         };
     }
 
-    private static int threads(Node n) {
-        return strategy(n) == Strategy.BLOCK_REDUCE ? REDUCE_THREADS : POINTWISE_THREADS;
-    }
-
     /** A short identifier-safe name: the composite op it came from, else the primitive. */
     static String opName(Node n) {
         String s = n.origin() != null && !n.origin().composite().isEmpty() ? n.origin().composite() : n.op().name();
-        s = s.replaceAll("[^A-Za-z0-9_]", "_");
-        return s.length() > 24 ? s.substring(0, 24) : s;
+        StringBuilder id = new StringBuilder(s.length()); // a loop, not a regex: this runs for each of 100k nodes
+        s.codePoints().forEach(c -> id.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? (char) c : '_'));
+        return id.length() > 24 ? id.substring(0, 24) : id.toString();
     }
 }
