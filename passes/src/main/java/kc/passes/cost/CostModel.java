@@ -1,14 +1,13 @@
 package kc.passes.cost;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
+import kc.ir.graph.NodesById;
 import kc.ir.graph.Op;
 import kc.ir.graph.ScalarExpr;
 import kc.ir.graph.Value;
@@ -28,8 +27,7 @@ public final class CostModel {
     public record Estimate(List<KernelCost> kernels, double flops, double bytes, double floorSeconds) {}
 
     public static Estimate estimate(Graph g, Schedule schedule, MachineModel machine) {
-        Map<Integer, Node> byId = new HashMap<>();
-        for (Node n : g.nodes()) byId.put(n.result().id(), n);
+        NodesById byId = new NodesById(g);
         List<KernelCost> costs = new ArrayList<>();
         double flops = 0, bytes = 0, floor = 0;
         for (KernelSchedule ks : schedule.kernels()) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import kc.ir.graph.Graph;
 import kc.ir.graph.IndexMap;
 import kc.ir.graph.Node;
+import kc.ir.graph.NodesById;
 import kc.ir.graph.Op;
 import kc.ir.graph.Origin;
 import kc.ir.graph.ScalarExpr;
@@ -43,8 +44,7 @@ public final class Lowering {
     public static Lowered lower(Graph g, Schedule s) {
         ScheduleLegality.require(g, s);
         Buffers buffers = new Buffers(g);
-        Map<Integer, Node> byId = new HashMap<>();
-        for (Node n : g.nodes()) byId.put(n.result().id(), n);
+        NodesById byId = new NodesById(g);
         SharedKernels kernels = new SharedKernels();
         for (KernelSchedule ks : s.kernels()) {
             Node n = byId.get(ks.root());

@@ -1,15 +1,14 @@
 package kc.passes.schedule;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
+import kc.ir.graph.NodesById;
 import kc.ir.graph.Op;
 import kc.ir.graph.Value;
 
@@ -25,8 +24,7 @@ public final class ScheduleLegality {
 
     public static List<String> check(Graph g, Schedule s) {
         List<String> errors = new ArrayList<>();
-        Map<Integer, Node> byId = new HashMap<>();
-        for (Node n : g.nodes()) byId.put(n.result().id(), n);
+        NodesById byId = new NodesById(g);
         Set<Integer> available = new HashSet<>();
         for (Value v : g.inputs()) available.add(v.id());
         for (Value v : g.params()) available.add(v.id());
@@ -94,7 +92,7 @@ public final class ScheduleLegality {
     private static String node(Node n) { return "node " + n.result(); }
 
     /** "kernel k3 (softmax#1)": the kernel and the composite op its first node came from. */
-    public static String describe(KernelSchedule k, Map<Integer, Node> byId) {
+    public static String describe(KernelSchedule k, NodesById byId) {
         Node n = k.nodes().isEmpty() ? null : byId.get(k.nodes().get(0));
         String origin = n == null || n.origin() == null || n.origin().composite().isEmpty() ? "" :
                 " (" + n.origin().composite() + "#" + n.origin().instance() + ")";
