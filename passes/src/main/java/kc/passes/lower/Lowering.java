@@ -43,8 +43,8 @@ public final class Lowering {
     /** @throws IllegalArgumentException when the schedule is illegal for the graph (with every reason) */
     public static Lowered lower(Graph g, Schedule s) {
         ScheduleLegality.require(g, s);
-        Buffers buffers = new Buffers(g);
         NodesById byId = new NodesById(g);
+        Buffers buffers = new Buffers(g, byId);
         SharedKernels kernels = new SharedKernels();
         for (KernelSchedule ks : s.kernels()) {
             Node n = byId.get(ks.root());
@@ -100,9 +100,10 @@ public final class Lowering {
     static final class Buffers {
         final List<LaunchPlan.Buffer> plan = new ArrayList<>();
         final List<Copy> copies = new ArrayList<>();
-        private final Map<Integer, String> names = new HashMap<>();
+        private final Map<Integer, String> names;
 
-        Buffers(Graph g) {
+        Buffers(Graph g, NodesById byId) {
+            names = new HashMap<>(2 * (g.inputs().size() + g.params().size() + g.nodes().size()));
             for (int i = 0; i < g.inputs().size(); i++) {
                 Value v = g.inputs().get(i);
                 add(v, "g_in" + i, LaunchPlan.Role.INPUT, i, null, null);
@@ -113,11 +114,10 @@ public final class Lowering {
             }
             Set<Integer> stored = new HashSet<>();
             Map<Integer, Integer> outputOf = new HashMap<>();
-            Set<Integer> nodeIds = new HashSet<>();
-            for (Node n : g.nodes()) if (!(n.op() instanceof Op.Constant)) nodeIds.add(n.result().id());
             for (int i = 0; i < g.outputs().size(); i++) {
                 Value v = g.outputs().get(i);
-                if (nodeIds.contains(v.id()) && stored.add(v.id())) outputOf.put(v.id(), i);
+                Node def = byId.get(v.id());
+                if (def != null && !(def.op() instanceof Op.Constant) && stored.add(v.id())) outputOf.put(v.id(), i);
             }
             for (Node n : g.nodes()) {
                 Value v = n.result();

@@ -69,13 +69,17 @@ final class SharedKernels {
     }
 
     private static NodeKey key(Node n, Strategy strategy, int threads, List<String> operandBuffers) {
-        List<TensorType> types = new ArrayList<>(operandBuffers.size());
-        List<Integer> aliases = new ArrayList<>(operandBuffers.size());
-        Map<String, Integer> first = new HashMap<>();
-        for (int k = 0; k < operandBuffers.size(); k++) {
+        int count = operandBuffers.size();
+        List<TensorType> types = new ArrayList<>(count);
+        List<Integer> aliases = new ArrayList<>(count);
+        Map<String, Integer> first = count > 16 ? new HashMap<>() : null; // a scan is cheaper for the usual few operands
+        for (int k = 0; k < count; k++) {
             types.add(n.operands().get(k).type());
-            Integer earlier = first.putIfAbsent(operandBuffers.get(k), k);
-            aliases.add(earlier == null ? k : earlier);
+            String buffer = operandBuffers.get(k);
+            int earliest = k;
+            if (first != null) earliest = first.computeIfAbsent(buffer, b -> aliases.size());
+            else for (int j = 0; j < k; j++) if (operandBuffers.get(j).equals(buffer)) { earliest = j; break; }
+            aliases.add(earliest);
         }
         return new NodeKey(n.op(), n.result().type(), types, aliases, strategy, threads);
     }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
@@ -32,22 +31,22 @@ public final class ScheduleLegality {
         Set<Integer> computed = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (KernelSchedule k : s.kernels()) {
-            Supplier<String> where = () -> describe(k, byId); // named only when there is a problem
-            if (!isIdentifier(k.name())) errors.add(where.get() + ": the name is not an identifier");
-            if (!names.add(k.name())) errors.add(where.get() + ": a second kernel of this name");
-            if (k.nodes().isEmpty()) { errors.add(where.get() + ": computes no node"); continue; }
-            if (k.nodes().size() > 1) errors.add(where.get() + ": groups of " + k.nodes().size() + " nodes (fusion) are not lowered yet");
+            if (!isIdentifier(k.name())) errors.add(describe(k, byId) + ": the name is not an identifier");
+            if (!names.add(k.name())) errors.add(describe(k, byId) + ": a second kernel of this name");
+            if (k.nodes().isEmpty()) { errors.add(describe(k, byId) + ": computes no node"); continue; }
+            if (k.nodes().size() > 1) errors.add(describe(k, byId) + ": groups of " + k.nodes().size() + " nodes (fusion) are not lowered yet");
             if (k.threadsPerBlock() < 1 || k.threadsPerBlock() > MAX_THREADS_PER_BLOCK)
-                errors.add(where.get() + ": " + k.threadsPerBlock() + " threads per block, outside 1.." + MAX_THREADS_PER_BLOCK);
+                errors.add(describe(k, byId) + ": " + k.threadsPerBlock() + " threads per block, outside 1.." + MAX_THREADS_PER_BLOCK);
             for (int id : k.nodes()) {
                 Node n = byId.get(id);
-                if (n == null) { errors.add(where.get() + ": %" + id + " is not a node of graph " + g.name()); continue; }
-                if (n.op() instanceof Op.Constant) { errors.add(where.get() + ": node %" + id + " is a constant; constants are buffers, not kernels"); continue; }
-                if (!computed.add(id)) errors.add(where.get() + ": node %" + id + " is already computed by an earlier kernel");
+                if (n == null) { errors.add(describe(k, byId) + ": %" + id + " is not a node of graph " + g.name()); continue; }
+                if (n.op() instanceof Op.Constant) { errors.add(describe(k, byId) + ": node %" + id + " is a constant; constants are buffers, not kernels"); continue; }
+                if (!computed.add(id)) errors.add(describe(k, byId) + ": node %" + id + " is already computed by an earlier kernel");
                 for (Value operand : n.operands())
                     if (!available.contains(operand.id()) && !k.nodes().contains(operand.id()))
-                        errors.add(where.get() + ": node %" + id + " reads " + operand + " before any kernel computes it");
-                strategyError(k, n).ifPresent(e -> errors.add(where.get() + ": " + e));
+                        errors.add(describe(k, byId) + ": node %" + id + " reads " + operand + " before any kernel computes it");
+                String wrongStrategy = strategyError(k, n);
+                if (wrongStrategy != null) errors.add(describe(k, byId) + ": " + wrongStrategy);
             }
             available.addAll(k.nodes());
         }
@@ -63,7 +62,8 @@ public final class ScheduleLegality {
         if (!errors.isEmpty()) throw new IllegalArgumentException("illegal schedule for " + g.name() + ":\n  " + String.join("\n  ", errors));
     }
 
-    private static java.util.Optional<String> strategyError(KernelSchedule k, Node n) {
+    /** Why the kernel's strategy cannot compute node n, or null. */
+    private static String strategyError(KernelSchedule k, Node n) {
         String e = switch (k.strategy()) {
             case POINTWISE -> n.op() instanceof Op.Generic ? null : "POINTWISE needs a generic op; " + node(n) + " is " + n.op().name();
             case BLOCK_REDUCE -> {
@@ -75,7 +75,7 @@ public final class ScheduleLegality {
             case SCAN -> n.op() instanceof Op.Scan ? null : "SCAN needs a scan; " + node(n) + " is " + n.op().name();
             case TILED -> "TILED is not lowered yet (" + node(n) + ")";
         };
-        return java.util.Optional.ofNullable(e);
+        return e;
     }
 
     /** [A-Za-z_][A-Za-z0-9_]*, by hand: a regex per kernel was slow for 100k kernels. */
