@@ -11,10 +11,16 @@ package kc.ir.graph;
 public sealed interface IndexExpr {
     /** Domain coordinate d. */
     record Dim(int d) implements IndexExpr {
+        /** The first coordinates, shared by {@link IndexExpr#dim}: immutable, and big graphs held 300k copies. */
+        private static final Dim[] SHARED = new Dim[16];
+        static { for (int i = 0; i < SHARED.length; i++) SHARED[i] = new Dim(i); }
+
         @Override public boolean equals(Object o) { return o instanceof Dim x && d == x.d; }
         @Override public int hashCode() { return Integer.hashCode(d); }
     }
     record Const(long value) implements IndexExpr {
+        private static final Const ZERO = new Const(0);
+
         @Override public boolean equals(Object o) { return o instanceof Const x && value == x.value; }
         @Override public int hashCode() { return Long.hashCode(value); }
     }
@@ -42,8 +48,8 @@ public sealed interface IndexExpr {
         @Override public int hashCode() { return 31 * a.hashCode() + Long.hashCode(divisor); }
     }
 
-    static IndexExpr dim(int d) { return new Dim(d); }
-    static IndexExpr constant(long c) { return new Const(c); }
+    static IndexExpr dim(int d) { return d >= 0 && d < Dim.SHARED.length ? Dim.SHARED[d] : new Dim(d); }
+    static IndexExpr constant(long c) { return c == 0 ? Const.ZERO : new Const(c); }
 
     /** a + b, folding constants. */
     static IndexExpr add(IndexExpr a, IndexExpr b) {

@@ -12,6 +12,10 @@ import java.util.Objects;
 public sealed interface ScalarExpr {
     /** The value of operand k at this domain point (through its index map). */
     record Read(int operand) implements ScalarExpr {
+        /** The first operands' reads, shared by {@link ScalarExpr#read}: immutable, and big graphs held 200k copies. */
+        private static final Read[] SHARED = new Read[16];
+        static { for (int i = 0; i < SHARED.length; i++) SHARED[i] = new Read(i); }
+
         @Override public boolean equals(Object o) { return o instanceof Read x && operand == x.operand; }
         @Override public int hashCode() { return Integer.hashCode(operand); }
     }
@@ -48,7 +52,7 @@ public sealed interface ScalarExpr {
     /** Arithmetic follows PyTorch: DIV is true division, FLOORDIV and MOD floor (Python semantics). */
     enum BinaryOp { ADD, SUB, MUL, DIV, FLOORDIV, MOD, POW, MAX, MIN, EQ, NE, LT, LE, GT, GE, AND, OR, ATAN2 }
 
-    static ScalarExpr read(int k) { return new Read(k); }
+    static ScalarExpr read(int k) { return k >= 0 && k < Read.SHARED.length ? Read.SHARED[k] : new Read(k); }
     static ScalarExpr f32(double v) { return new Const(v, DType.F32); }
     static ScalarExpr unary(UnaryOp op, ScalarExpr a) { return new Unary(op, a); }
     static ScalarExpr binary(BinaryOp op, ScalarExpr a, ScalarExpr b) { return new Binary(op, a, b); }
