@@ -50,8 +50,13 @@ public final class DefaultScheduler {
     /** A short identifier-safe name: the composite op it came from, else the primitive. */
     static String opName(Node n) {
         String s = n.origin() != null && !n.origin().composite().isEmpty() ? n.origin().composite() : n.op().name();
-        StringBuilder id = new StringBuilder(s.length()); // a loop, not a regex: this runs for each of 100k nodes
-        s.codePoints().forEach(c -> id.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? (char) c : '_'));
+        boolean plain = s.length() <= 24; // the usual case, checked without a regex or stream: 100k nodes come here
+        for (int i = 0; i < s.length() && plain; i++) plain = isIdentifierChar(s.charAt(i));
+        if (plain) return s;
+        StringBuilder id = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> id.append(c < 128 && isIdentifierChar((char) c) ? (char) c : '_'));
         return id.length() > 24 ? id.substring(0, 24) : id.toString();
     }
+
+    private static boolean isIdentifierChar(char c) { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'; }
 }

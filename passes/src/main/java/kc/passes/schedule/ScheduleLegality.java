@@ -24,12 +24,14 @@ public final class ScheduleLegality {
     public static List<String> check(Graph g, Schedule s) {
         List<String> errors = new ArrayList<>();
         NodesById byId = new NodesById(g);
-        Set<Integer> available = new HashSet<>();
+        // Sized up front: 100k-kernel schedules spent their check rehashing growing sets.
+        int values = g.inputs().size() + g.params().size() + g.nodes().size();
+        Set<Integer> available = HashSet.newHashSet(values);
         for (Value v : g.inputs()) available.add(v.id());
         for (Value v : g.params()) available.add(v.id());
         for (Node n : g.nodes()) if (n.op() instanceof Op.Constant) available.add(n.result().id());
-        Set<Integer> computed = new HashSet<>();
-        Set<String> names = new HashSet<>();
+        Set<Integer> computed = HashSet.newHashSet(s.kernels().size());
+        Set<String> names = HashSet.newHashSet(s.kernels().size());
         for (KernelSchedule k : s.kernels()) {
             if (!isIdentifier(k.name())) errors.add(describe(k, byId) + ": the name is not an identifier");
             if (!names.add(k.name())) errors.add(describe(k, byId) + ": a second kernel of this name");
