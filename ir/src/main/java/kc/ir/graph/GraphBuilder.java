@@ -2,6 +2,7 @@ package kc.ir.graph;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ public final class GraphBuilder {
     private final List<Node> nodes = new ArrayList<>();
     private final Set<Value> placeholders = new java.util.LinkedHashSet<>(); // in creation order
     private int nextId;
+    /** Result types are immutable and few: nodes share them (100k-node graphs held as many copies). */
+    private final Map<TensorType, TensorType> types = new HashMap<>();
 
     public GraphBuilder(String name) { this.name = name; }
 
@@ -32,7 +35,7 @@ public final class GraphBuilder {
     }
 
     public Value add(Op op, List<Value> operands, TensorType resultType, Origin origin) {
-        Value v = new Value(nextId++, resultType, null);
+        Value v = new Value(nextId++, types.computeIfAbsent(resultType, t -> t), null);
         nodes.add(new Node(v, op, operands, origin));
         return v;
     }
