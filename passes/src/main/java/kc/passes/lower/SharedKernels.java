@@ -26,7 +26,7 @@ import kc.passes.schedule.Strategy;
  */
 final class SharedKernels {
     /** Everything a node's kernel depends on but its name and buffer names; {@code aliases[k]}: the first operand
-     *  in the same buffer as operand k. */
+     *  in the same buffer as operand k, or -1 when that is the destination. */
     private record NodeKey(Op op, TensorType result, List<TensorType> operands, List<Integer> aliases,
                            Strategy strategy, int threads) {
         // Spelled out, cheap parts first: the generated record methods are slow under the C1 JIT kc runs with.
@@ -57,7 +57,7 @@ final class SharedKernels {
     void launch(Node n, Strategy strategy, int threads, String dest, Lowering.Buffers buffers, Supplier<Lowering.Emitted> lower) {
         List<String> operandBuffers = new ArrayList<>(n.operands().size());
         for (Value v : n.operands()) operandBuffers.add(buffers.nameOf(v));
-        NodeKey key = key(n, strategy, threads, operandBuffers);
+        NodeKey key = key(n, strategy, threads, dest, operandBuffers);
         Reusable l = byNode.get(key);
         if (l == null) {
             l = add(lower.get(), dest, operandBuffers);
@@ -68,7 +68,7 @@ final class SharedKernels {
         launches.add(new LaunchPlan.KernelLaunch(l.name(), l.kernel().launch(), args, l.sharedBytes()));
     }
 
-    private static NodeKey key(Node n, Strategy strategy, int threads, List<String> operandBuffers) {
+    private static NodeKey key(Node n, Strategy strategy, int threads, String dest, List<String> operandBuffers) {
         int count = operandBuffers.size();
         List<TensorType> types = new ArrayList<>(count);
         List<Integer> aliases = new ArrayList<>(count);
@@ -77,7 +77,8 @@ final class SharedKernels {
             types.add(n.operands().get(k).type());
             String buffer = operandBuffers.get(k);
             int earliest = k;
-            if (first != null) earliest = first.computeIfAbsent(buffer, b -> aliases.size());
+            if (buffer.equals(dest)) earliest = -1;
+            else if (first != null) earliest = first.merge(buffer, k, Math::min);
             else for (int j = 0; j < k; j++) if (operandBuffers.get(j).equals(buffer)) { earliest = j; break; }
             aliases.add(earliest);
         }
