@@ -15,7 +15,7 @@ public final class PlanJson {
 
     public static String write(LaunchPlan plan, String kernelFile) {
         // Appends in place, sized up front: plans of unrolled RNNs hold 100k buffers and launches (30 MB of JSON).
-        StringBuilder sb = new StringBuilder(64 + 160 * plan.buffers().size() + 200 * plan.launches().size());
+        StringBuilder sb = new StringBuilder(64 + 110 * plan.buffers().size() + 150 * plan.launches().size());
         sb.append("{\n  \"model\": ").append(Json.quote(plan.model())).append(",\n");
         sb.append("  \"kernels\": ").append(Json.quote(kernelFile)).append(",\n");
         sb.append("  \"buffers\": [\n");

@@ -24,14 +24,13 @@ public final class ScheduleLegality {
     public static List<String> check(Graph g, Schedule s) {
         List<String> errors = new ArrayList<>();
         NodesById byId = new NodesById(g);
-        // Sized up front: 100k-kernel schedules spent their check rehashing growing sets.
-        int values = g.inputs().size() + g.params().size() + g.nodes().size();
-        Set<Integer> available = HashSet.newHashSet(values);
+        int denseIds = 4 * (g.inputs().size() + g.params().size() + g.nodes().size()) + 1024;
+        IdSet available = new IdSet(denseIds);
         for (Value v : g.inputs()) available.add(v.id());
         for (Value v : g.params()) available.add(v.id());
         for (Node n : g.nodes()) if (n.op() instanceof Op.Constant) available.add(n.result().id());
-        Set<Integer> computed = HashSet.newHashSet(s.kernels().size());
-        Set<String> names = HashSet.newHashSet(s.kernels().size());
+        IdSet computed = new IdSet(denseIds);
+        Set<String> names = HashSet.newHashSet(s.kernels().size()); // sized up front: 100k kernels rehashed a growing set
         for (KernelSchedule k : s.kernels()) {
             if (!isIdentifier(k.name())) errors.add(describe(k, byId) + ": the name is not an identifier");
             if (!names.add(k.name())) errors.add(describe(k, byId) + ": a second kernel of this name");
@@ -50,7 +49,7 @@ public final class ScheduleLegality {
                 String wrongStrategy = strategyError(k, n);
                 if (wrongStrategy != null) errors.add(describe(k, byId) + ": " + wrongStrategy);
             }
-            available.addAll(k.nodes());
+            for (int id : k.nodes()) available.add(id);
         }
         for (Node n : g.nodes())
             if (!(n.op() instanceof Op.Constant) && !computed.contains(n.result().id()))
