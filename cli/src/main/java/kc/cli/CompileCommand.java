@@ -68,14 +68,24 @@ final class CompileCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         LoadedModel loaded = Frontend.load(model.file, model.defines);
         Graph g = loaded.graph();
-        GraphVerifier.verifyOrThrow(g);
-        Schedule schedule = DefaultScheduler.schedule(g);
+        // Verification and the cost estimate need only the graph (and schedule): they run beside lowering and
+        // rendering. Whatever fails later, a malformed graph is reported first, as if verified up front.
+        Beside<Void> verified = Beside.start("kc-verify", () -> { GraphVerifier.verifyOrThrow(g); return null; });
+        Schedule schedule;
         Lowered lowered;
         try {
+            schedule = DefaultScheduler.schedule(g);
             lowered = Lowering.lower(g, schedule);
         } catch (IllegalArgumentException rejected) {
+            verified.join();
             throw new KcFailure(ExitCode.BAD_INPUT, "compile: the schedule was rejected: " + rejected.getMessage());
+        } catch (RuntimeException | Error e) {
+            verified.join();
+            throw e;
         }
+        verified.join();
+        Schedule scheduled = schedule;
+        Beside<CostModel.Estimate> estimated = Beside.start("kc-cost", () -> CostModel.estimate(g, scheduled, machine));
         List<Kernel> kernels = lowered.kernels();
         for (Kernel k : kernels) checkLimits(k, machine);
 
@@ -89,13 +99,14 @@ final class CompileCommand implements Callable<Integer> {
             case ptx -> stem + ".ptx";
             case metal -> stem + ".metal";
         };
+        Beside<String> planJson = Beside.start("kc-plan", () -> PlanJson.write(lowered.plan(), kernelFile));
         String text = switch (emit) {
             case cuda -> "#include \"" + CudaRenderer.HEADER + "\"\n" + CudaRenderer.render(kernels);
             case ptx -> new PtxRenderer().render(kernels, PtxTarget.byName(machine.target()));
             case metal -> new MetalRenderer().render(kernels);
         };
         files.put(kernelFile, text);
-        files.put("plan.json", PlanJson.write(lowered.plan(), kernelFile));
+        files.put("plan.json", planJson.join());
         double compileSeconds = (System.nanoTime() - t0) / 1e9;
 
         String ptxasLine = null;
@@ -104,7 +115,7 @@ final class CompileCommand implements Callable<Integer> {
         Path out = output != null ? output : Path.of(stem + "-" + emit);
         writeAtomically(out, files);
 
-        CostModel.Estimate cost = CostModel.estimate(g, schedule, machine);
+        CostModel.Estimate cost = estimated.join();
         PrintWriter o = spec.commandLine().getOut();
         o.printf(Locale.ROOT, "kc compile %s --emit %s --target %s -> %s%n", model.file, emit, machine.target(), out);
         o.printf(Locale.ROOT, "  %d kernels, %d launches, %d buffers; %.3g MB moved, %.3g GFLOP (compiled in %.2f s)%n",

@@ -68,12 +68,31 @@ final class PyRuntime implements CallContext {
     @Override public GraphBuilder graph() { return graph; }
 
     @Override public Origin origin(String primitive) {
-        SourcePos pos = new SourcePos(userFile, userPos.line(), userPos.column());
-        if (composite != null) return new Origin(composite, compositeInstance, modulePath, pos);
-        long[] counter = primitiveCounters.computeIfAbsent(primitive, k -> new long[] {-1, 0});
-        if (counter[0] != nativeCallSeq) { counter[0] = nativeCallSeq; counter[1]++; }
-        return new Origin(primitive, (int) counter[1], modulePath, pos);
+        // Consecutive nodes mostly come from the same call: they share its (immutable) position and origin, so
+        // the 100k nodes of an unrolled RNN do not each hold copies the GC keeps moving.
+        if (userPos != lastUserPos || userFile != lastUserFile) {
+            lastUserPos = userPos;
+            lastUserFile = userFile;
+            lastSourcePos = new SourcePos(userFile, userPos.line(), userPos.column());
+        }
+        String name = primitive;
+        int instance = compositeInstance;
+        if (composite != null) name = composite;
+        else {
+            long[] counter = primitiveCounters.computeIfAbsent(primitive, k -> new long[] {-1, 0});
+            if (counter[0] != nativeCallSeq) { counter[0] = nativeCallSeq; counter[1]++; }
+            instance = (int) counter[1];
+        }
+        Origin last = lastOrigin;
+        if (last != null && last.instance() == instance && last.pos() == lastSourcePos && java.util.Objects.equals(last.composite(), name)
+                && java.util.Objects.equals(last.module(), modulePath)) return last;
+        return lastOrigin = new Origin(name, instance, modulePath, lastSourcePos);
     }
+
+    private Pos lastUserPos;
+    private String lastUserFile;
+    private SourcePos lastSourcePos;
+    private Origin lastOrigin;
 
     @Override public CompileError error(String message) { return new CompileError(userFile, userPos, message); }
 

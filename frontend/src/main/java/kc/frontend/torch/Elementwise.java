@@ -107,6 +107,9 @@ final class Elementwise {
 
     /** Reads a tensor of shape s broadcast to rank outRank: size-1 dims read index 0. */
     static IndexMap broadcastMap(Shape s, int outRank) {
+        boolean same = s.rank() == outRank;
+        for (int i = 0; i < s.rank() && same; i++) same = s.dim(i) != 1;
+        if (same) return IndexMap.identity(outRank); // the usual case, and a shared map
         List<IndexExpr> e = new ArrayList<>();
         for (int i = 0; i < s.rank(); i++)
             e.add(s.dim(i) == 1 ? IndexExpr.constant(0) : IndexExpr.dim(outRank - s.rank() + i));

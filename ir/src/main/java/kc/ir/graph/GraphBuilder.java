@@ -2,6 +2,7 @@ package kc.ir.graph;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ public final class GraphBuilder {
     private final List<Node> nodes = new ArrayList<>();
     private final Set<Value> placeholders = new java.util.LinkedHashSet<>(); // in creation order
     private int nextId;
+    /** Result types are immutable and few: nodes share them (100k-node graphs held as many copies). */
+    private final Map<TensorType, TensorType> types = new HashMap<>();
 
     public GraphBuilder(String name) { this.name = name; }
 
@@ -32,7 +35,7 @@ public final class GraphBuilder {
     }
 
     public Value add(Op op, List<Value> operands, TensorType resultType, Origin origin) {
-        Value v = new Value(nextId++, resultType, null);
+        Value v = new Value(nextId++, types.computeIfAbsent(resultType, t -> t), null);
         nodes.add(new Node(v, op, operands, origin));
         return v;
     }
@@ -89,21 +92,15 @@ public final class GraphBuilder {
             cut[e.getValue().id()] = fresh;
             newParams.add(fresh);
         }
-        // Walk backwards from the outputs, keeping only what they need.
-        Node[] byResult = new Node[originals];
-        for (Node n : nodes) byResult[n.result().id()] = n;
+        // Keep only what the outputs need: one backward pass, as nodes are in definition order.
         boolean[] needed = new boolean[nextId];
-        ArrayDeque<Value> work = new ArrayDeque<>();
-        for (Value o : outputs) work.add(resolve(cut, o));
-        while (!work.isEmpty()) {
-            Value v = work.pop();
-            if (needed[v.id()]) continue;
-            needed[v.id()] = true;
-            if (placeholders.contains(v))
-                throw new IllegalStateException("the result depends on " + v.name() + ", which is neither an input nor a parameter");
-            Node n = v.id() < originals ? byResult[v.id()] : null;
-            if (n != null) for (Value o : n.operands()) work.add(resolve(cut, o));
+        for (Value o : outputs) needed[resolve(cut, o).id()] = true;
+        for (int i = nodes.size() - 1; i >= 0; i--) {
+            Node n = nodes.get(i);
+            if (needed[n.result().id()]) for (Value o : n.operands()) needed[resolve(cut, o).id()] = true;
         }
+        for (Value p : placeholders) if (needed[p.id()]) throw new IllegalStateException(
+                "the result depends on " + firstNeededPlaceholder(cut, outputs).name() + ", which is neither an input nor a parameter");
         List<Node> kept = new ArrayList<>();
         for (Node n : nodes) {
             if (!needed[n.result().id()]) continue;
@@ -118,6 +115,24 @@ public final class GraphBuilder {
         List<Value> outs = new ArrayList<>(outputs.size());
         for (Value o : outputs) outs.add(resolve(cut, o));
         return new Graph(name, newInputs, newParams, kept, outs);
+    }
+
+    /** The placeholder a breadth-first walk from the outputs meets first: the one the error names. */
+    private Value firstNeededPlaceholder(Value[] cut, List<Value> outputs) {
+        Node[] byResult = new Node[cut.length];
+        for (Node n : nodes) byResult[n.result().id()] = n;
+        boolean[] seen = new boolean[nextId];
+        ArrayDeque<Value> work = new ArrayDeque<>();
+        for (Value o : outputs) work.add(resolve(cut, o));
+        while (!work.isEmpty()) {
+            Value v = work.pop();
+            if (seen[v.id()]) continue;
+            seen[v.id()] = true;
+            if (placeholders.contains(v)) return v;
+            Node n = v.id() < byResult.length ? byResult[v.id()] : null;
+            if (n != null) for (Value o : n.operands()) work.add(resolve(cut, o));
+        }
+        throw new IllegalStateException("no placeholder is needed");
     }
 
     private static Value resolve(Value[] cut, Value v) {

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Checks a {@link Graph}'s invariants: SSA form, operand/map/body consistency, types, and that maps without
@@ -45,21 +46,21 @@ public final class GraphVerifier {
 
         List<String> graph(Graph g) {
             Set<String> paramNames = new HashSet<>();
-            for (Value v : g.inputs()) define(v, "input");
+            for (Value v : g.inputs()) define(v, () -> "input");
             for (Value v : g.params()) {
-                define(v, "parameter");
+                define(v, () -> "parameter");
                 if (v.name() == null || v.name().isEmpty()) problems.add("parameter %" + v.id() + " has no state_dict name");
                 else if (!paramNames.add(v.name())) problems.add("parameter name " + v.name() + " is used twice");
             }
             for (Node n : g.nodes()) {
-                String where = ExprText.nodeName(n);
+                Supplier<String> where = () -> ExprText.nodeName(n); // named only when there is a problem
                 for (Value o : n.operands()) {
                     Value d = defined.get(o.id());
-                    if (d == null) problems.add(where + ": operand %" + o.id() + " is not defined before use");
-                    else if (!d.equals(o)) problems.add(where + ": operand " + o + " " + o.type() + " does not match its definition " + d + " " + d.type());
+                    if (d == null) problems.add(where.get() + ": operand %" + o.id() + " is not defined before use");
+                    else if (!d.equals(o)) problems.add(where.get() + ": operand " + o + " " + o.type() + " does not match its definition " + d + " " + d.type());
                 }
                 node(n, where);
-                define(n.result(), where + ": result");
+                define(n.result(), () -> where.get() + ": result");
             }
             if (g.outputs().isEmpty()) problems.add("graph " + g.name() + " has no outputs");
             for (Value o : g.outputs()) {
@@ -70,32 +71,32 @@ public final class GraphVerifier {
             return problems;
         }
 
-        void define(Value v, String what) {
-            if (v.type() == null) problems.add(what + " %" + v.id() + " has no type");
-            if (defined.putIfAbsent(v.id(), v) != null) problems.add(what + " %" + v.id() + " reuses an id already defined");
+        void define(Value v, Supplier<String> what) {
+            if (v.type() == null) problems.add(what.get() + " %" + v.id() + " has no type");
+            if (defined.putIfAbsent(v.id(), v) != null) problems.add(what.get() + " %" + v.id() + " reuses an id already defined");
         }
 
-        void node(Node n, String where) {
+        void node(Node n, Supplier<String> where) {
             TensorType type = n.result().type();
             if (type == null) return;
             switch (n.op()) {
                 case Op.Generic g -> generic(g, n, type, where);
                 case Op.Scan s -> {
-                    if (n.operands().size() != 1) { problems.add(where + ": a scan takes one operand, got " + n.operands().size()); return; }
+                    if (n.operands().size() != 1) { problems.add(where.get() + ": a scan takes one operand, got " + n.operands().size()); return; }
                     TensorType in = n.operands().get(0).type();
-                    if (s.dim() < 0 || s.dim() >= type.rank()) problems.add(where + ": scan dim " + s.dim() + " outside rank " + type.rank());
-                    if (!in.shape().equals(type.shape())) problems.add(where + ": scan result shape " + type.shape() + " differs from operand shape " + in.shape());
+                    if (s.dim() < 0 || s.dim() >= type.rank()) problems.add(where.get() + ": scan dim " + s.dim() + " outside rank " + type.rank());
+                    if (!in.shape().equals(type.shape())) problems.add(where.get() + ": scan result shape " + type.shape() + " differs from operand shape " + in.shape());
                     switch (s.combiner()) {
                         case SUM, PROD, MAX, MIN -> { }
-                        case NONE, ARGMAX, ARGMIN -> problems.add(where + ": a scan cannot combine with " + s.combiner());
+                        case NONE, ARGMAX, ARGMIN -> problems.add(where.get() + ": a scan cannot combine with " + s.combiner());
                     }
                     if (ScalarTypes.category(in.dtype()) > ScalarTypes.category(type.dtype()))
-                        problems.add(where + ": scan of " + in.dtype() + " cannot produce " + type.dtype());
+                        problems.add(where.get() + ": scan of " + in.dtype() + " cannot produce " + type.dtype());
                 }
                 case Op.Constant c -> {
-                    if (!n.operands().isEmpty()) problems.add(where + ": a constant takes no operands");
+                    if (!n.operands().isEmpty()) problems.add(where.get() + ": a constant takes no operands");
                     if (c.values().size() != type.shape().numel())
-                        problems.add(where + ": " + c.values().size() + " values for " + type + " (" + type.shape().numel() + " elements)");
+                        problems.add(where.get() + ": " + c.values().size() + " values for " + type + " (" + type.shape().numel() + " elements)");
                     for (int i = 0; i < c.values().size(); i++) {
                         double v = c.values().get(i);
                         boolean ok = switch (type.dtype()) {
@@ -103,57 +104,59 @@ public final class GraphVerifier {
                             case I32, I64 -> v == Math.rint(v) && !Double.isInfinite(v);
                             case F16, BF16, F32, F64 -> true;
                         };
-                        if (!ok) { problems.add(where + ": value " + i + " (" + v + ") is not a " + type.dtype()); break; }
+                        if (!ok) { problems.add(where.get() + ": value " + i + " (" + v + ") is not a " + type.dtype()); break; }
                     }
                 }
             }
         }
 
-        void generic(Op.Generic g, Node n, TensorType type, String where) {
+        void generic(Op.Generic g, Node n, TensorType type, Supplier<String> where) {
             int resultRank = type.rank();
             long[] dims = new long[resultRank + g.reduceShape().rank()];
             for (int d = 0; d < resultRank; d++) dims[d] = type.shape().dim(d);
             for (int d = 0; d < g.reduceShape().rank(); d++) dims[resultRank + d] = g.reduceShape().dim(d);
             int operands = n.operands().size();
             if (g.maps().size() != operands)
-                problems.add(where + ": " + operands + " operands but " + g.maps().size() + " index maps");
+                problems.add(where.get() + ": " + operands + " operands but " + g.maps().size() + " index maps");
             boolean emptyDomain = IndexBounds.isEmpty(dims);
             for (int k = 0; k < Math.min(operands, g.maps().size()); k++) {
+                int operand = k;
                 IndexMap m = g.maps().get(k);
                 TensorType t = n.operands().get(k).type();
-                String mapWhere = where + ": map " + k + " " + ExprText.map(m);
-                if (m.rank() != t.rank()) { problems.add(mapWhere + " has " + m.rank() + " indices for rank-" + t.rank() + " operand %" + n.operands().get(k).id()); continue; }
+                Supplier<String> mapWhere = () -> where.get() + ": map " + operand + " " + ExprText.map(m);
+                if (m.rank() != t.rank()) { problems.add(mapWhere.get() + " has " + m.rank() + " indices for rank-" + t.rank() + " operand %" + n.operands().get(k).id()); continue; }
                 boolean wellFormed = true;
                 for (IndexExpr e : m.exprs()) wellFormed &= indexExpr(e, dims.length, mapWhere);
                 if (wellFormed && m.pad() == null && !emptyDomain) {
                     String why = IndexBounds.outOfRangeReason(m, t.shape(), dims);
-                    if (why != null) problems.add(mapWhere + " has no padding but may read out of range: " + why);
+                    if (why != null) problems.add(mapWhere.get() + " has no padding but may read out of range: " + why);
                 }
             }
             if (scalarExpr(g.body(), operands, dims.length, where)) {
-                List<DType> operandTypes = n.operands().stream().map(v -> v.type().dtype()).toList();
+                List<DType> operandTypes = new ArrayList<>(operands);
+                for (Value v : n.operands()) operandTypes.add(v.type().dtype());
                 DType body = ScalarTypes.inferFromOperands(g.body(), operandTypes);
                 selectConditions(g.body(), operandTypes, where);
                 switch (g.reduction()) {
                     case ARGMAX, ARGMIN -> {
-                        if (type.dtype() != DType.I64) problems.add(where + ": " + g.reduction() + " gives I64 indices, not " + type.dtype());
+                        if (type.dtype() != DType.I64) problems.add(where.get() + ": " + g.reduction() + " gives I64 indices, not " + type.dtype());
                     }
                     case NONE, SUM, PROD, MAX, MIN -> {
                         if ((g.reduction() == Op.Reduction.SUM || g.reduction() == Op.Reduction.PROD) && type.dtype() == DType.BOOL)
-                            problems.add(where + ": " + g.reduction() + " cannot produce BOOL (PyTorch sums bools to I64)");
+                            problems.add(where.get() + ": " + g.reduction() + " cannot produce BOOL (PyTorch sums bools to I64)");
                         if (body != null && ScalarTypes.category(body) > ScalarTypes.category(type.dtype()))
-                            problems.add(where + ": body computes " + body + " but the result is " + type.dtype() + " (a Cast is missing)");
+                            problems.add(where.get() + ": body computes " + body + " but the result is " + type.dtype() + " (a Cast is missing)");
                     }
                 }
             }
         }
 
         /** Checks coordinates and divisors; false when the expression is unusable for bounds. */
-        boolean indexExpr(IndexExpr e, int domainRank, String where) {
+        boolean indexExpr(IndexExpr e, int domainRank, Supplier<String> where) {
             return switch (e) {
                 case IndexExpr.Dim d -> {
                     if (d.d() >= 0 && d.d() < domainRank) yield true;
-                    problems.add(where + " uses d" + d.d() + " outside the rank-" + domainRank + " domain");
+                    problems.add(where.get() + " uses d" + d.d() + " outside the rank-" + domainRank + " domain");
                     yield false;
                 }
                 case IndexExpr.Const c -> true;
@@ -165,23 +168,23 @@ public final class GraphVerifier {
             };
         }
 
-        boolean divisor(long k, String where) {
+        boolean divisor(long k, Supplier<String> where) {
             if (k > 0) return true;
-            problems.add(where + " divides by " + k + " (divisors must be positive)");
+            problems.add(where.get() + " divides by " + k + " (divisors must be positive)");
             return false;
         }
 
         /** Checks reads and coordinates in a body; false when a reference is broken. */
-        boolean scalarExpr(ScalarExpr e, int operands, int domainRank, String where) {
+        boolean scalarExpr(ScalarExpr e, int operands, int domainRank, Supplier<String> where) {
             return switch (e) {
                 case ScalarExpr.Read r -> {
                     if (r.operand() >= 0 && r.operand() < operands) yield true;
-                    problems.add(where + ": body reads in" + r.operand() + " but the node has " + operands + " operands");
+                    problems.add(where.get() + ": body reads in" + r.operand() + " but the node has " + operands + " operands");
                     yield false;
                 }
                 case ScalarExpr.Index i -> {
                     if (i.dim() >= 0 && i.dim() < domainRank) yield true;
-                    problems.add(where + ": body uses d" + i.dim() + " outside the rank-" + domainRank + " domain");
+                    problems.add(where.get() + ": body uses d" + i.dim() + " outside the rank-" + domainRank + " domain");
                     yield false;
                 }
                 case ScalarExpr.Const c -> true;
@@ -194,11 +197,11 @@ public final class GraphVerifier {
         }
 
         /** torch.where wants a bool condition. */
-        void selectConditions(ScalarExpr e, List<DType> operandTypes, String where) {
+        void selectConditions(ScalarExpr e, List<DType> operandTypes, Supplier<String> where) {
             switch (e) {
                 case ScalarExpr.Select s -> {
                     DType c = ScalarTypes.inferFromOperands(s.cond(), operandTypes);
-                    if (c != null && c != DType.BOOL) problems.add(where + ": select condition " + ExprText.scalar(s.cond()) + " is " + c + ", not BOOL");
+                    if (c != null && c != DType.BOOL) problems.add(where.get() + ": select condition " + ExprText.scalar(s.cond()) + " is " + c + ", not BOOL");
                     selectConditions(s.cond(), operandTypes, where);
                     selectConditions(s.a(), operandTypes, where);
                     selectConditions(s.b(), operandTypes, where);

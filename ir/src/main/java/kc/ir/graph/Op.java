@@ -1,6 +1,7 @@
 package kc.ir.graph;
 
 import java.util.List;
+import java.util.Objects;
 
 /**
  * The primitive Graph IR operations. Deliberately few: every PyTorch op kc understands is one of these or a
@@ -28,6 +29,15 @@ public sealed interface Op {
                 throw new IllegalArgumentException("reduction dims without a reduction");
         }
         @Override public String name() { return reduction == Reduction.NONE ? "generic" : "generic." + reduction.name().toLowerCase(); }
+
+        // Spelled out for speed under the C1 JIT (see IndexExpr); the same values as the generated methods.
+        @Override public boolean equals(Object o) {
+            return o instanceof Generic g && reduction == g.reduction && reduceShape.equals(g.reduceShape)
+                    && body.equals(g.body) && maps.equals(g.maps);
+        }
+        @Override public int hashCode() {
+            return ((31 * reduceShape.hashCode() + maps.hashCode()) * 31 + body.hashCode()) * 31 + Objects.hashCode(reduction);
+        }
     }
 
     /** Inclusive scan along {@code dim} (cumsum, cumprod); {@code reverse} scans from the end. One operand, same shape. */

@@ -15,7 +15,10 @@ public final class Shape {
     }
 
     public static Shape of(java.util.List<Long> dims) {
-        return of(dims.stream().mapToLong(Long::longValue).toArray());
+        long[] a = new long[dims.size()]; // a loop, not a stream: the frontend makes a shape for each of 100k nodes
+        for (int i = 0; i < a.length; i++) a[i] = dims.get(i);
+        for (long d : a) if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(a));
+        return new Shape(a);
     }
 
     public static final Shape SCALAR = new Shape(new long[0]);

@@ -18,19 +18,20 @@ public final class PlanJson {
     private PlanJson() {}
 
     public static String write(LaunchPlan plan, String kernelFile) {
-        StringBuilder sb = new StringBuilder();
+        // Appends in place, sized up front: plans of unrolled RNNs hold 100k buffers and launches (30 MB of JSON).
+        StringBuilder sb = new StringBuilder(64 + 110 * plan.buffers().size() + 150 * plan.launches().size());
         sb.append("{\n  \"model\": ").append(Json.quote(plan.model())).append(",\n");
         sb.append("  \"kernels\": ").append(Json.quote(kernelFile)).append(",\n");
         sb.append("  \"buffers\": [\n");
         for (int i = 0; i < plan.buffers().size(); i++) {
             LaunchPlan.Buffer b = plan.buffers().get(i);
-            sb.append("    {\"name\": ").append(Json.quote(b.name()))
-              .append(", \"role\": \"").append(b.role().name().toLowerCase(Locale.ROOT)).append('"');
+            sb.append("    {\"name\": ");
+            quote(sb, b.name()).append(", \"role\": \"").append(b.role().name().toLowerCase(Locale.ROOT)).append('"');
             if (b.role() == LaunchPlan.Role.INPUT || b.role() == LaunchPlan.Role.OUTPUT) sb.append(", \"index\": ").append(b.index());
-            if (b.key() != null) sb.append(", \"key\": ").append(Json.quote(b.key()));
-            sb.append(", \"dtype\": \"").append(b.dtype().torchName()).append('"')
-              .append(", \"shape\": ").append(longs(b.shape().toArray()))
-              .append(", \"bytes\": ").append(b.bytes());
+            if (b.key() != null) quote(sb.append(", \"key\": "), b.key());
+            sb.append(", \"dtype\": \"").append(b.dtype().torchName()).append('"').append(", \"shape\": [");
+            for (int d = 0; d < b.shape().rank(); d++) sb.append(d > 0 ? ", " : "").append(b.shape().dim(d));
+            sb.append("], \"bytes\": ").append(b.bytes());
             if (b.values() != null) sb.append(", \"values\": ").append(doubles(b.values()));
             sb.append('}').append(i + 1 < plan.buffers().size() ? ",\n" : "\n");
         }
@@ -38,12 +39,12 @@ public final class PlanJson {
         for (int i = 0; i < plan.launches().size(); i++) {
             LaunchPlan.KernelLaunch l = plan.launches().get(i);
             Launch g = l.launch();
-            sb.append("    {\"kernel\": ").append(Json.quote(l.kernel()))
-              .append(", \"grid\": ").append(longs(new long[] {g.gridX(), g.gridY(), g.gridZ()}))
-              .append(", \"block\": ").append(longs(new long[] {g.blockX(), g.blockY(), g.blockZ()}))
-              .append(", \"shared_bytes\": ").append(l.sharedBytes())
+            quote(sb.append("    {\"kernel\": "), l.kernel())
+              .append(", \"grid\": [").append(g.gridX()).append(", ").append(g.gridY()).append(", ").append(g.gridZ())
+              .append("], \"block\": [").append(g.blockX()).append(", ").append(g.blockY()).append(", ").append(g.blockZ())
+              .append("], \"shared_bytes\": ").append(l.sharedBytes())
               .append(", \"args\": [");
-            for (int a = 0; a < l.args().size(); a++) sb.append(a > 0 ? ", " : "").append(Json.quote(l.args().get(a)));
+            for (int a = 0; a < l.args().size(); a++) quote(sb.append(a > 0 ? ", " : ""), l.args().get(a));
             sb.append("]}").append(i + 1 < plan.launches().size() ? ",\n" : "\n");
         }
         return sb.append("  ]\n}\n").toString();
@@ -102,10 +103,13 @@ public final class PlanJson {
         throw new IllegalArgumentException("missing string \"" + key + "\"");
     }
 
-    private static String longs(long[] v) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < v.length; i++) sb.append(i > 0 ? ", " : "").append(v[i]);
-        return sb.append(']').toString();
+    /** Appends s as a JSON string; names kc makes need no escapes and are copied as they are. */
+    private static StringBuilder quote(StringBuilder sb, String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c > 0x7e) return sb.append(Json.quote(s));
+        }
+        return sb.append('"').append(s).append('"');
     }
 
     private static String doubles(List<Double> v) {

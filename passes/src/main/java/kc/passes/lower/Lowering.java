@@ -10,6 +10,7 @@ import java.util.Set;
 import kc.ir.graph.Graph;
 import kc.ir.graph.IndexMap;
 import kc.ir.graph.Node;
+import kc.ir.graph.NodesById;
 import kc.ir.graph.Op;
 import kc.ir.graph.Origin;
 import kc.ir.graph.ScalarExpr;
@@ -18,7 +19,6 @@ import kc.ir.graph.Value;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.Launch;
 import kc.ir.tile.LaunchPlan;
-import kc.ir.tile.TileVerifier;
 import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.KernelSchedule;
 import kc.passes.schedule.Schedule;
@@ -43,22 +43,20 @@ public final class Lowering {
     /** @throws IllegalArgumentException when the schedule is illegal for the graph (with every reason) */
     public static Lowered lower(Graph g, Schedule s) {
         ScheduleLegality.require(g, s);
-        Buffers buffers = new Buffers(g);
-        Map<Integer, Node> byId = new HashMap<>();
-        for (Node n : g.nodes()) byId.put(n.result().id(), n);
-        List<Kernel> kernels = new ArrayList<>();
-        List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
-        Map<Kernel, String> shared = new HashMap<>();
+        NodesById byId = new NodesById(g);
+        Buffers buffers = new Buffers(g, byId);
+        SharedKernels kernels = new SharedKernels();
         for (KernelSchedule ks : s.kernels()) {
             Node n = byId.get(ks.root());
             if (n.result().type().shape().numel() == 0) continue; // nothing to compute
-            Emitted k;
-            try {
-                k = lowerNode(n, ks.strategy(), ks.threadsPerBlock(), ks.name(), buffers, buffers.nameOf(n.result()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(ScheduleLegality.describe(ks, byId) + ": " + e.getMessage(), e);
-            }
-            add(k, kernels, launches, shared);
+            String dest = buffers.nameOf(n.result());
+            kernels.launch(n, ks.strategy(), ks.threadsPerBlock(), dest, buffers, () -> {
+                try {
+                    return lowerNode(n, ks.strategy(), ks.threadsPerBlock(), ks.name(), buffers, dest);
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(ScheduleLegality.describe(ks, byId) + ": " + e.getMessage(), e);
+                }
+            });
         }
         for (Copy c : buffers.copies) {
             Value src = c.source();
@@ -66,31 +64,15 @@ public final class Lowering {
                     new Op.Generic(Shape.SCALAR, List.of(IndexMap.identity(src.type().rank())), ScalarExpr.read(0), Op.Reduction.NONE),
                     List.of(src), Origin.NONE);
             if (src.type().shape().numel() == 0) continue;
-            Emitted k = lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, "k" + kernels.size() + "_copy_" + c.dest(), buffers, c.dest());
-            add(k, kernels, launches, shared);
+            String name = "k" + kernels.kernels().size() + "_copy_" + c.dest();
+            kernels.launch(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, c.dest(), buffers,
+                    () -> lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, name, buffers, c.dest()));
         }
-        return new Lowered(kernels, new LaunchPlan(g.name(), buffers.plan, launches));
+        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()));
     }
 
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */
     record Emitted(Kernel kernel, List<String> args) {}
-
-    /**
-     * Verifies the kernel and adds its launch. A kernel identical to an earlier one but for its name (the same layer
-     * shape again: parameters have local names) is not added again; the launch reuses the earlier kernel.
-     */
-    private static void add(Emitted e, List<Kernel> kernels, List<LaunchPlan.KernelLaunch> launches, Map<Kernel, String> seen) {
-        Kernel k = e.kernel();
-        TileVerifier.verify(k);
-        Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
-        String name = seen.get(anonymous);
-        if (name == null) {
-            name = k.name();
-            seen.put(anonymous, name);
-            kernels.add(k);
-        }
-        launches.add(new LaunchPlan.KernelLaunch(name, k.launch(), e.args(), k.sharedBytes()));
-    }
 
     private static Emitted lowerNode(Node n, Strategy strategy, int threads, String name, Buffers buffers, String dest) {
         return switch (n.op()) {
@@ -118,9 +100,10 @@ public final class Lowering {
     static final class Buffers {
         final List<LaunchPlan.Buffer> plan = new ArrayList<>();
         final List<Copy> copies = new ArrayList<>();
-        private final Map<Integer, String> names = new HashMap<>();
+        private final Map<Integer, String> names;
 
-        Buffers(Graph g) {
+        Buffers(Graph g, NodesById byId) {
+            names = new HashMap<>(2 * (g.inputs().size() + g.params().size() + g.nodes().size()));
             for (int i = 0; i < g.inputs().size(); i++) {
                 Value v = g.inputs().get(i);
                 add(v, "g_in" + i, LaunchPlan.Role.INPUT, i, null, null);
@@ -131,11 +114,10 @@ public final class Lowering {
             }
             Set<Integer> stored = new HashSet<>();
             Map<Integer, Integer> outputOf = new HashMap<>();
-            Set<Integer> nodeIds = new HashSet<>();
-            for (Node n : g.nodes()) if (!(n.op() instanceof Op.Constant)) nodeIds.add(n.result().id());
             for (int i = 0; i < g.outputs().size(); i++) {
                 Value v = g.outputs().get(i);
-                if (nodeIds.contains(v.id()) && stored.add(v.id())) outputOf.put(v.id(), i);
+                Node def = byId.get(v.id());
+                if (def != null && !(def.op() instanceof Op.Constant) && stored.add(v.id())) outputOf.put(v.id(), i);
             }
             for (Node n : g.nodes()) {
                 Value v = n.result();

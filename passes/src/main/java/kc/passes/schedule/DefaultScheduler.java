@@ -27,7 +27,9 @@ public final class DefaultScheduler {
         for (Node n : g.nodes()) {
             if (n.op() instanceof Op.Constant) continue;
             String name = "k" + kernels.size() + "_" + opName(n);
-            kernels.add(new KernelSchedule(name, List.of(n.result().id()), strategy(n), threads(n), Tiling.NONE));
+            Strategy strategy = strategy(n);
+            int threads = strategy == Strategy.BLOCK_REDUCE ? REDUCE_THREADS : POINTWISE_THREADS;
+            kernels.add(new KernelSchedule(name, List.of(n.result().id()), strategy, threads, Tiling.NONE));
         }
         return new Schedule(kernels);
     }
@@ -45,14 +47,16 @@ public final class DefaultScheduler {
         };
     }
 
-    private static int threads(Node n) {
-        return strategy(n) == Strategy.BLOCK_REDUCE ? REDUCE_THREADS : POINTWISE_THREADS;
-    }
-
     /** A short identifier-safe name: the composite op it came from, else the primitive. */
     static String opName(Node n) {
         String s = n.origin() != null && !n.origin().composite().isEmpty() ? n.origin().composite() : n.op().name();
-        s = s.replaceAll("[^A-Za-z0-9_]", "_");
-        return s.length() > 24 ? s.substring(0, 24) : s;
+        boolean plain = s.length() <= 24; // the usual case, checked without a regex or stream: 100k nodes come here
+        for (int i = 0; i < s.length() && plain; i++) plain = isIdentifierChar(s.charAt(i));
+        if (plain) return s;
+        StringBuilder id = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> id.append(c < 128 && isIdentifierChar((char) c) ? (char) c : '_'));
+        return id.length() > 24 ? id.substring(0, 24) : id.toString();
     }
+
+    private static boolean isIdentifierChar(char c) { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'; }
 }

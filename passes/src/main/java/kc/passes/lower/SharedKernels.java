@@ -1,0 +1,107 @@
+package kc.passes.lower;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import kc.ir.graph.Node;
+import kc.ir.graph.Op;
+import kc.ir.graph.TensorType;
+import kc.ir.graph.Value;
+import kc.ir.tile.Kernel;
+import kc.ir.tile.LaunchPlan;
+import kc.ir.tile.TileVerifier;
+import kc.passes.schedule.Strategy;
+
+/**
+ * The kernels of a lowering and their launches. A kernel identical to an earlier one but for its name (the same
+ * layer shape again: parameters have local names) is not added again; the launch reuses the earlier kernel.
+ * <p>
+ * A node's kernel depends only on its op, the types it reads and writes, its strategy and block size, and which of
+ * its buffers are the same buffer; never on the buffers' names. Nodes alike in all of these (the steps of an
+ * unrolled LSTM: 50k nodes, a few hundred distinct kernels) are lowered and verified once; later ones only map the
+ * kernel's parameters to their own buffers.
+ */
+final class SharedKernels {
+    /** Everything a node's kernel depends on but its name and buffer names; {@code aliases[k]}: the first operand
+     *  in the same buffer as operand k, or -1 when that is the destination. */
+    private record NodeKey(Op op, TensorType result, List<TensorType> operands, List<Integer> aliases,
+                           Strategy strategy, int threads) {
+        // Spelled out, cheap parts first: the generated record methods are slow under the C1 JIT kc runs with.
+        @Override public boolean equals(Object o) {
+            return o instanceof NodeKey k && threads == k.threads && strategy == k.strategy && result.equals(k.result)
+                    && aliases.equals(k.aliases) && operands.equals(k.operands) && op.equals(k.op);
+        }
+        @Override public int hashCode() { return ((op.hashCode() * 31 + result.hashCode()) * 31 + operands.hashCode()) * 31 + aliases.hashCode(); }
+    }
+
+    /** A lowered kernel, the name its launches use, and per parameter which buffer it is: -1 the destination,
+     *  k the buffer of operand k. */
+    private record Reusable(Kernel kernel, String name, List<Integer> argSlots, long sharedBytes) {}
+
+    private final List<Kernel> kernels = new ArrayList<>();
+    private final List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
+    private final Map<Kernel, String> nameByAnonymous = new HashMap<>();
+    private final Map<NodeKey, Reusable> byNode = new HashMap<>();
+
+    List<Kernel> kernels() { return kernels; }
+
+    List<LaunchPlan.KernelLaunch> launches() { return launches; }
+
+    /**
+     * Adds the launch computing node {@code n} into buffer {@code dest}, lowering it with {@code lower} unless a
+     * node alike was lowered before.
+     */
+    void launch(Node n, Strategy strategy, int threads, String dest, Lowering.Buffers buffers, Supplier<Lowering.Emitted> lower) {
+        List<String> operandBuffers = new ArrayList<>(n.operands().size());
+        for (Value v : n.operands()) operandBuffers.add(buffers.nameOf(v));
+        NodeKey key = key(n, strategy, threads, dest, operandBuffers);
+        Reusable l = byNode.get(key);
+        if (l == null) {
+            l = add(lower.get(), dest, operandBuffers);
+            byNode.put(key, l);
+        }
+        List<String> args = new ArrayList<>(l.argSlots().size());
+        for (int slot : l.argSlots()) args.add(slot < 0 ? dest : operandBuffers.get(slot));
+        launches.add(new LaunchPlan.KernelLaunch(l.name(), l.kernel().launch(), args, l.sharedBytes()));
+    }
+
+    private static NodeKey key(Node n, Strategy strategy, int threads, String dest, List<String> operandBuffers) {
+        int count = operandBuffers.size();
+        List<TensorType> types = new ArrayList<>(count);
+        List<Integer> aliases = new ArrayList<>(count);
+        Map<String, Integer> first = count > 16 ? new HashMap<>() : null; // a scan is cheaper for the usual few operands
+        for (int k = 0; k < count; k++) {
+            types.add(n.operands().get(k).type());
+            String buffer = operandBuffers.get(k);
+            int earliest = k;
+            if (buffer.equals(dest)) earliest = -1;
+            else if (first != null) earliest = first.merge(buffer, k, Math::min);
+            else for (int j = 0; j < k; j++) if (operandBuffers.get(j).equals(buffer)) { earliest = j; break; }
+            aliases.add(earliest);
+        }
+        return new NodeKey(n.op(), n.result().type(), types, aliases, strategy, threads);
+    }
+
+    /** Verifies a freshly lowered kernel and keeps it unless an identical one (but for the name) is kept already. */
+    private Reusable add(Lowering.Emitted e, String dest, List<String> operandBuffers) {
+        Kernel k = e.kernel();
+        TileVerifier.verify(k);
+        Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
+        String name = nameByAnonymous.get(anonymous);
+        if (name == null) {
+            name = k.name();
+            nameByAnonymous.put(anonymous, name);
+            kernels.add(k);
+        }
+        List<Integer> slots = new ArrayList<>(e.args().size());
+        for (String arg : e.args()) {
+            int slot = arg.equals(dest) ? -1 : operandBuffers.indexOf(arg);
+            if (slot < 0 && !arg.equals(dest)) throw new IllegalStateException("kernel " + k.name() + " reads " + arg + ", not one of its node's buffers");
+            slots.add(slot);
+        }
+        return new Reusable(k, name, slots, k.sharedBytes());
+    }
+}
