@@ -101,7 +101,7 @@ final class CompileCommand implements Callable<Integer> {
         };
         Beside<String> planJson = Beside.start("kc-plan", () -> PlanJson.write(lowered.plan(), kernelFile));
         String text = switch (emit) {
-            case cuda -> "#include \"" + CudaRenderer.HEADER + "\"\n" + CudaRenderer.render(kernels);
+            case cuda -> CudaRenderer.render(kernels); // includes kc_cuda.h, written beside it
             case ptx -> new PtxRenderer().render(kernels, PtxTarget.byName(machine.target()));
             case metal -> new MetalRenderer().render(kernels);
         };
