@@ -72,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Keep the results already in -o DIR (kc runs and baselines) and measure only what is missing: a long sweep can be continued.")
     boolean resume;
 
+    @Option(names = "--report-only", description = "Measure nothing: print and write the report of the results already in -o DIR (no GPU needed).")
+    boolean reportOnly;
+
     @Option(names = "--no-baselines", description = "Skip PyTorch eager and torch.compile timings.")
     boolean noBaselines;
 
@@ -110,6 +113,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         List<Problem> problems = problems();
+        if (reportOnly) return report(problems, kept(problems), keptBaselines(problems), "as measured (--report-only)", "see bench.json of the run");
         DeviceInfo device;
         try (GpuDevice d = GpuDevice.open(0)) {
             device = d.info();
@@ -135,21 +139,56 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Map<String, Object>> baselines = noBaselines || py.isEmpty() ? Map.of() : baselines(problems, py.get(), work, output.resolve("baselines"));
 
+        deleteTree(work);
+        return report(problems, kcResults, baselines, device.summary(), ceilings);
+    }
+
+    /** Writes and prints the report of what is known about each problem. */
+    private int report(List<Problem> problems, List<Map<String, Object>> kcResults, Map<String, Map<String, Object>> baselines,
+                       String deviceSummary, String ceilings) throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        Optional<Path> py = reportOnly ? Optional.empty() : PythonTorch.find(python);
         List<ProblemResult> results = new ArrayList<>();
         for (int i = 0; i < problems.size(); i++) results.add(result(problems.get(i), kcResults.get(i), baselines.get(problems.get(i).name())));
         Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("device", device.summary());
+        if (reportOnly && !kcResults.isEmpty() && kcResults.get(0).get("device") != null) deviceSummary = String.valueOf(kcResults.get(0).get("device"));
+        meta.put("device", deviceSummary);
         meta.put("date", Instant.now().toString());
-        meta.put("reference", py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + trials + " trials" : "kc's interpreter (no PyTorch)");
+        meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + trials + " trials" : "kc's interpreter (no PyTorch)");
         meta.put("timing", "CUDA events, 3 warm-ups, " + timingTrials + " trials, 256 MB L2 flush before each; medians");
-        meta.put("baselines", noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
+        meta.put("baselines", reportOnly ? "as measured" : noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
         meta.put("ceilings", ceilings);
         BenchReport report = BenchReport.of(results, meta);
         report.writeTo(output);
         out.print(report.table());
-        out.println("written: " + output.resolve("bench.txt") + ", bench.json, bench.csv; per-problem logs in " + runs);
-        deleteTree(work);
+        out.println("written: " + output.resolve("bench.txt") + ", bench.json, bench.csv; per-problem logs in " + output.resolve("runs"));
         return results.stream().allMatch(ProblemResult::correct) ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
+    }
+
+    /** The kc results already in -o DIR, "not measured" where there is none. */
+    private List<Map<String, Object>> kept(List<Problem> problems) throws IOException {
+        List<Map<String, Object>> r = new ArrayList<>();
+        for (Problem p : problems) {
+            Path f = output.resolve("runs").resolve(p.slug() + ".json");
+            @SuppressWarnings("unchecked") Map<String, Object> m = Files.isRegularFile(f)
+                    ? (Map<String, Object>) Json.parse(Files.readString(f, StandardCharsets.UTF_8)) : Map.of("verdict", "ERROR", "detail", "not measured");
+            r.add(m);
+        }
+        return r;
+    }
+
+    private Map<String, Map<String, Object>> keptBaselines(List<Problem> problems) throws IOException {
+        Map<String, Map<String, Object>> found = new LinkedHashMap<>();
+        for (Problem p : problems) {
+            Path dir = output.resolve("baselines").resolve(p.slug());
+            if (Files.isRegularFile(dir.resolve("baseline.json"))) {
+                @SuppressWarnings("unchecked") Map<String, Object> b = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("baseline.json")));
+                found.put(p.name(), b);
+            } else if (Files.isRegularFile(dir.resolve("error.txt"))) {
+                found.put(p.name(), Map.of("error", Files.readString(dir.resolve("error.txt"))));
+            }
+        }
+        return found;
     }
 
     private List<Problem> problems() throws IOException {
@@ -323,7 +362,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static ProblemResult result(Problem p, Map<String, Object> kc, Map<String, Object> baseline) {
-        Verdict verdict = Verdict.valueOf(String.valueOf(kc.getOrDefault("verdict", "CRASH")));
+        Verdict verdict;
+        try {
+            verdict = Verdict.valueOf(String.valueOf(kc.getOrDefault("verdict", "CRASH")));
+        } catch (IllegalArgumentException e) {
+            verdict = Verdict.CRASH;
+        }
         String detail = String.valueOf(kc.getOrDefault("detail", ""));
         Timing eager = null, compiled = null;
         if (baseline != null) {
@@ -336,10 +380,15 @@ final class BenchCommand implements Callable<Integer> {
                 (int) number(kc.getOrDefault("kernels", -1)), (int) number(kc.getOrDefault("launches", -1)));
     }
 
+    /** A timing read back from a run's JSON; null when absent or malformed (the report shows it as not measured). */
     private static Timing timing(Object o) {
         if (!(o instanceof Map<?, ?> m)) return null;
-        return new Timing(number(m.get("median_ms")), number(m.get("mean_ms")), number(m.get("min_ms")), number(m.get("max_ms")),
-                (int) number(m.get("trials")));
+        try {
+            return new Timing(number(m.get("median_ms")), number(m.get("mean_ms")), number(m.get("min_ms")), number(m.get("max_ms")),
+                    (int) number(m.get("trials")));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static double number(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }

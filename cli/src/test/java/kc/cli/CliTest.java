@@ -110,4 +110,25 @@ class CliTest {
             return false;
         }
     }
+
+    /** A sweep's results are kept per problem; --report-only rebuilds the report from them without a GPU. */
+    @Test void benchReportOnlyRebuildsTheReportFromKeptResults(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Files.copy(java.nio.file.Path.of("../examples/conv_block.py"), dir.resolve("conv_block.py"));
+        java.nio.file.Files.copy(java.nio.file.Path.of("../examples/tiny_gpt_block.py"), dir.resolve("tiny_gpt_block.py"));
+        java.nio.file.Files.writeString(dir.resolve("suite.txt"), "# two problems\nconv_block.py\ntiny_gpt_block.py\n");
+        java.nio.file.Path out = dir.resolve("out");
+        java.nio.file.Files.createDirectories(out.resolve("runs"));
+        java.nio.file.Files.createDirectories(out.resolve("baselines/conv_block"));
+        String t = "{\"median_ms\": %s, \"mean_ms\": %s, \"min_ms\": %s, \"max_ms\": %s, \"trials\": 100}";
+        java.nio.file.Files.writeString(out.resolve("runs/conv_block.json"), "{\"verdict\": \"PASS\", \"device\": \"Test GPU\", \"floor_ms\": 1.0, \"kc\": "
+                + String.format(t, 2.0, 2.0, 1.9, 2.1) + "}");
+        java.nio.file.Files.writeString(out.resolve("baselines/conv_block/baseline.json"), "{\"eager\": " + String.format(t, 4.0, 4.0, 3.9, 4.1)
+                + ", \"compiled\": " + String.format(t, 3.0, 3.0, 2.9, 3.1) + "}");
+        CliRun r = CliRun.of("bench", "--suite", dir.resolve("suite.txt").toString(), "-o", out.toString(), "--report-only");
+        assertEquals(ExitCode.VERIFICATION_FAILED, r.status(), "tiny_gpt_block was never measured: " + r.out() + r.err());
+        String row = r.out().lines().filter(l -> l.startsWith("conv_block ")).findFirst().orElseThrow();
+        assertTrue(row.contains("PASS") && row.contains("2.00") && row.contains("1.50"), row);
+        assertTrue(r.out().contains("tiny_gpt_block") && r.out().contains("not measured"), r.out());
+        assertTrue(java.nio.file.Files.isRegularFile(out.resolve("bench.csv")));
+    }
 }
