@@ -72,6 +72,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Keep the results already in -o DIR (kc runs and baselines) and measure only what is missing: a long sweep can be continued.")
     boolean resume;
 
+    @Option(names = "--jobs", defaultValue = "1", paramLabel = "N", description = "Verify N problems at a time, then time them one at a time (the GPU to itself). Default: ${DEFAULT-VALUE}.")
+    int jobs;
+
     @Option(names = "--report-only", description = "Measure nothing: print and write the report of the results already in -o DIR (no GPU needed).")
     boolean reportOnly;
 
@@ -126,21 +129,93 @@ final class BenchCommand implements Callable<Integer> {
         String ceilings = "published figures (no PyTorch to measure)";
         if (py.isPresent()) ceilings = ceilings(py.get(), work, device);
 
-        List<Map<String, Object>> kcResults = new ArrayList<>();
-        try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
-            for (Problem p : problems) {
-                bar.started(p.name() + " (kc)");
-                Path previous = runs.resolve(p.slug() + ".json");
-                @SuppressWarnings("unchecked") Map<String, Object> r = resume && Files.isRegularFile(previous)
-                        ? (Map<String, Object>) Json.parse(Files.readString(previous, StandardCharsets.UTF_8)) : runChild(p, runs, py);
-                kcResults.add(r);
-                bar.finished(p.name(), r.get("verdict") + (r.get("kc") instanceof Map<?, ?> t ? String.format(" %.3f ms", ((Number) t.get("median_ms")).doubleValue()) : ""));
-            }
-        }
+        List<Map<String, Object>> kcResults = jobs > 1 ? verifyThenTime(problems, runs, py) : verifyAndTime(problems, runs, py);
         Map<String, Map<String, Object>> baselines = noBaselines || py.isEmpty() ? Map.of() : baselines(problems, py.get(), work, output.resolve("baselines"));
 
         deleteTree(work);
         return report(problems, kcResults, baselines, device.summary(), ceilings);
+    }
+
+    /** kc run --time per problem, one after another: each verified and timed in its own JVM. */
+    private List<Map<String, Object>> verifyAndTime(List<Problem> problems, Path runs, Optional<Path> py) throws IOException {
+        List<Map<String, Object>> results = new ArrayList<>();
+        try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
+            for (Problem p : problems) {
+                bar.started(p.name() + " (kc)");
+                Map<String, Object> r = kept(runs, p);
+                if (r == null) r = runChild(p, runs, py, "", List.of("--time"));
+                results.add(r);
+                bar.finished(p.name(), outcome(r));
+            }
+        }
+        return results;
+    }
+
+    /**
+     * With --jobs N: verification of N problems at a time (PyTorch start-up and data movement overlap; the GPU is
+     * shared, which correctness does not mind), then timing one problem at a time with the GPU to itself
+     * ({@code kc run --time-only} of the same deterministic compile), merged into each problem's result.
+     */
+    private List<Map<String, Object>> verifyThenTime(List<Problem> problems, Path runs, Optional<Path> py) throws IOException {
+        List<Map<String, Object>> results = new ArrayList<>(java.util.Collections.nCopies(problems.size(), null));
+        try (ProgressBar bar = ProgressBar.onStderr(problems.size());
+             var pool = java.util.concurrent.Executors.newFixedThreadPool(jobs)) {
+            List<java.util.concurrent.Future<?>> pending = new ArrayList<>();
+            for (int i = 0; i < problems.size(); i++) {
+                int at = i;
+                Problem p = problems.get(i);
+                pending.add(pool.submit(() -> {
+                    Map<String, Object> r = kept(runs, p);
+                    if (r == null) r = runChild(p, runs, py, "", List.of());
+                    results.set(at, r);
+                    bar.finished(p.name(), "verified: " + r.get("verdict"));
+                    return null;
+                }));
+            }
+            for (var f : pending) f.get();
+        } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
+            throw new KcFailure(ExitCode.INTERNAL, "bench: " + e);
+        }
+        try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
+            for (int i = 0; i < problems.size(); i++) {
+                Problem p = problems.get(i);
+                Map<String, Object> r = results.get(i);
+                if ("PASS".equals(r.get("verdict")) && !(r.get("kc") instanceof Map)) {
+                    bar.started(p.name() + " (timing)");
+                    Map<String, Object> t = runChild(p, runs, py, ".time", List.of("--time-only"));
+                    Map<String, Object> merged = new LinkedHashMap<>(r);
+                    if (t.get("kc") instanceof Map<?, ?> timing) merged.put("kc", timing);
+                    else merged.put("detail", "timing failed: " + t.get("verdict") + " " + t.get("detail"));
+                    RunCommand.writeAtomically(runs.resolve(p.slug() + ".json"), toJson(merged));
+                    results.set(i, merged);
+                }
+                bar.finished(p.name(), outcome(results.get(i)));
+            }
+        }
+        return results;
+    }
+
+    /** The result kept from an earlier sweep (with --resume), or null. */
+    @SuppressWarnings("unchecked")
+    private Map<String, Object> kept(Path runs, Problem p) throws IOException {
+        Path f = runs.resolve(p.slug() + ".json");
+        return resume && Files.isRegularFile(f) ? (Map<String, Object>) Json.parse(Files.readString(f, StandardCharsets.UTF_8)) : null;
+    }
+
+    private static String outcome(Map<String, Object> r) {
+        return r.get("verdict") + (r.get("kc") instanceof Map<?, ?> t && t.get("median_ms") instanceof Number n ? String.format(" %.3f ms", n.doubleValue()) : "");
+    }
+
+    /** A parsed result written back as JSON (numbers, strings, lists and maps, as Json.parse gives them). */
+    static String toJson(Object o) {
+        if (o instanceof Map<?, ?> m) {
+            List<String> parts = new ArrayList<>();
+            for (var e : m.entrySet()) parts.add(Json.quote(String.valueOf(e.getKey())) + ": " + toJson(e.getValue()));
+            return "{" + String.join(", ", parts) + "}";
+        }
+        if (o instanceof List<?> l) return "[" + String.join(", ", l.stream().map(BenchCommand::toJson).toList()) + "]";
+        if (o instanceof String str) return Json.quote(str);
+        return String.valueOf(o); // numbers keep their text; booleans; null
     }
 
     /** Writes and prints the report of what is known about each problem. */
@@ -220,8 +295,8 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** `kc run FILE --time --json` in a child JVM: a fault or a hang is this problem's failure, not the sweep's. */
-    private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py) throws IOException {
-        Path json = runs.resolve(p.slug() + ".json"), log = runs.resolve(p.slug() + ".log");
+    private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py, String phase, List<String> options) throws IOException {
+        Path json = runs.resolve(p.slug() + phase + ".json"), log = runs.resolve(p.slug() + phase + ".log");
         Files.deleteIfExists(json);
         String classPath = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
@@ -230,8 +305,9 @@ final class BenchCommand implements Callable<Integer> {
         else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
         cmd.addAll(List.of("run", p.file().toString()));
         cmd.addAll(p.runArgs());
-        cmd.addAll(List.of("--time", "--trials", Integer.toString(trials),
-                "--timing-trials", Integer.toString(timingTrials), "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
+        cmd.addAll(options);
+        cmd.addAll(List.of("--trials", Integer.toString(trials), "--timing-trials", Integer.toString(timingTrials),
+                "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
         py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished;

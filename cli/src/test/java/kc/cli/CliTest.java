@@ -131,4 +131,11 @@ class CliTest {
         assertTrue(r.out().contains("tiny_gpt_block") && r.out().contains("not measured"), r.out());
         assertTrue(java.nio.file.Files.isRegularFile(out.resolve("bench.csv")));
     }
+
+    @Test void benchWritesBackParsedResultsUnchanged() {
+        String json = "{\"verdict\": \"PASS\", \"detail\": \"a \\\"quoted\\\" word\", \"kc\": {\"median_ms\": 0.125, \"trials\": 100}, "
+                + "\"failed_guards\": [\"allclose\", \"deterministic\"], \"floor_ms\": null}";
+        Object parsed = kc.ir.graph.Json.parse(json);
+        assertEquals(parsed.toString(), kc.ir.graph.Json.parse(BenchCommand.toJson(parsed)).toString(), "numbers keep their text");
+    }
 }
