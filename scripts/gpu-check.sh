@@ -31,7 +31,7 @@ fi
 
 if [ -n "$SUITE" ]; then
     left=$(( SECONDS_LEFT - ($(date +%s) - start) ))
-    [ $left -gt 30 ] && timeout $left $KC bench --suite "$SUITE" -o /tmp/kc-state/bench --resume --timeout 240 \
+    [ $left -gt 30 ] && timeout $left $KC bench --suite "$SUITE" -o /tmp/kc-state/bench --resume --jobs 2 --timeout 300 \
         > "$OUT/bench.out" 2> "$OUT/bench.err"
     echo "bench rc=$? after $(( $(date +%s) - start )) s; $(ls /tmp/kc-state/bench/runs/*.json 2>/dev/null | wc -l) problems measured"
     tail -3 "$OUT/bench.err"; tail -80 "$OUT/bench.out"

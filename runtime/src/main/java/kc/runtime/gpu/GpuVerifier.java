@@ -86,7 +86,10 @@ public final class GpuVerifier {
                     cand = runAndJudge(in, ref, params, "trial " + t + " (" + trial.distribution() + ")");
                 }
                 if (previous != null) dependence(previous, previousRef, cand, ref, "trials " + (t - 1) + " and " + t + " have different inputs");
-                if (t == 0) { first = cand; firstRef = ref; firstTrial = trial; }
+                if (t == 0) {
+                    firstTrial = trial;
+                    if (trial.givenInputs() > 1) { first = cand; firstRef = ref; } // kept for the one-input probes
+                }
                 else {
                     if (previous != first) { previous.close(); previousRef.close(); }
                     reference.discard(trial);
