@@ -344,6 +344,8 @@ def export(out, sub, index, tensor):
     t = tensor.detach()
     if t.dtype == torch.bfloat16:
         t = t.float()
+    if not t.is_cuda:  # e.g. a tensor get_inputs() built on the CPU explicitly
+        t = t.cuda()
     t = t.contiguous()
     held.append(t)
     info = t.untyped_storage()._share_cuda_()
