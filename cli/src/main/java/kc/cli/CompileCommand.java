@@ -19,17 +19,13 @@ import kc.codegen.metal.MetalRenderer;
 import kc.codegen.ptx.PtxRenderer;
 import kc.codegen.ptx.PtxTarget;
 import kc.codegen.ptx.PtxasCheck;
-import kc.frontend.Frontend;
 import kc.frontend.LoadedModel;
 import kc.ir.graph.Graph;
-import kc.ir.graph.GraphVerifier;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.PlanJson;
 import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
-import kc.passes.lower.Lowering;
-import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.Schedule;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,26 +62,12 @@ final class CompileCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         MachineModel machine = machine();
         long t0 = System.nanoTime();
-        LoadedModel loaded = Frontend.load(model.file, model.defines);
-        Graph g = loaded.graph();
-        // Verification and the cost estimate need only the graph (and schedule): they run beside lowering and
-        // rendering. Whatever fails later, a malformed graph is reported first, as if verified up front.
-        Beside<Void> verified = Beside.start("kc-verify", () -> { GraphVerifier.verifyOrThrow(g); return null; });
-        Schedule schedule;
-        Lowered lowered;
-        try {
-            schedule = DefaultScheduler.schedule(g);
-            lowered = Lowering.lower(g, schedule);
-        } catch (IllegalArgumentException rejected) {
-            verified.join();
-            throw new KcFailure(ExitCode.BAD_INPUT, "compile: the schedule was rejected: " + rejected.getMessage());
-        } catch (RuntimeException | Error e) {
-            verified.join();
-            throw e;
-        }
-        verified.join();
-        Schedule scheduled = schedule;
-        Beside<CostModel.Estimate> estimated = Beside.start("kc-cost", () -> CostModel.estimate(g, scheduled, machine));
+        Compiled compiled = Compiled.of(model, "compile");
+        LoadedModel loaded = compiled.loaded();
+        Graph g = compiled.graph();
+        Schedule schedule = compiled.schedule();
+        Lowered lowered = compiled.lowered();
+        Beside<CostModel.Estimate> estimated = Beside.start("kc-cost", () -> CostModel.estimate(g, schedule, machine));
         List<Kernel> kernels = lowered.kernels();
         for (Kernel k : kernels) checkLimits(k, machine);
 

@@ -16,18 +16,13 @@ import java.util.concurrent.TimeUnit;
 import kc.codegen.cuda.CudaRenderer;
 import kc.codegen.ptx.PtxRenderer;
 import kc.codegen.ptx.PtxTarget;
-import kc.frontend.Frontend;
-import kc.frontend.LoadedModel;
 import kc.ir.graph.Graph;
-import kc.ir.graph.GraphVerifier;
 import kc.ir.graph.Json;
 import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.PlanJson;
 import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
-import kc.passes.lower.Lowering;
-import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.Schedule;
 import kc.runtime.bench.Timing;
 import kc.runtime.gpu.Ceilings;
@@ -107,16 +102,10 @@ final class RunCommand implements Callable<Integer> {
         try (GpuDevice device = openDevice()) {
             result.device = device.info().name();
             long t0 = System.nanoTime();
-            LoadedModel loaded = Frontend.load(model.file, model.defines);
-            Graph graph = loaded.graph();
-            GraphVerifier.verifyOrThrow(graph);
-            Schedule schedule = DefaultScheduler.schedule(graph);
-            Lowered lowered;
-            try {
-                lowered = Lowering.lower(graph, schedule);
-            } catch (IllegalArgumentException rejected) {
-                throw new KcFailure(ExitCode.BAD_INPUT, "run: the schedule was rejected: " + rejected.getMessage());
-            }
+            Compiled compiled = Compiled.of(model, "run");
+            Graph graph = compiled.graph();
+            Schedule schedule = compiled.schedule();
+            Lowered lowered = compiled.lowered();
             String ptx;
             LaunchPlan plan;
             if (kernels != null) { // an expert's (or a test's) kernels instead of kc's: judged the same way

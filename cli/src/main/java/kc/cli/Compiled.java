@@ -1,0 +1,38 @@
+package kc.cli;
+
+import kc.frontend.Frontend;
+import kc.frontend.LoadedModel;
+import kc.ir.graph.Graph;
+import kc.ir.graph.GraphVerifier;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.Schedule;
+
+/** A module file taken through kc's pipeline to the Tile IR (evaluate, verify, schedule, lower): what compile and run share. */
+record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
+    Graph graph() { return loaded.graph(); }
+
+    /** @param command names the command in the error a rejected schedule gives (exit status 2) */
+    static Compiled of(ModelOptions model, String command) {
+        LoadedModel loaded = Frontend.load(model.file, model.defines);
+        Graph g = loaded.graph();
+        // Verification needs only the graph: it runs beside scheduling and lowering. Whatever fails later, a
+        // malformed graph is reported first, as if verified up front.
+        Beside<Void> verified = Beside.start("kc-verify", () -> { GraphVerifier.verifyOrThrow(g); return null; });
+        Schedule schedule;
+        Lowered lowered;
+        try {
+            schedule = DefaultScheduler.schedule(g);
+            lowered = Lowering.lower(g, schedule);
+        } catch (IllegalArgumentException rejected) {
+            verified.join();
+            throw new KcFailure(ExitCode.BAD_INPUT, command + ": the schedule was rejected: " + rejected.getMessage());
+        } catch (RuntimeException | Error e) {
+            verified.join();
+            throw e;
+        }
+        verified.join();
+        return new Compiled(loaded, schedule, lowered);
+    }
+}
