@@ -26,6 +26,7 @@ listing=$("$KC_JAVA_HOME/bin/jar" tf "$tmp/kc/lib/kc.jar")
 grep -q '^lib/libJCudaDriver-.*-linux-x86_64\.so$' <<<"$listing" || fail "libJCudaDriver missing from kc.jar"
 grep -q '^lib/libJNvrtc-.*-linux-x86_64\.so$' <<<"$listing" || fail "libJNvrtc missing from kc.jar"
 ! grep -q '^lib/libJNvPTXCompiler-\|^lib/libJCudaRuntime-' <<<"$listing" || fail "unused JCuda natives in kc.jar"
+ls "$tmp"/kc/lib/libJCudaDriver-*.so "$tmp"/kc/lib/libJNvrtc-*.so >/dev/null || fail "JCuda natives missing from kc/lib"
 
 # A PATH with only the tools the launcher uses, so a java found anywhere else would make this fail.
 mkdir "$tmp/path"
