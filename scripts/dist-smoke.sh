@@ -3,11 +3,11 @@
 # with a PATH that holds no java and no JAVA_HOME: kc --version, and kc compile of an example to PTX.
 # Run by .ci/run; about half a minute.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
     echo "dist-smoke: skipped: the distribution is built for linux-x86_64 only" >&2
     exit 0
 fi
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 . "$ROOT/scripts/jdk.sh"
 kc_find_jdk || exit 3
 cd "$ROOT"
