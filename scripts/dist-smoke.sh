@@ -3,6 +3,10 @@
 # with a PATH that holds no java and no JAVA_HOME: kc --version, and kc compile of an example to PTX.
 # Run by .ci/run; about half a minute.
 set -euo pipefail
+if [ "$(uname -s)-$(uname -m)" != Linux-x86_64 ]; then
+    echo "dist-smoke: skipped: the distribution is built for linux-x86_64 only" >&2
+    exit 0
+fi
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 . "$ROOT/scripts/jdk.sh"
 kc_find_jdk || exit 3
@@ -26,6 +30,7 @@ listing=$("$KC_JAVA_HOME/bin/jar" tf "$tmp/kc/lib/kc.jar")
 grep -q '^lib/libJCudaDriver-.*-linux-x86_64\.so$' <<<"$listing" || fail "libJCudaDriver missing from kc.jar"
 grep -q '^lib/libJNvrtc-.*-linux-x86_64\.so$' <<<"$listing" || fail "libJNvrtc missing from kc.jar"
 ! grep -q '^lib/libJNvPTXCompiler-\|^lib/libJCudaRuntime-' <<<"$listing" || fail "unused JCuda natives in kc.jar"
+ls "$tmp"/kc/lib/libJCudaDriver-*.so "$tmp"/kc/lib/libJNvrtc-*.so >/dev/null || fail "JCuda natives missing from kc/lib"
 
 # A PATH with only the tools the launcher uses, so a java found anywhere else would make this fail.
 mkdir "$tmp/path"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds kc's self-contained distribution: TARGET/kc-VERSION-linux-x86_64.tar.gz holding
 #   kc/bin/kc        the launcher (bash), running kc/lib/kc.jar on kc/runtime
-#   kc/lib/kc.jar    the shaded CLI jar (JCuda's natives included)
+#   kc/lib/kc.jar    the shaded CLI jar, and JCuda's JNI libraries taken out of it
 #   kc/runtime/      a Java runtime made by jlink from JDK_HOME, with only the modules kc.jar needs
 #   kc/README.md
 # Usage: make-dist.sh JDK_HOME KC_JAR VERSION TARGET   (run by dist/pom.xml in the "dist" profile)
@@ -39,6 +39,9 @@ modules=$(tr ',' '\n' <<<"$modules" | sort -u | paste -sd, -)
 rm -f "$STAGE/kc/runtime/lib/server/classes_nocoops.jsa"
 
 cp "$JAR" "$STAGE/kc/lib/kc.jar"
+# JCuda's JNI libraries beside the jar too: the launcher points java.library.path here, so JCuda loads them in
+# place instead of extracting copies to a fixed name in /tmp on every run (shared by all users of the host).
+(cd "$STAGE/kc/lib" && "$JDK/bin/jar" xf kc.jar lib && mv lib/*.so . && rmdir lib)
 install -m 755 "$SRC/kc" "$STAGE/kc/bin/kc"
 sed "s/@VERSION@/$VERSION/g; s/@MODULES@/$modules/g" "$SRC/README.md" >"$STAGE/kc/README.md"
 
