@@ -300,6 +300,9 @@ final class BenchCommand implements Callable<Integer> {
         Files.deleteIfExists(json);
         String classPath = System.getProperty("java.class.path");
         List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
+        // the distribution's launcher points JCuda at its native libraries; the children look in the same place
+        String natives = System.getProperty("java.library.path");
+        if (natives != null && !natives.isEmpty()) cmd.add("-Djava.library.path=" + natives);
         // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
         if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
         else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
