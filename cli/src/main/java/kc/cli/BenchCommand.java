@@ -28,6 +28,7 @@ import kc.runtime.gpu.DeviceInfo;
 import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.NoGpuException;
 import kc.runtime.verify.PythonTorch;
+import kc.runtime.Folders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -132,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
         List<Map<String, Object>> kcResults = jobs > 1 ? verifyThenTime(problems, runs, py) : verifyAndTime(problems, runs, py);
         Map<String, Map<String, Object>> baselines = noBaselines || py.isEmpty() ? Map.of() : baselines(problems, py.get(), work, output.resolve("baselines"));
 
-        deleteTree(work);
+        Folders.deleteTree(work);
         return report(problems, kcResults, baselines, device.summary(), ceilings);
     }
 
@@ -186,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
                     Map<String, Object> merged = new LinkedHashMap<>(r);
                     if (t.get("kc") instanceof Map<?, ?> timing) merged.put("kc", timing);
                     else merged.put("detail", "timing failed: " + t.get("verdict") + " " + t.get("detail"));
-                    RunCommand.writeAtomically(runs.resolve(p.slug() + ".json"), toJson(merged));
+                    RunCommand.writeAtomically(runs.resolve(p.slug() + ".json"), Json.write(merged));
                     results.set(i, merged);
                 }
                 bar.finished(p.name(), outcome(results.get(i)));
@@ -204,18 +205,6 @@ final class BenchCommand implements Callable<Integer> {
 
     private static String outcome(Map<String, Object> r) {
         return r.get("verdict") + (r.get("kc") instanceof Map<?, ?> t && t.get("median_ms") instanceof Number n ? String.format(" %.3f ms", n.doubleValue()) : "");
-    }
-
-    /** A parsed result written back as JSON (numbers, strings, lists and maps, as Json.parse gives them). */
-    static String toJson(Object o) {
-        if (o instanceof Map<?, ?> m) {
-            List<String> parts = new ArrayList<>();
-            for (var e : m.entrySet()) parts.add(Json.quote(String.valueOf(e.getKey())) + ": " + toJson(e.getValue()));
-            return "{" + String.join(", ", parts) + "}";
-        }
-        if (o instanceof List<?> l) return "[" + String.join(", ", l.stream().map(BenchCommand::toJson).toList()) + "]";
-        if (o instanceof String str) return Json.quote(str);
-        return String.valueOf(o); // numbers keep their text; booleans; null
     }
 
     /** Writes and prints the report of what is known about each problem. */
@@ -338,8 +327,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static Map<String, Object> persist(Path json, Map<String, Object> result) throws IOException {
-        RunCommand.writeAtomically(json, "{\"verdict\": " + Json.quote(String.valueOf(result.get("verdict"))) + ", \"detail\": "
-                + Json.quote(String.valueOf(result.get("detail"))) + "}\n");
+        RunCommand.writeAtomically(json, Json.write(result) + "\n");
         return result;
     }
 
@@ -369,7 +357,7 @@ final class BenchCommand implements Callable<Integer> {
         Map<String, Map<String, Object>> found = new LinkedHashMap<>();
         List<Problem> pending = new ArrayList<>();
         for (Problem p : problems) {
-            if (!resume) deleteTree(dirs.resolve(p.slug()));
+            if (!resume) Folders.deleteTree(dirs.resolve(p.slug()));
             pending.add(p);
         }
         try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
@@ -471,11 +459,4 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static double number(Object o) { return o instanceof Number n ? n.doubleValue() : Double.NaN; }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (var s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        }
-    }
 }

@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import kc.frontend.Frontend;
 import kc.frontend.LoadedModel;
@@ -27,6 +25,7 @@ import kc.ir.interp.HostTensor;
 import kc.ir.interp.Interpreter;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
+import kc.runtime.Folders;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -135,7 +134,7 @@ final class CheckCommand implements Callable<Integer> {
                     report.interpreterSeconds());
             return report.passed() ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
         } finally {
-            if (keep == null) deleteTree(work);
+            if (keep == null) Folders.deleteTree(work);
         }
     }
 
@@ -183,11 +182,5 @@ final class CheckCommand implements Callable<Integer> {
             drawn.add(new TorchReference.Trial("synthetic", inputs, List.of(), List.of()));
         }
         return new TorchReference.Run("none", params, drawn);
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
     }
 }

@@ -6,13 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import kc.codegen.cuda.CudaRenderer;
 import kc.codegen.metal.MetalRenderer;
@@ -27,6 +25,7 @@ import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
 import kc.passes.schedule.Schedule;
+import kc.runtime.Folders;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -176,18 +175,12 @@ final class CompileCommand implements Callable<Integer> {
                 Files.delete(old);
                 Files.move(out, old, StandardCopyOption.ATOMIC_MOVE);
                 Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
-                deleteTree(old);
+                Folders.deleteTree(old);
             } else {
                 Files.move(staging, out, StandardCopyOption.ATOMIC_MOVE);
             }
         } finally {
-            if (Files.exists(staging)) deleteTree(staging);
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            if (Files.exists(staging)) Folders.deleteTree(staging);
         }
     }
 }

@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -242,9 +244,7 @@ final class RunCommand implements Callable<Integer> {
             } catch (IOException e) {
                 throw new KcFailure(ExitCode.NO_TOOLCHAIN, "run --emit cuda needs nvcc on PATH: " + e.getMessage());
             } finally {
-                try (var s = Files.walk(dir)) {
-                    s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-                }
+                kc.runtime.Folders.deleteTree(dir);
             }
         }
     }
@@ -254,20 +254,30 @@ final class RunCommand implements Callable<Integer> {
                      int launches, double floorMs, double maxAbsError, double relL2Error, List<String> failedGuards,
                      String reference, Timing timing) {
         String toJson() {
-            StringBuilder s = new StringBuilder("{");
-            s.append("\"problem\": ").append(Json.quote(problem)).append(", \"device\": ").append(Json.quote(String.valueOf(device)))
-             .append(", \"verdict\": ").append(Json.quote(verdict)).append(", \"detail\": ").append(Json.quote(String.valueOf(detail)))
-             .append(", \"reference\": ").append(Json.quote(String.valueOf(reference)))
-             .append(String.format(Locale.ROOT, ", \"compile_seconds\": %.4f, \"kernels\": %d, \"launches\": %d, \"floor_ms\": %s, \"max_abs_error\": %s, \"rel_l2_error\": %s",
-                     compileSeconds, kernels, launches, num(floorMs), num(maxAbsError), num(relL2Error)))
-             .append(", \"failed_guards\": [").append(String.join(", ", failedGuards.stream().map(Json::quote).toList())).append("]");
-            if (timing != null)
-                s.append(String.format(Locale.ROOT, ", \"kc\": {\"median_ms\": %s, \"mean_ms\": %s, \"min_ms\": %s, \"max_ms\": %s, \"trials\": %d}",
-                        num(timing.medianMs()), num(timing.meanMs()), num(timing.minMs()), num(timing.maxMs()), timing.trials()));
-            return s.append("}\n").toString();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("problem", problem);
+            m.put("device", String.valueOf(device));
+            m.put("verdict", verdict);
+            m.put("detail", String.valueOf(detail));
+            m.put("reference", String.valueOf(reference));
+            m.put("compile_seconds", compileSeconds);
+            m.put("kernels", kernels);
+            m.put("launches", launches);
+            m.put("floor_ms", floorMs);
+            m.put("max_abs_error", maxAbsError);
+            m.put("rel_l2_error", relL2Error);
+            m.put("failed_guards", failedGuards);
+            if (timing != null) {
+                Map<String, Object> t = new LinkedHashMap<>();
+                t.put("median_ms", timing.medianMs());
+                t.put("mean_ms", timing.meanMs());
+                t.put("min_ms", timing.minMs());
+                t.put("max_ms", timing.maxMs());
+                t.put("trials", timing.trials());
+                m.put("kc", t);
+            }
+            return Json.write(m) + "\n";
         }
-
-        private static String num(double v) { return Double.isFinite(v) ? Double.toString(v) : "null"; }
 
         static final class Builder {
             final String problem;

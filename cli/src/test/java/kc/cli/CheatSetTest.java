@@ -21,7 +21,6 @@ import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.PlanJson;
 import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.GpuVerifier;
-import kc.runtime.gpu.NoGpuException;
 
 /**
  * The planted cheats in examples/cheats: kernels that skip writing, mutate an input, return a cached result, ignore
@@ -75,13 +74,7 @@ class CheatSetTest {
 
     /** On a GPU host: each cheat is run as kc run --kernels would, and must fail its own guard. */
     @TestFactory Stream<DynamicTest> eachCheatIsCaughtByItsGuardOnTheGpu() throws IOException {
-        boolean gpu;
-        try (GpuDevice d = GpuDevice.open(0)) {
-            gpu = true;
-        } catch (NoGpuException e) {
-            gpu = false;
-        }
-        assumeTrue(gpu, "no GPU here: the planted cheats run only on a GPU host (kc run --kernels examples/cheats/NAME)");
+        assumeTrue(GpuDevice.available(), "no GPU here: the planted cheats run only on a GPU host (kc run --kernels examples/cheats/NAME)");
         return cheats().stream().map(dir -> DynamicTest.dynamicTest(dir.getFileName().toString(), () -> {
             CliRun r = CliRun.of("run", MODEL.toString(), "--kernels", dir.toString());
             String expect = expect(dir);
@@ -96,13 +89,7 @@ class CheatSetTest {
 
     /** On a GPU host: a sweep over faulting and hanging kernels reports each as its own failure and finishes. */
     @Test void aFaultingKernelDoesNotStopABenchSweep(@org.junit.jupiter.api.io.TempDir Path out) throws IOException {
-        boolean gpu;
-        try (GpuDevice d = GpuDevice.open(0)) {
-            gpu = true;
-        } catch (NoGpuException e) {
-            gpu = false;
-        }
-        assumeTrue(gpu, "no GPU here: kc bench --suite examples/faults/suite.txt runs only on a GPU host");
+        assumeTrue(GpuDevice.available(), "no GPU here: kc bench --suite examples/faults/suite.txt runs only on a GPU host");
         CliRun r = CliRun.of("bench", "--suite", "../examples/faults/suite.txt", "--timeout", "120", "--no-baselines", "-o", out.toString());
         String table = Files.readString(out.resolve("bench.txt"));
         assertTrue(table.contains("out_of_bounds") && table.contains("hang"), table);

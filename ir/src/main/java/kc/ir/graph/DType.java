@@ -17,4 +17,10 @@ public enum DType {
             case I64 -> "int64"; case I32 -> "int32"; case BOOL -> "bool";
         };
     }
+
+    /** The dtype PyTorch calls {@code name} (without "torch."), or null when kc has none. */
+    public static DType fromTorchName(String name) {
+        for (DType d : values()) if (d.torchName().equals(name)) return d;
+        return null;
+    }
 }

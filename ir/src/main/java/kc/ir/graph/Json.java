@@ -46,6 +46,26 @@ public final class Json {
         return v;
     }
 
+    /**
+     * A value as JSON: maps (keys as strings), lists, strings, numbers (a non-finite double as null, JSON having
+     * none), booleans and null, as {@link #parse} gives them back.
+     */
+    public static String write(Object value) {
+        if (value instanceof Map<?, ?> m) {
+            StringBuilder sb = new StringBuilder("{");
+            for (var e : m.entrySet()) sb.append(sb.length() > 1 ? ", " : "").append(quote(String.valueOf(e.getKey()))).append(": ").append(write(e.getValue()));
+            return sb.append('}').toString();
+        }
+        if (value instanceof List<?> l) {
+            StringBuilder sb = new StringBuilder("[");
+            for (Object o : l) sb.append(sb.length() > 1 ? ", " : "").append(write(o));
+            return sb.append(']').toString();
+        }
+        if (value instanceof String str) return quote(str);
+        if (value instanceof Double d && !Double.isFinite(d) || value instanceof Float f && !Float.isFinite(f)) return "null";
+        return String.valueOf(value); // numbers (JsonNumber keeps its text), booleans, null
+    }
+
     /** s as a JSON string literal, quotes included. */
     public static String quote(String s) {
         StringBuilder sb = new StringBuilder(s.length() + 2).append('"');

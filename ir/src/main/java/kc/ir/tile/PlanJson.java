@@ -89,8 +89,9 @@ public final class PlanJson {
     }
 
     private static DType dtype(String torchName) {
-        for (DType d : DType.values()) if (d.torchName().equals(torchName)) return d;
-        throw new IllegalArgumentException("unknown dtype " + torchName);
+        DType d = DType.fromTorchName(torchName);
+        if (d == null) throw new IllegalArgumentException("unknown dtype " + torchName);
+        return d;
     }
 
     private static List<?> list(Map<?, ?> m, String key) {

@@ -42,11 +42,7 @@ final class Accumulator {
             bestAt = kb.declare("best_at", new TExpr.Const(-1, TType.I64));
         } else {
             acc = kb.declare("acc", new TExpr.Const(Combine.identity(reduction, accType), accType));
-            // A float sum over thousands of terms (a matmul's K, a mean over a row) drifts by ~sqrt(n) eps of its
-            // partial sums in plain order; compensated (Kahan) summation keeps it at a few eps of the result, so the
-            // loop order of a schedule does not decide whether it meets fp32's 1e-4 tolerance.
-            if (reduction == Op.Reduction.SUM && accType.elem().isFloat())
-                compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
+            if (Combine.compensated(reduction, accType)) compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
         }
     }
 
@@ -59,10 +55,7 @@ final class Accumulator {
             kb.assign(best, TExpr.select(take, x, TExpr.ref(best)));
             kb.assign(bestAt, TExpr.select(take, at, TExpr.ref(bestAt)));
         } else if (compensation != null) {
-            TExpr y = kb.let("y", TExpr.binary(TExpr.BinOp.SUB, x, TExpr.ref(compensation)));
-            TExpr sum = kb.let("sum", TExpr.binary(TExpr.BinOp.ADD, TExpr.ref(acc), y));
-            kb.assign(compensation, TExpr.binary(TExpr.BinOp.SUB, TExpr.binary(TExpr.BinOp.SUB, sum, TExpr.ref(acc)), y));
-            kb.assign(acc, sum);
+            Combine.addCompensated(kb, acc, compensation, x);
         } else {
             kb.assign(acc, Combine.value(reduction, TExpr.ref(acc), x));
         }

@@ -34,6 +34,21 @@ final class Combine {
         return TExpr.binary(op, acc, v);
     }
 
+    /**
+     * Whether a running reduction in type t is summed with compensation: a float sum over thousands of terms (a
+     * matmul's K, a cumsum's row) drifts by ~sqrt(n) eps of its partial sums in plain order, past fp32's 1e-4
+     * tolerance; Kahan summation keeps it at a few eps of the result, whatever the loop order.
+     */
+    static boolean compensated(Op.Reduction r, TType t) { return r == Op.Reduction.SUM && t.elem().isFloat(); }
+
+    /** Emits acc += x with Kahan compensation carried in comp (both declared by the caller, comp starting at 0). */
+    static void addCompensated(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var comp, TExpr x) {
+        TExpr y = kb.let("y", TExpr.binary(BinOp.SUB, x, TExpr.ref(comp)));
+        TExpr sum = kb.let("sum", TExpr.binary(BinOp.ADD, TExpr.ref(acc), y));
+        kb.assign(comp, TExpr.binary(BinOp.SUB, TExpr.binary(BinOp.SUB, sum, TExpr.ref(acc)), y));
+        kb.assign(acc, sum);
+    }
+
     static TExpr.ReduceOp warpOp(Op.Reduction r) {
         return switch (r) {
             case SUM -> TExpr.ReduceOp.SUM;

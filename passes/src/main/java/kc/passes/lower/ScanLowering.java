@@ -45,24 +45,15 @@ final class ScanLowering {
             TExpr j = kb.let("j", KernelBuilder.rem(line, inner));
             TExpr base = kb.let("base", KernelBuilder.add(KernelBuilder.mul(outer, len * inner), j));
             Var a = kb.declare("acc", new TExpr.Const(Combine.identity(scan.combiner(), acc), acc));
-            // A running float sum over thousands of elements drifts by len * eps; compensated (Kahan) summation
-            // keeps the error at a few eps, as PyTorch's tree-shaped scan does.
-            boolean compensated = scan.combiner() == Op.Reduction.SUM && acc.elem().isFloat();
-            Var c = compensated ? kb.declare("comp", new TExpr.Const(0.0, acc)) : null;
+            Var c = Combine.compensated(scan.combiner(), acc) ? kb.declare("comp", new TExpr.Const(0.0, acc)) : null;
             Var t = kb.fresh("t", TType.I32);
             List<TStmt> step = kb.nested(() -> {
                 TExpr pos = scan.reverse() ? TExpr.binary(TExpr.BinOp.SUB, TExpr.i32(len - 1), TExpr.ref(t)) : TExpr.ref(t);
                 TExpr at = kb.let("at", KernelBuilder.add(base, KernelBuilder.mul(kb.toIdx(pos), inner)));
                 TExpr x = kb.let("x", BodyLowering.convert(BodyLowering.convert(
                         new TExpr.Load(src, Space.GLOBAL, at, null, 0, Types.storage(it)), Types.compute(it)), acc));
-                if (compensated) {
-                    TExpr y = kb.let("y", TExpr.binary(TExpr.BinOp.SUB, x, TExpr.ref(c)));
-                    TExpr sum = kb.let("sum", TExpr.binary(TExpr.BinOp.ADD, TExpr.ref(a), y));
-                    kb.assign(c, TExpr.binary(TExpr.BinOp.SUB, TExpr.binary(TExpr.BinOp.SUB, sum, TExpr.ref(a)), y));
-                    kb.assign(a, sum);
-                } else {
-                    kb.assign(a, Combine.value(scan.combiner(), TExpr.ref(a), x));
-                }
+                if (c != null) Combine.addCompensated(kb, a, c, x);
+                else kb.assign(a, Combine.value(scan.combiner(), TExpr.ref(a), x));
                 kb.add(new TStmt.Store(out, Space.GLOBAL, at, BodyLowering.convert(TExpr.ref(a), Types.storage(rt)), null));
             });
             kb.add(new TStmt.For(t, TExpr.i32(0), TExpr.i32(len), 1, step, false));

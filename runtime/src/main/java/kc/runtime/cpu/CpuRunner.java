@@ -22,6 +22,7 @@ import kc.ir.interp.HostTensor;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.ScalarType;
+import kc.runtime.Folders;
 
 /**
  * Executes a compiled model on the CPU to check kernels without a GPU: the rendered kernels plus a generated driver
@@ -77,7 +78,7 @@ public final class CpuRunner {
                         .forEach(b -> outs.add(HostTensor.of(b.dtype(), b.shape(), decode(read(data.resolve(b.name() + ".out")), b.dtype()))));
                 return outs;
             } finally {
-                deleteTree(data);
+                Folders.deleteTree(data);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -256,11 +257,4 @@ public final class CpuRunner {
     }
 
     private static String tail(String s, int n) { return s.length() <= n ? s : "..." + s.substring(s.length() - n); }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) return;
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(q);
-        }
-    }
 }

@@ -57,6 +57,15 @@ public final class GpuDevice implements AutoCloseable {
         return new GpuDevice(device, context, readInfo(device));
     }
 
+    /** Whether a GPU can be opened here (tests that need one skip otherwise). */
+    public static boolean available() {
+        try (GpuDevice d = open(0)) {
+            return true;
+        } catch (NoGpuException e) {
+            return false;
+        }
+    }
+
     private static DeviceInfo readInfo(CUdevice d) {
         byte[] name = new byte[256];
         cuDeviceGetName(name, name.length, d);

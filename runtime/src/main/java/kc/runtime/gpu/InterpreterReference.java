@@ -108,7 +108,7 @@ public final class InterpreterReference implements Reference {
         return files;
     }
 
-    @Override public void discard(Trial trial) throws IOException { ReferenceServer.deleteTree(trial.dir()); }
+    @Override public void discard(Trial trial) throws IOException { kc.runtime.Folders.deleteTree(trial.dir()); }
 
-    @Override public void close() throws IOException { ReferenceServer.deleteTree(dir); }
+    @Override public void close() throws IOException { kc.runtime.Folders.deleteTree(dir); }
 }

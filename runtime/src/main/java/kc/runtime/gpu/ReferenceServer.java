@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +18,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 import kc.ir.graph.DType;
 import kc.ir.graph.Json;
 import kc.ir.graph.Shape;
 import kc.ir.interp.Npy;
+import kc.runtime.Folders;
 
 /**
  * PyTorch running the original module on the same GPU, as the reference (kc's torch_reference.py in --serve mode):
@@ -107,7 +106,7 @@ public final class ReferenceServer implements Reference {
         return outputs;
     }
 
-    @Override public void discard(Trial trial) throws IOException { deleteTree(trial.dir()); }
+    @Override public void discard(Trial trial) throws IOException { Folders.deleteTree(trial.dir()); }
 
     private Trial trial(Map<String, Object> r) throws IOException {
         List<TensorData> inputs = new ArrayList<>(), outputs = new ArrayList<>();
@@ -123,8 +122,8 @@ public final class ReferenceServer implements Reference {
             List<?> dims = (List<?>) m.get("shape");
             long[] shape = new long[dims.size()];
             for (int i = 0; i < shape.length; i++) shape[i] = ((Number) dims.get(i)).longValue();
-            DType dtype = java.util.Arrays.stream(DType.values()).filter(d -> d.torchName().equals(m.get("dtype"))).findFirst()
-                    .orElseThrow(() -> new IOException("the reference shared a " + m.get("dtype") + " tensor"));
+            DType dtype = DType.fromTorchName(String.valueOf(m.get("dtype")));
+            if (dtype == null) throw new IOException("the reference shared a " + m.get("dtype") + " tensor");
             return new TensorData(null, new Npy.Header(dtype, Shape.of(shape), 0), HexFormat.of().parseHex(handle),
                     ((Number) m.get("offset")).longValue());
         }
@@ -217,13 +216,6 @@ public final class ReferenceServer implements Reference {
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }
-        deleteTree(dir);
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        Folders.deleteTree(dir);
     }
 }
