@@ -177,6 +177,9 @@ final class BenchCommand implements Callable<Integer> {
         } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
             throw new KcFailure(ExitCode.INTERNAL, "bench: " + e);
         }
+        // Two large problems side by side can exhaust the GPU's memory where either alone fits: again, alone.
+        for (int i = 0; i < problems.size(); i++)
+            if (outOfMemory(results.get(i))) results.set(i, runChild(problems.get(i), runs, py, "", List.of()));
         try (ProgressBar bar = ProgressBar.onStderr(problems.size())) {
             for (int i = 0; i < problems.size(); i++) {
                 Problem p = problems.get(i);
@@ -194,6 +197,10 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         return results;
+    }
+
+    static boolean outOfMemory(Map<String, Object> result) {
+        return "ERROR".equals(result.get("verdict")) && String.valueOf(result.get("detail")).contains("OUT_OF_MEMORY");
     }
 
     /** The result kept from an earlier sweep (with --resume), or null. */

@@ -105,8 +105,11 @@ def main():
             os.makedirs(job["out"], exist_ok=True)
             try:
                 result = baseline(job, args.trials, args.seed, args.timing_budget)
-                with open(os.path.join(job["out"], "baseline.json"), "w") as f:
+                # written whole or not at all: a sweep stopped here and resumed must not read half a file
+                partial = os.path.join(job["out"], "baseline.json.tmp")
+                with open(partial, "w") as f:
                     json.dump(result, f)
+                os.replace(partial, os.path.join(job["out"], "baseline.json"))
             except BaseException as e:
                 with open(os.path.join(job["out"], "error.txt"), "w") as f:
                     f.write("%s: %s" % (type(e).__name__, str(e).splitlines()[0] if str(e) else ""))
