@@ -232,7 +232,7 @@ final class RunCommand implements Callable<Integer> {
             try {
                 Files.writeString(dir.resolve(CudaRenderer.HEADER), header);
                 Files.writeString(dir.resolve("model.cu"), source);
-                Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, "-O3", "-o", "model.ptx", "model.cu")
+                Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, "-O3", CudaRenderer.NVCC_FLAGS, "-o", "model.ptx", "model.cu")
                         .directory(dir.toFile()).redirectErrorStream(true).start();
                 String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)

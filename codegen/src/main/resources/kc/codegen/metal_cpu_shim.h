@@ -132,6 +132,7 @@ inline float pow(float x, float y) { return std::pow(x, y); }
 inline float atan2(float y, float x) { return std::atan2(y, x); }
 }
 inline float fabs(float x) { return std::fabs(x); }
+inline float fma(float a, float b, float c) { return std::fma(a, b, c); } // one rounding, as Metal's
 inline float floor(float x) { return std::floor(x); }
 inline float ceil(float x) { return std::ceil(x); }
 inline float rint(float x) { return std::nearbyint(x); }

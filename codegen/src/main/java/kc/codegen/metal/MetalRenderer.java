@@ -243,6 +243,7 @@ public final class MetalRenderer {
             case TExpr.Binary b -> perLane(b.type(), b.a().type(), k -> binary(b.op(), lane(b.a(), k), lane(b.b(), k), b.a().type().elem()));
             case TExpr.Select s -> perLane(s.type(), s.type(),
                     k -> "(" + lane(s.cond(), k) + " ? " + lane(s.a(), k) + " : " + lane(s.b(), k) + ")");
+            case TExpr.Fma f -> perLane(f.type(), f.type(), k -> "metal::fma(" + lane(f.a(), k) + ", " + lane(f.b(), k) + ", " + lane(f.c(), k) + ")");
             case TExpr.Cast c -> perLane(c.type(), c.a().type(), k -> cast(lane(c.a(), k), c.a().type().elem(), c.type().elem()));
             case TExpr.Load l -> load(l);
             case TExpr.LocalLoad l -> localName(l.array()) + "[" + expr(l.index()) + "]";

@@ -395,6 +395,10 @@ final class PtxKernelWriter {
                 List<String> x = eval(b.a()), y = eval(b.b());
                 yield lanes(b.type().lanes(), i -> PtxScalarOps.binary(this, b.op(), x.get(i), y.get(i), b.a().type().elem()));
             }
+            case TExpr.Fma f -> {
+                List<String> x = eval(f.a()), y = eval(f.b()), z = eval(f.c());
+                yield lanes(f.type().lanes(), i -> op("fma.rn." + PtxTypes.arith(f.type().elem()), f.type().elem(), x.get(i), y.get(i), z.get(i)));
+            }
             case TExpr.Select s -> {
                 List<String> c = eval(s.cond()), x = eval(s.a()), y = eval(s.b());
                 yield lanes(s.type().lanes(), i -> select(c.get(c.size() == 1 ? 0 : i), x.get(i), y.get(i), s.type().elem()));

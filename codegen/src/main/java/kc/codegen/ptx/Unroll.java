@@ -104,6 +104,7 @@ final class Unroll {
                 if (c instanceof TExpr.Const k && k.type().lanes() == 1) yield fold(k.value() != 0 ? s.a() : s.b());
                 yield new TExpr.Select(c, fold(s.a()), fold(s.b()), s.type());
             }
+            case TExpr.Fma f -> new TExpr.Fma(fold(f.a()), fold(f.b()), fold(f.c()), f.type());
             case TExpr.Cast c -> foldCast(new TExpr.Cast(fold(c.a()), c.type()));
             case TExpr.Load l -> new TExpr.Load(l.buffer(), l.space(), fold(l.index()), l.mask() == null ? null : fold(l.mask()), l.other(), l.type());
             case TExpr.LocalLoad l -> new TExpr.LocalLoad(l.array(), fold(l.index()), l.type());

@@ -28,6 +28,12 @@ public sealed interface TExpr {
 
     record Binary(BinOp op, TExpr a, TExpr b, TType type) implements TExpr {}
 
+    /**
+     * a * b + c rounded once (f32 or f64): with c = -(a * b) rounded, it gives a product's rounding error exactly,
+     * which compensated dot products carry.
+     */
+    record Fma(TExpr a, TExpr b, TExpr c, TType type) implements TExpr {}
+
     /** cond ? a : b, both sides evaluated (no memory access may depend on cond: use a masked Load for that). */
     record Select(TExpr cond, TExpr a, TExpr b, TType type) implements TExpr {}
 
@@ -91,6 +97,7 @@ public sealed interface TExpr {
     }
 
     static TExpr select(TExpr cond, TExpr a, TExpr b) { return new Select(cond, a, b, a.type()); }
+    static TExpr fma(TExpr a, TExpr b, TExpr c) { return new Fma(a, b, c, a.type()); }
     static TExpr cast(TExpr a, TType to) { return a.type().equals(to) ? a : new Cast(a, to); }
 
     /** Every sub-expression, for verifiers and renderers that need to look inside. */
@@ -102,6 +109,7 @@ public sealed interface TExpr {
             case Unary u -> List.of(u.a());
             case Binary b -> List.of(b.a(), b.b());
             case Select s -> List.of(s.cond(), s.a(), s.b());
+            case Fma f -> List.of(f.a(), f.b(), f.c());
             case Cast c -> List.of(c.a());
             case Load l -> l.mask() == null ? List.of(l.index()) : List.of(l.index(), l.mask());
             case LocalLoad l -> List.of(l.index());

@@ -103,6 +103,7 @@ public final class TilePrinter {
                 default -> "(" + expr(b.a()) + " " + symbol(b.op()) + " " + expr(b.b()) + ")";
             };
             case TExpr.Select s -> "(" + expr(s.cond()) + " ? " + expr(s.a()) + " : " + expr(s.b()) + ")";
+            case TExpr.Fma f -> "fma(" + expr(f.a()) + ", " + expr(f.b()) + ", " + expr(f.c()) + ")";
             case TExpr.Cast c -> c.type() + "(" + expr(c.a()) + ")";
             case TExpr.Load l -> "load." + l.type() + " " + space(l.space()) + l.buffer() + "[" + expr(l.index()) + "]"
                     + (l.mask() == null ? "" : " if " + expr(l.mask()) + " else " + num(l.other()));

@@ -226,6 +226,11 @@ public final class TileVerifier {
                     }
                 }
             }
+            case TExpr.Fma f -> {
+                if (f.a().type().isVector() || f.a().type().elem() != ScalarType.F32 && f.a().type().elem() != ScalarType.F64) error("fma of " + f.a().type() + " (scalar f32 or f64 only)");
+                if (!f.a().type().equals(f.b().type()) || !f.a().type().equals(f.c().type())) error("fma of different types " + f.a().type() + ", " + f.b().type() + " and " + f.c().type());
+                sameType(f.a().type(), f.type(), "fma");
+            }
             case TExpr.Select s -> {
                 if (s.cond().type().elem() != ScalarType.BOOL) error("select condition must be bool, is " + s.cond().type());
                 if (!s.a().type().equals(s.b().type())) error("select of different types " + s.a().type() + " and " + s.b().type());

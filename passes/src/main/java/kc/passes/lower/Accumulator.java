@@ -14,22 +14,38 @@ import kc.ir.tile.Var;
 /**
  * The running state of a reduction in one thread, and how partial states of a block's threads combine. Value
  * reductions keep one register in the result's compute type (bool as i32); arg-reductions keep the best value (in
- * the body's compute type) and its flat index (i64, -1 while empty).
+ * the body's compute type) and its flat index (i64, -1 while empty). Float sums are compensated: Kahan's for
+ * ordinary lengths; double-word (a sum and its exact error, by TwoSum, products split exactly by an fma) for
+ * {@link #DOUBLE_WORD_TERMS} terms or more, through the block combine too.
  */
 final class Accumulator {
+    /**
+     * From this many terms a float sum keeps its error exactly. Kahan's sum still rounds each term (a product's
+     * rounding alone is ~sqrt(n) eps |x y|) and a block's tree of partial sums rounds again: over 2^20 normal(0, 2)
+     * products that is ~1e-3, past the 1e-4 absolute tolerance of an output near zero. Double-word arithmetic
+     * leaves only the final rounding; it costs about four times the flops, which shorter sums need not pay.
+     */
+    static final long DOUBLE_WORD_TERMS = 1 << 16;
+
     private final Op.Reduction reduction;
     private final TType accType;
-    private Var acc, compensation, best, bestAt;
+    private final boolean doubleWord;
+    private Var acc, compensation, error, best, bestAt;
     private TExpr plain;
 
     /**
      * @param resultType the Generic's result dtype
      * @param bodyType   the dtype its body computes (the compared values of an arg-reduction)
+     * @param terms      how many values each result combines
      */
-    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType) {
+    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType, long terms) {
         this.reduction = reduction;
         this.accType = Types.warp(Types.compute(isArg(reduction) ? bodyType : resultType));
+        this.doubleWord = Combine.compensated(reduction, accType) && !accType.isVector() && terms >= DOUBLE_WORD_TERMS;
     }
+
+    /** Whether combine wants the body unbound, so that a product's factors are in sight (see combine). */
+    boolean splitsProducts() { return doubleWord; }
 
     private static boolean isArg(Op.Reduction r) { return r == Op.Reduction.ARGMAX || r == Op.Reduction.ARGMIN; }
 
@@ -42,14 +58,28 @@ final class Accumulator {
             bestAt = kb.declare("best_at", new TExpr.Const(-1, TType.I64));
         } else {
             acc = kb.declare("acc", new TExpr.Const(Combine.identity(reduction, accType), accType));
-            if (Combine.compensated(reduction, accType)) compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
+            if (doubleWord) error = kb.declare("err", new TExpr.Const(0.0, accType));
+            else if (Combine.compensated(reduction, accType)) compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
         }
     }
 
     /** Folds body value v (at flat reduction index at, for arg-reductions) into the state. */
     void combine(KernelBuilder kb, TExpr v, TExpr at) {
         if (reduction == Op.Reduction.NONE) { plain = v; return; }
+        if (doubleWord && v instanceof TExpr.Binary m && m.op() == BinOp.MUL && m.type().equals(accType)) {
+            // x * y = p + e exactly: both parts go into the sum
+            TExpr a = kb.let("fa", m.a()), b = kb.let("fb", m.b());
+            TExpr p = kb.let("p", TExpr.binary(BinOp.MUL, a, b));
+            TExpr e = kb.let("pe", TExpr.fma(a, b, TExpr.unary(TExpr.UnOp.NEG, p)));
+            twoSum(kb, p, TExpr.ref(error));
+            kb.assign(error, TExpr.binary(BinOp.ADD, TExpr.ref(error), e));
+            return;
+        }
         TExpr x = kb.let("x", BodyLowering.convert(v, accType));
+        if (doubleWord) {
+            twoSum(kb, x, TExpr.ref(error));
+            return;
+        }
         if (isArg()) {
             TExpr take = kb.let("take", Combine.better(reduction, x, at, TExpr.ref(best), TExpr.ref(bestAt)));
             kb.assign(best, TExpr.select(take, x, TExpr.ref(best)));
@@ -61,9 +91,25 @@ final class Accumulator {
         }
     }
 
+    /**
+     * acc += x, the addition's rounding error (exact, by Knuth's TwoSum, whatever the magnitudes) added to
+     * errorSoFar into the error register.
+     */
+    private void twoSum(KernelBuilder kb, TExpr x, TExpr errorSoFar) {
+        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, TExpr.ref(acc), x));
+        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, TExpr.ref(acc)));
+        TExpr e = kb.let("e", TExpr.binary(BinOp.ADD,
+                TExpr.binary(BinOp.SUB, TExpr.ref(acc), TExpr.binary(BinOp.SUB, s, z)), TExpr.binary(BinOp.SUB, x, z)));
+        kb.assign(error, TExpr.binary(BinOp.ADD, errorSoFar, e));
+        kb.assign(acc, s);
+    }
+
     /** The reduced value (after combining); the caller converts it to the result's storage type. */
     TExpr result(KernelBuilder kb) {
         if (reduction == Op.Reduction.NONE) return plain;
+        if (doubleWord) // acc is the plain sum; an infinite term makes the error NaN, and then acc is the answer
+            return kb.let("total", TExpr.select(TExpr.unary(TExpr.UnOp.IS_NAN, TExpr.ref(error)), TExpr.ref(acc),
+                    TExpr.binary(BinOp.ADD, TExpr.ref(acc), TExpr.ref(error))));
         return isArg() ? TExpr.ref(bestAt) : TExpr.ref(acc);
     }
 
@@ -86,6 +132,17 @@ final class Accumulator {
             kb.assign(best, new TExpr.Load(sv.name(), Space.SHARED, lane, inRange, 0, accType));
             kb.assign(bestAt, new TExpr.Load(si.name(), Space.SHARED, lane, inRange, -1, TType.I64));
             butterfly(kb);
+        } else if (doubleWord) {
+            pairButterfly(kb);
+            if (warps == 1) return;
+            SharedArray sa = new SharedArray("s_acc", accType.elem(), warps), se = new SharedArray("s_err", accType.elem(), warps);
+            kb.shared(sa);
+            kb.shared(se);
+            stageAcrossWarps(kb, tid, lane, sa, TExpr.ref(acc), se, TExpr.ref(error));
+            TExpr inRange = kb.let("has_warp", KernelBuilder.lt(lane, TExpr.i32(warps)));
+            kb.assign(acc, new TExpr.Load(sa.name(), Space.SHARED, lane, inRange, 0, accType));
+            kb.assign(error, new TExpr.Load(se.name(), Space.SHARED, lane, inRange, 0, accType));
+            pairButterfly(kb);
         } else {
             TExpr.ReduceOp wop = Combine.warpOp(reduction);
             kb.assign(acc, new TExpr.WarpReduce(wop, TExpr.ref(acc), accType));
@@ -106,6 +163,18 @@ final class Accumulator {
         kb.add(new TStmt.Store(a.name(), Space.SHARED, warp, av, leader));
         if (b != null) kb.add(new TStmt.Store(b.name(), Space.SHARED, warp, bv, leader));
         kb.add(new TStmt.Barrier());
+    }
+
+    /**
+     * Xor-butterfly over the 32 lanes for a double-word sum: afterwards every lane holds the warp's sum and error
+     * (the same in both lanes of a pair: TwoSum's error is exact, so it does not depend on the order).
+     */
+    private void pairButterfly(KernelBuilder kb) {
+        for (int off = 16; off >= 1; off /= 2) {
+            TExpr oa = kb.let("o_acc", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(acc), TExpr.i32(off), accType));
+            TExpr oe = kb.let("o_err", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(error), TExpr.i32(off), accType));
+            twoSum(kb, oa, TExpr.binary(BinOp.ADD, TExpr.ref(error), oe));
+        }
     }
 
     /** Xor-butterfly over the 32 lanes for an arg-reduction: afterwards every lane holds the warp's best. */

@@ -41,6 +41,9 @@ final class BodyLowering {
     /** The body's value in the compute type of its Graph dtype. */
     TExpr lower(ScalarExpr e) { return kb.let("v", expr(e)); }
 
+    /** The same, not bound to a variable. */
+    TExpr expression(ScalarExpr e) { return expr(e); }
+
     /** The dtype e computes in, literals weak. */
     DType typeOf(ScalarExpr e) {
         DType t = ScalarTypes.inferFromOperands(e, operandTypes);

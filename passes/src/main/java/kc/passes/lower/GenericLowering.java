@@ -94,7 +94,7 @@ final class GenericLowering {
         List<TStmt> inside = kb.nested(() -> {
             TExpr[] coords = new TExpr[dims.length];
             decompose(o, coords);
-            Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
+            Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType(), reduceCount);
             acc.declare(kb);
             reductionLoops(coords, resultRank, acc);
             store(acc.result(kb), o, null);
@@ -106,7 +106,7 @@ final class GenericLowering {
     /** Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. */
     private void reductionLoops(TExpr[] coords, int d, Accumulator acc) {
         if (d == dims.length) {
-            TExpr v = body(coords);
+            TExpr v = body(coords, acc.splitsProducts());
             TExpr at = op.reduction() == Op.Reduction.ARGMAX || op.reduction() == Op.Reduction.ARGMIN ? flatReduceIndex(coords) : null;
             acc.combine(kb, v, at);
             return;
@@ -140,7 +140,7 @@ final class GenericLowering {
         TExpr o = kb.let("oc", TExpr.binary(BinOp.MIN, bid, kb.c(Math.max(0, outputs - 1))));
         TExpr[] coords = new TExpr[dims.length];
         decompose(o, coords);
-        Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
+        Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType(), reduceCount);
         acc.declare(kb);
         Var r = kb.fresh("r", TType.I32);
         List<TStmt> loop = kb.nested(() -> {
@@ -150,7 +150,7 @@ final class GenericLowering {
                 if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
             }
             TExpr at = acc.isArg() ? TExpr.cast(TExpr.ref(r), TType.I64) : null;
-            acc.combine(kb, body(coords), at);
+            acc.combine(kb, body(coords, acc.splitsProducts()), at);
         });
         kb.add(new TStmt.For(r, new TExpr.Special(TExpr.Reg.THREAD_X), TExpr.i32(reduceCount), threads, loop, false));
         acc.blockCombine(kb, threads);
@@ -188,10 +188,11 @@ final class GenericLowering {
 
     private DType bodyType() { return new BodyLowering(kb, operandTypes(), k -> null, new TExpr[0]).typeOf(op.body()); }
 
-    private TExpr body(TExpr[] coords) {
+    /** The body's value at coords; unbound (its top operation in sight) when the accumulator asks. */
+    private TExpr body(TExpr[] coords, boolean unbound) {
         IndexLowering ix = new IndexLowering(kb, coords, dims);
         BodyLowering bl = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords);
-        return bl.lower(op.body());
+        return unbound ? bl.expression(op.body()) : bl.lower(op.body());
     }
 
     private TExpr read(IndexLowering ix, int k) {

@@ -224,4 +224,47 @@ class LoweringCpuTest {
         assertEquals(4, low.plan().buffers().stream().filter(buf -> buf.role() == kc.ir.tile.LaunchPlan.Role.OUTPUT).count());
         assertAgrees(g);
     }
+
+    /**
+     * A long dot product whose exact value nearly cancels: Kahan's fp32 sum rounds each product (~sqrt(K) eps |x w|
+     * here, 1e-3 or more), so only a sum that keeps every rounding error meets atol = rtol = 1e-4 against the exact
+     * value. Both strategies (a thread per row; a block per row with its tree of partial sums), both CPU shims.
+     */
+    @Test
+    void longDotProductsThatCancelAreExactToFloat32() {
+        int rows = 3, k = 1 << 18;
+        java.util.Random rnd = new java.util.Random(7);
+        float[] x = new float[rows * k], w = new float[k];
+        for (int i = 0; i < k; i++) w[i] = (float) (rnd.nextGaussian() * 8);
+        double[] exact = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            double sum = 0; // float products are exact in double; this sum's own error is ~1e-10 here
+            for (int i = 0; i < k; i++) { x[r * k + i] = (float) (rnd.nextGaussian() * 8); sum += (double) x[r * k + i] * w[i]; }
+            // cancel the sum down to about 0.3 by moving the last x, then take the exact value again
+            x[r * k + k - 1] = (float) (x[r * k + k - 1] - (sum - 0.3 * (r + 1)) / w[k - 1]);
+            exact[r] = 0;
+            for (int i = 0; i < k; i++) exact[r] += (double) x[r * k + i] * w[i];
+        }
+        float kahan = 0, comp = 0; // the old default, one row in order: the data must be hard for it
+        for (int i = 0; i < k; i++) { float y = x[i] * w[i] - comp, t = kahan + y; comp = (t - kahan) - y; kahan = t; }
+        assertTrue(Math.abs(kahan - exact[0]) > 1e-4 + 1e-4 * Math.abs(exact[0]), "a Kahan fp32 sum should miss: " + kahan + " vs " + exact[0]);
+
+        GraphBuilder b = new GraphBuilder("dot");
+        Value xv = b.input("x", f32(rows, k)), wv = b.input("w", f32(k));
+        Value m = b.add(new Op.Generic(Shape.of(k), List.of(IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(1))),
+                bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM), List.of(xv, wv), f32(rows), O);
+        Graph g = b.build(List.of(m));
+        int id = g.nodes().get(0).result().id();
+        List<HostTensor> inputs = List.of(HostTensor.ofFloats(Shape.of(rows, k), x), HostTensor.ofFloats(Shape.of(k), w));
+        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK_REDUCE)) {
+            Schedule s = new Schedule(List.of(new KernelSchedule("k0_dot", List.of(id), strategy, 256, Tiling.NONE)));
+            Lowered low = Lowering.lower(g, s);
+            for (String backend : CpuRunner.BACKENDS) {
+                HostTensor out = CpuRunner.run(low.kernels(), low.plan(), inputs, java.util.Map.of(), backend).get(0);
+                for (int r = 0; r < rows; r++)
+                    assertTrue(Math.abs(out.getFlat(r) - exact[r]) <= 1e-4 + 1e-4 * Math.abs(exact[r]),
+                            strategy + " on " + backend + ", row " + r + ": " + out.getFlat(r) + " vs exact " + exact[r]);
+            }
+        }
+    }
 }

@@ -24,7 +24,7 @@ final class Nvcc {
         Path dir = Files.createTempDirectory("kc-nvcc");
         Files.writeString(dir.resolve(CudaRenderer.HEADER), CudaRenderer.header());
         Files.writeString(dir.resolve("k.cu"), source);
-        Process p = new ProcessBuilder(binary(), "-arch=" + arch, "-c", "-I", dir.toString(), "-o", dir.resolve("k.o").toString(),
+        Process p = new ProcessBuilder(binary(), "-arch=" + arch, CudaRenderer.NVCC_FLAGS, "-c", "-I", dir.toString(), "-o", dir.resolve("k.o").toString(),
                 dir.resolve("k.cu").toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!p.waitFor(1200, TimeUnit.SECONDS)) { p.destroyForcibly(); return "nvcc timed out"; }
