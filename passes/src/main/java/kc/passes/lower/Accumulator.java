@@ -14,34 +14,30 @@ import kc.ir.tile.Var;
 /**
  * The running state of a reduction in one thread, and how partial states of a block's threads combine. Value
  * reductions keep one register in the result's compute type (bool as i32); arg-reductions keep the best value (in
- * the body's compute type) and its flat index (i64, -1 while empty). Float sums are compensated: Kahan's for
- * ordinary lengths; double-word (a sum and its exact error, by TwoSum, products split exactly by an fma) for
- * {@link #DOUBLE_WORD_TERMS} terms or more, through the block combine too.
+ * the body's compute type) and its flat index (i64, -1 while empty).
+ *
+ * <p>Float sums are double-word: the plain sum and, beside it, every rounding error it made (exact, by TwoSum; a
+ * product x * y enters as its rounded value and its exact error, split by an fma), carried through the block's
+ * combine too. Kahan's sum, which this replaces, still rounded each product (~sqrt(n) eps |x y|) and each level of a
+ * block's tree: over 2^20 normal(0, 2) products that is ~1e-3, past the 1e-4 absolute tolerance of an output near
+ * zero; and it turned inf + finite into NaN, since its correction feeds back into the sum. Keeping the error
+ * apart leaves the sum itself plain, so infinities and NaN come out as PyTorch's do.
  */
 final class Accumulator {
-    /**
-     * From this many terms a float sum keeps its error exactly. Kahan's sum still rounds each term (a product's
-     * rounding alone is ~sqrt(n) eps |x y|) and a block's tree of partial sums rounds again: over 2^20 normal(0, 2)
-     * products that is ~1e-3, past the 1e-4 absolute tolerance of an output near zero. Double-word arithmetic
-     * leaves only the final rounding; it costs about four times the flops, which shorter sums need not pay.
-     */
-    static final long DOUBLE_WORD_TERMS = 1 << 16;
-
     private final Op.Reduction reduction;
     private final TType accType;
     private final boolean doubleWord;
-    private Var acc, compensation, error, best, bestAt;
+    private Var acc, error, best, bestAt;
     private TExpr plain;
 
     /**
      * @param resultType the Generic's result dtype
      * @param bodyType   the dtype its body computes (the compared values of an arg-reduction)
-     * @param terms      how many values each result combines
      */
-    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType, long terms) {
+    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType) {
         this.reduction = reduction;
         this.accType = Types.warp(Types.compute(isArg(reduction) ? bodyType : resultType));
-        this.doubleWord = Combine.compensated(reduction, accType) && !accType.isVector() && terms >= DOUBLE_WORD_TERMS;
+        this.doubleWord = Combine.compensated(reduction, accType);
     }
 
     /** Whether combine wants the body unbound, so that a product's factors are in sight (see combine). */
@@ -59,7 +55,6 @@ final class Accumulator {
         } else {
             acc = kb.declare("acc", new TExpr.Const(Combine.identity(reduction, accType), accType));
             if (doubleWord) error = kb.declare("err", new TExpr.Const(0.0, accType));
-            else if (Combine.compensated(reduction, accType)) compensation = kb.declare("comp", new TExpr.Const(0.0, accType));
         }
     }
 
@@ -71,45 +66,27 @@ final class Accumulator {
             TExpr a = kb.let("fa", m.a()), b = kb.let("fb", m.b());
             TExpr p = kb.let("p", TExpr.binary(BinOp.MUL, a, b));
             TExpr e = kb.let("pe", TExpr.fma(a, b, TExpr.unary(TExpr.UnOp.NEG, p)));
-            twoSum(kb, p, TExpr.ref(error));
-            kb.assign(error, TExpr.binary(BinOp.ADD, TExpr.ref(error), e));
+            Combine.twoSum(kb, acc, error, p, TExpr.binary(BinOp.ADD, TExpr.ref(error), e));
             return;
         }
         TExpr x = kb.let("x", BodyLowering.convert(v, accType));
         if (doubleWord) {
-            twoSum(kb, x, TExpr.ref(error));
+            Combine.twoSum(kb, acc, error, x, TExpr.ref(error));
             return;
         }
         if (isArg()) {
             TExpr take = kb.let("take", Combine.better(reduction, x, at, TExpr.ref(best), TExpr.ref(bestAt)));
             kb.assign(best, TExpr.select(take, x, TExpr.ref(best)));
             kb.assign(bestAt, TExpr.select(take, at, TExpr.ref(bestAt)));
-        } else if (compensation != null) {
-            Combine.addCompensated(kb, acc, compensation, x);
         } else {
             kb.assign(acc, Combine.value(reduction, TExpr.ref(acc), x));
         }
     }
 
-    /**
-     * acc += x, the addition's rounding error (exact, by Knuth's TwoSum, whatever the magnitudes) added to
-     * errorSoFar into the error register.
-     */
-    private void twoSum(KernelBuilder kb, TExpr x, TExpr errorSoFar) {
-        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, TExpr.ref(acc), x));
-        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, TExpr.ref(acc)));
-        TExpr e = kb.let("e", TExpr.binary(BinOp.ADD,
-                TExpr.binary(BinOp.SUB, TExpr.ref(acc), TExpr.binary(BinOp.SUB, s, z)), TExpr.binary(BinOp.SUB, x, z)));
-        kb.assign(error, TExpr.binary(BinOp.ADD, errorSoFar, e));
-        kb.assign(acc, s);
-    }
-
     /** The reduced value (after combining); the caller converts it to the result's storage type. */
     TExpr result(KernelBuilder kb) {
         if (reduction == Op.Reduction.NONE) return plain;
-        if (doubleWord) // acc is the plain sum; an infinite term makes the error NaN, and then acc is the answer
-            return kb.let("total", TExpr.select(TExpr.unary(TExpr.UnOp.IS_NAN, TExpr.ref(error)), TExpr.ref(acc),
-                    TExpr.binary(BinOp.ADD, TExpr.ref(acc), TExpr.ref(error))));
+        if (doubleWord) return Combine.doubleWordValue(kb, acc, error);
         return isArg() ? TExpr.ref(bestAt) : TExpr.ref(acc);
     }
 
@@ -173,7 +150,7 @@ final class Accumulator {
         for (int off = 16; off >= 1; off /= 2) {
             TExpr oa = kb.let("o_acc", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(acc), TExpr.i32(off), accType));
             TExpr oe = kb.let("o_err", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(error), TExpr.i32(off), accType));
-            twoSum(kb, oa, TExpr.binary(BinOp.ADD, TExpr.ref(error), oe));
+            Combine.twoSum(kb, acc, error, oa, TExpr.binary(BinOp.ADD, TExpr.ref(error), oe));
         }
     }
 

@@ -35,18 +35,32 @@ final class Combine {
     }
 
     /**
-     * Whether a running reduction in type t is summed with compensation: a float sum over thousands of terms (a
-     * matmul's K, a cumsum's row) drifts by ~sqrt(n) eps of its partial sums in plain order, past fp32's 1e-4
-     * tolerance; Kahan summation keeps it at a few eps of the result, whatever the loop order.
+     * Whether a running reduction in type t is a double-word sum (see {@link Accumulator}): a float sum over
+     * thousands of terms (a matmul's K, a cumsum's row) drifts by ~sqrt(n) eps of its partial sums in plain order,
+     * past fp32's 1e-4 tolerance; carrying the rounding errors leaves only the final rounding, whatever the order.
      */
     static boolean compensated(Op.Reduction r, TType t) { return r == Op.Reduction.SUM && t.elem().isFloat(); }
 
-    /** Emits acc += x with Kahan compensation carried in comp (both declared by the caller, comp starting at 0). */
-    static void addCompensated(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var comp, TExpr x) {
-        TExpr y = kb.let("y", TExpr.binary(BinOp.SUB, x, TExpr.ref(comp)));
-        TExpr sum = kb.let("sum", TExpr.binary(BinOp.ADD, TExpr.ref(acc), y));
-        kb.assign(comp, TExpr.binary(BinOp.SUB, TExpr.binary(BinOp.SUB, sum, TExpr.ref(acc)), y));
-        kb.assign(acc, sum);
+    /**
+     * acc += x, and error = errorSoFar + the addition's rounding error (exact, by Knuth's TwoSum, whatever the
+     * magnitudes; it needs each operation rounded on its own, which is why kc's CUDA C is compiled --fmad=false).
+     */
+    static void twoSum(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error, TExpr x, TExpr errorSoFar) {
+        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, TExpr.ref(acc), x));
+        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, TExpr.ref(acc)));
+        TExpr e = kb.let("e", TExpr.binary(BinOp.ADD,
+                TExpr.binary(BinOp.SUB, TExpr.ref(acc), TExpr.binary(BinOp.SUB, s, z)), TExpr.binary(BinOp.SUB, x, z)));
+        kb.assign(error, TExpr.binary(BinOp.ADD, errorSoFar, e));
+        kb.assign(acc, s);
+    }
+
+    /**
+     * A double-word sum's value, acc + error. acc is the plain sum: an infinite term (or an overflow) leaves the
+     * error NaN while acc is already PyTorch's answer (inf, or NaN where it should be).
+     */
+    static TExpr doubleWordValue(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error) {
+        return kb.let("total", TExpr.select(TExpr.unary(UnOp.IS_NAN, TExpr.ref(error)), TExpr.ref(acc),
+                TExpr.binary(BinOp.ADD, TExpr.ref(acc), TExpr.ref(error))));
     }
 
     static TExpr.ReduceOp warpOp(Op.Reduction r) {

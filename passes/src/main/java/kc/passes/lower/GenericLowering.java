@@ -94,7 +94,7 @@ final class GenericLowering {
         List<TStmt> inside = kb.nested(() -> {
             TExpr[] coords = new TExpr[dims.length];
             decompose(o, coords);
-            Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType(), reduceCount);
+            Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
             acc.declare(kb);
             reductionLoops(coords, resultRank, acc);
             store(acc.result(kb), o, null);
@@ -140,7 +140,7 @@ final class GenericLowering {
         TExpr o = kb.let("oc", TExpr.binary(BinOp.MIN, bid, kb.c(Math.max(0, outputs - 1))));
         TExpr[] coords = new TExpr[dims.length];
         decompose(o, coords);
-        Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType(), reduceCount);
+        Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
         acc.declare(kb);
         Var r = kb.fresh("r", TType.I32);
         List<TStmt> loop = kb.nested(() -> {

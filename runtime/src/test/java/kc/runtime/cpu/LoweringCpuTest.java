@@ -267,4 +267,29 @@ class LoweringCpuTest {
             }
         }
     }
+
+    /** PyTorch's sums of infinities: inf + finite is inf, inf + -inf and NaN are NaN; a compensated sum must agree. */
+    @Test
+    void compensatedSumsKeepInfinities() {
+        double inf = Double.POSITIVE_INFINITY;
+        double[][] rows = {{1, inf, 2, 3, 4, 5, 6, 7}, {1, 2, -inf, 3, 4, 5, 6, 7}, {inf, 1, 2, 3, -inf, 5, 6, 7},
+                {1, 2, 3, Double.NaN, 5, 6, 7, 8}, {3e38, 3e38, 1, 1, 1, 1, 1, 1}};
+        double[] data = new double[rows.length * 8];
+        for (int r = 0; r < rows.length; r++) System.arraycopy(rows[r], 0, data, r * 8, 8);
+        HostTensor in = HostTensor.of(DType.F32, Shape.of(rows.length, 8), data);
+        GraphBuilder b = new GraphBuilder("infsum");
+        Value x = b.input("x", f32(rows.length, 8));
+        Value sum = b.add(new Op.Generic(Shape.of(8), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(rows.length), O);
+        Value cum = b.add(new Op.Scan(1, Op.Reduction.SUM, false), List.of(x), f32(rows.length, 8), O);
+        Graph g = b.build(List.of(sum, cum));
+        int id = g.nodes().get(0).result().id();
+        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK_REDUCE)) {
+            List<KernelSchedule> kernels = new java.util.ArrayList<>(DefaultScheduler.schedule(g).kernels());
+            kernels.set(0, new KernelSchedule(kernels.get(0).name(), List.of(id), strategy, 64, Tiling.NONE));
+            CpuCheck.Result res = CpuCheck.check(g, new Schedule(kernels), List.of(in));
+            assertTrue(res.passed(), strategy + ": " + res.message());
+            assertEquals(inf, res.outputs().get(0).getFlat(0), strategy + ": inf + finite terms");
+            assertEquals(inf, res.outputs().get(1).getFlat(7), "cumsum past an inf");
+        }
+    }
 }
