@@ -30,6 +30,7 @@ import kc.runtime.gpu.NoGpuException;
 import kc.runtime.verify.PythonTorch;
 import kc.runtime.Folders;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -52,23 +53,14 @@ final class BenchCommand implements Callable<Integer> {
             "A line may add kc run options after the file: -D NAME=VALUE, or --kernels DIR (relative to the list) to bench hand-written kernels; # starts a comment."})
     Path suite;
 
+    @Mixin ReferenceOptions reference;
+    @Mixin TimingOptions timing;
+
     @Option(names = {"-o", "--output"}, defaultValue = "kc-bench", paramLabel = "DIR", description = "Where the report and each problem's log go. Default: ${DEFAULT-VALUE}.")
     Path output;
 
-    @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch to use (default: found as kc run finds it).")
-    Path python;
-
-    @Option(names = "--trials", defaultValue = "5", description = "Verification trials per problem. Default: ${DEFAULT-VALUE}.")
-    int trials;
-
-    @Option(names = "--timing-trials", defaultValue = "100", description = "Timed runs per measurement. Default: ${DEFAULT-VALUE}.")
-    int timingTrials;
-
     @Option(names = "--timeout", defaultValue = "900", paramLabel = "SECONDS", description = "Limit per problem for kc's run, and for each problem's baselines. Default: ${DEFAULT-VALUE}.")
     long timeout;
-
-    @Option(names = "--timing-budget", defaultValue = "10", paramLabel = "SECONDS", description = "Fewer timed runs (at least 10) where --timing-trials would take longer than this, for kc and the baselines alike. Default: ${DEFAULT-VALUE}.")
-    double timingBudget;
 
     @Option(names = "--resume", description = "Keep the results already in -o DIR (kc runs and baselines) and measure only what is missing: a long sweep can be continued.")
     boolean resume;
@@ -124,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
         } catch (NoGpuException e) {
             throw new KcFailure(ExitCode.NO_TOOLCHAIN, "bench: " + e.getMessage());
         }
-        Optional<Path> py = PythonTorch.find(python);
+        Optional<Path> py = PythonTorch.find(reference.python);
         Path runs = Files.createDirectories(output.resolve("runs"));
         Path work = Files.createTempDirectory("kc-bench");
         String ceilings = "published figures (no PyTorch to measure)";
@@ -218,15 +210,15 @@ final class BenchCommand implements Callable<Integer> {
     private int report(List<Problem> problems, List<Map<String, Object>> kcResults, Map<String, Map<String, Object>> baselines,
                        String deviceSummary, String ceilings) throws IOException {
         PrintWriter out = spec.commandLine().getOut();
-        Optional<Path> py = reportOnly ? Optional.empty() : PythonTorch.find(python);
+        Optional<Path> py = reportOnly ? Optional.empty() : PythonTorch.find(reference.python);
         List<ProblemResult> results = new ArrayList<>();
         for (int i = 0; i < problems.size(); i++) results.add(result(problems.get(i), kcResults.get(i), baselines.get(problems.get(i).name())));
         Map<String, String> meta = new LinkedHashMap<>();
         if (reportOnly && !kcResults.isEmpty() && kcResults.get(0).get("device") != null) deviceSummary = String.valueOf(kcResults.get(0).get("device"));
         meta.put("device", deviceSummary);
         meta.put("date", Instant.now().toString());
-        meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + trials + " trials" : "kc's interpreter (no PyTorch)");
-        meta.put("timing", "CUDA events, 3 warm-ups, " + timingTrials + " trials, 256 MB L2 flush before each; medians");
+        meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + reference.trials + " trials" : "kc's interpreter (no PyTorch)");
+        meta.put("timing", "CUDA events, 3 warm-ups, " + timing.trials + " trials, 256 MB L2 flush before each; medians");
         meta.put("baselines", reportOnly ? "as measured" : noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
         meta.put("ceilings", ceilings);
         BenchReport report = BenchReport.of(results, meta);
@@ -305,8 +297,8 @@ final class BenchCommand implements Callable<Integer> {
         cmd.addAll(List.of("run", p.file().toString()));
         cmd.addAll(p.runArgs());
         cmd.addAll(options);
-        cmd.addAll(List.of("--trials", Integer.toString(trials), "--timing-trials", Integer.toString(timingTrials),
-                "--timing-budget", Double.toString(timingBudget), "--json", json.toString()));
+        cmd.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
+                "--timing-budget", Double.toString(timing.budget), "--json", json.toString()));
         py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished;
@@ -381,8 +373,8 @@ final class BenchCommand implements Callable<Integer> {
                 Files.writeString(jobsFile, jobs);
                 bar.started("PyTorch baselines");
                 if (!toRun.isEmpty())
-                    runPython(List.of(py.toString(), script.toString(), "--jobs", jobsFile.toString(), "--trials", Integer.toString(timingTrials),
-                            "--timing-budget", Double.toString(timingBudget)), dirs.resolve("baselines.log"), timeout * toRun.size());
+                    runPython(List.of(py.toString(), script.toString(), "--jobs", jobsFile.toString(), "--trials", Integer.toString(timing.trials),
+                            "--timing-budget", Double.toString(timing.budget)), dirs.resolve("baselines.log"), timeout * toRun.size());
                 List<Problem> still = new ArrayList<>();
                 boolean blamed = false;
                 for (Problem p : pending) {

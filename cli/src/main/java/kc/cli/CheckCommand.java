@@ -47,6 +47,7 @@ import picocli.CommandLine.Model.CommandSpec;
                 "drifts as much as kc's (an ill-conditioned problem, e.g. batch norm over two values)."})
 final class CheckCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
+    @Mixin ReferenceOptions reference;
 
     @Option(names = "--backend", defaultValue = "reference", paramLabel = "BACKEND",
             description = {"reference: kc's float64 interpreter against PyTorch (default).",
@@ -59,12 +60,6 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--budget", defaultValue = "2e7", paramLabel = "WORK",
             description = "With --shrink: the work budget in scalar operations of the whole graph. Default: ${DEFAULT-VALUE}.")
     double budget;
-
-    @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch to use (default: the first of python3 on PATH, /usr/bin/python3, /usr/local/bin/python3 that has torch and numpy).")
-    Path python;
-
-    @Option(names = "--trials", defaultValue = "5", description = "Independent input sets; every one must pass. Default: ${DEFAULT-VALUE}.")
-    int trials;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the weights (inputs use seed+1+trial). Default: ${DEFAULT-VALUE}.")
     int seed;
@@ -98,11 +93,11 @@ final class CheckCommand implements Callable<Integer> {
 
         if (!backend.equals("reference") && !CpuRunner.BACKENDS.contains(backend))
             throw new KcFailure(ExitCode.BAD_INPUT, "check: unknown backend '" + backend + "' (known: reference, " + String.join(", ", CpuRunner.BACKENDS) + ")");
-        Optional<Path> py = PythonTorch.find(python);
+        Optional<Path> py = PythonTorch.find(reference.python);
         if (py.isEmpty() && !backend.equals("reference")) return checkBackend(graph, synthetic(graph), "synthetic inputs and weights (no Python with torch)");
         if (py.isEmpty())
             throw new KcFailure(ExitCode.NO_TOOLCHAIN, "check: no Python with torch and numpy found"
-                    + (python == null ? " (tried python3 on PATH, /usr/bin/python3, /usr/local/bin/python3; use --python)" : " at " + python));
+                    + (reference.python == null ? " (tried python3 on PATH, /usr/bin/python3, /usr/local/bin/python3; use --python)" : " at " + reference.python));
 
         Path work = keep != null ? Files.createDirectories(keep) : Files.createTempDirectory("kc-check");
         try {
@@ -114,7 +109,7 @@ final class CheckCommand implements Callable<Integer> {
                 Files.writeString(moduleForTorch, shrunkSource);
             }
             try {
-                ref = TorchReference.run(py.get(), moduleForTorch, defines, trials, seed, work, timeout);
+                ref = TorchReference.run(py.get(), moduleForTorch, defines, reference.trials, seed, work, timeout);
             } catch (TorchReference.ReferenceFailure f) {
                 throw new KcFailure(ExitCode.BAD_INPUT, model.file + ": " + f.getMessage());
             }
@@ -176,7 +171,7 @@ final class CheckCommand implements Callable<Integer> {
         Map<String, HostTensor> params = new HashMap<>();
         for (Value p : graph.params()) params.put(p.name(), HostTensor.generate(p.type(), i -> p.type().dtype().isFloat() ? (float) (random.nextDouble() - 0.5) : 1));
         List<TorchReference.Trial> drawn = new ArrayList<>();
-        for (int t = 0; t < trials; t++) {
+        for (int t = 0; t < reference.trials; t++) {
             List<HostTensor> inputs = new ArrayList<>();
             for (Value v : graph.inputs()) inputs.add(draw.apply(v.type()));
             drawn.add(new TorchReference.Trial("synthetic", inputs, List.of(), List.of()));

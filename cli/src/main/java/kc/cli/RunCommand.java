@@ -59,30 +59,20 @@ final class RunCommand implements Callable<Integer> {
     enum Emit { ptx, cuda }
 
     @Mixin ModelOptions model;
+    @Mixin ReferenceOptions reference;
+    @Mixin TimingOptions timing;
 
     @Option(names = "--emit", defaultValue = "ptx", description = "ptx (kc's own PTX, loaded through the driver's JIT; default) or cuda (kc's CUDA C, compiled with nvcc).")
     Emit emit;
 
-    @Option(names = "--trials", defaultValue = "5", description = "Independent input sets; every one must pass. Default: ${DEFAULT-VALUE}.")
-    int trials;
-
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the weights (trial t's inputs use seed+1+t). Default: ${DEFAULT-VALUE}.")
     int seed;
-
-    @Option(names = "--python", paramLabel = "PATH", description = "The Python with torch to use (default: the first of python3 on PATH, /usr/bin/python3, /usr/local/bin/python3 with torch and numpy).")
-    Path python;
 
     @Option(names = "--time", description = "After verifying, time the forward: 3 warm-ups, then --timing-trials runs, each after a 256 MB L2 flush; CUDA events.")
     boolean time;
 
     @Option(names = "--time-only", description = "Time without verifying (kc bench's timing phase, after verifying the same compile in parallel).")
     boolean timeOnly;
-
-    @Option(names = "--timing-trials", defaultValue = "100", description = "Timed runs with --time. Default: ${DEFAULT-VALUE}.")
-    int timingTrials;
-
-    @Option(names = "--timing-budget", defaultValue = "10", paramLabel = "SECONDS", description = "With --time: fewer trials (at least 10) when --timing-trials would take longer than this; the report says how many ran. Default: ${DEFAULT-VALUE}.")
-    double timingBudget;
 
     @Option(names = "--timeout", defaultValue = "600", paramLabel = "SECONDS", description = "Limit for each answer of the PyTorch reference. Default: ${DEFAULT-VALUE}.")
     long timeout;
@@ -142,9 +132,9 @@ final class RunCommand implements Callable<Integer> {
             if (timeOnly) {
                 result.verdict = "TIMED";
                 out.println("  not verified (--time-only): timing kernels verified by an earlier run of the same compile");
-            } else try (Reference reference = reference(graph, device)) {
-                out.println("  reference: " + reference.describe());
-                GpuVerifier.Verification v = new GpuVerifier(device, helpers, gpuModel, reference).verify(trials);
+            } else try (Reference torch = reference(graph, device)) {
+                out.println("  reference: " + torch.describe());
+                GpuVerifier.Verification v = new GpuVerifier(device, helpers, gpuModel, torch).verify(reference.trials);
                 result.verification(v);
                 report(out, v);
             } catch (Reference.ReferenceException e) {
@@ -155,7 +145,7 @@ final class RunCommand implements Callable<Integer> {
             if ((time || timeOnly) && ("PASS".equals(result.verdict) || timeOnly)) {
                 try (GpuModel.Bound run = gpuModel.allocate()) {
                     fillInputs(helpers, gpuModel, run);
-                    Timing t = new GpuTimer(device).time(run, 3, timingTrials, timingBudget);
+                    Timing t = new GpuTimer(device).time(run, 3, timing.trials, timing.budget);
                     result.timing = t;
                     out.printf(Locale.ROOT, "  time: %.4f ms median, %.4f ms mean (%d trials, L2 flushed before each); floor %.4f ms on %s (%.1fx over floor)%n",
                             t.medianMs(), t.meanMs(), t.trials(), result.floorMs, ceilings != null ? "measured ceilings" : "published figures",
@@ -190,7 +180,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Reference reference(Graph graph, GpuDevice device) throws IOException, Reference.ReferenceException {
-        Optional<Path> py = PythonTorch.find(python);
+        Optional<Path> py = PythonTorch.find(reference.python);
         if (py.isPresent()) {
             ReferenceServer server = ReferenceServer.start(py.get(), model.file, model.defines, seed, "cuda", timeout);
             if (!noIpc) server.useIpc(device);

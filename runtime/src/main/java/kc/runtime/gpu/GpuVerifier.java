@@ -33,8 +33,8 @@ public final class GpuVerifier {
     /** One guard's verdict over all trials; {@code detail} names the first violation. */
     public record GuardResult(String guard, boolean passed, String detail) {}
 
-    /** The whole verdict: each guard, and the worst output comparison (largest relative error) with its trial. */
     /**
+     * The whole verdict: each guard, and the worst output comparison (largest relative error) with its trial.
      * @param float64Arbitrated where kc's float32 output missed the reference's float32 one but matched the
      *                          reference computed in float64 (the float32 reference was the less exact of the two)
      */
@@ -137,24 +137,15 @@ public final class GpuVerifier {
 
     /** The weights on the device, once; every run copies them into its own fresh buffers. */
     private Outputs uploadParams(Map<String, Reference.TensorData> params) throws IOException, Reference.ReferenceException {
-        List<DeviceBuffer> buffers = new ArrayList<>();
-        List<DType> dtypes = new ArrayList<>();
-        try {
-            for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
-                dtypes.add(p.dtype());
-                Reference.TensorData f = params.get(p.key());
-                if (f == null) throw new Reference.ReferenceException("the reference's state_dict has no entry " + p.key());
-                if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
-                    throw new Reference.ReferenceException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in the reference, " + p.dtype() + p.shape() + " in kc");
-                DeviceBuffer d = device.allocate(f.header().dataBytes());
-                buffers.add(d);
-                TensorTransfer.load(f, d, device);
-            }
-        } catch (IOException | Reference.ReferenceException | RuntimeException e) {
-            buffers.forEach(DeviceBuffer::close);
-            throw e;
+        List<Reference.TensorData> inPlanOrder = new ArrayList<>();
+        for (LaunchPlan.Buffer p : model.buffers(LaunchPlan.Role.PARAM)) {
+            Reference.TensorData f = params.get(p.key());
+            if (f == null) throw new Reference.ReferenceException("the reference's state_dict has no entry " + p.key());
+            if (f.header().dtype() != p.dtype() || !f.header().shape().equals(p.shape()))
+                throw new Reference.ReferenceException("weight " + p.key() + " is " + f.header().dtype() + f.header().shape() + " in the reference, " + p.dtype() + p.shape() + " in kc");
+            inPlanOrder.add(f);
         }
-        return new Outputs(buffers, dtypes);
+        return uploadAll(inPlanOrder);
     }
 
     /**
@@ -167,12 +158,7 @@ public final class GpuVerifier {
         List<DeviceBuffer> kept = new ArrayList<>();
         exactOutputs = null;
         try (GpuModel.Bound run = model.allocate()) {
-            load(run, in, params);
-            poisonAllBut(run, (byte) 0xFF, stream);
-            // The copies ran on the legacy default stream, which a non-blocking stream does not wait for.
-            device.synchronize("loading inputs and weights");
-            run.run(stream);
-            device.synchronize("running " + model.plan().model() + " on " + where);
+            launch(run, in, params, (byte) 0xFF, stream, "on " + where);
             for (int o = 0; o < outputs.size(); o++) {
                 LaunchPlan.Buffer b = outputs.get(o);
                 DeviceBuffer r = ref.buffers().get(o);
@@ -199,11 +185,7 @@ public final class GpuVerifier {
                 unchanged(run.buffer(weights.get(i).name()), params.buffers().get(i), weights.get(i).dtype(), where + " weight " + weights.get(i).key());
         }
         try (GpuModel.Bound again = model.allocate()) {
-            load(again, in, params);
-            poisonAllBut(again, (byte) 0, null);
-            device.synchronize("loading inputs and weights");
-            again.run(null);
-            device.synchronize("running " + model.plan().model() + " again on " + where);
+            launch(again, in, params, (byte) 0, null, "again on " + where);
             for (int o = 0; o < outputs.size(); o++) {
                 LaunchPlan.Buffer b = outputs.get(o);
                 long differ = helpers.countDifferent(kept.get(o), again.buffer(b.name()), b.shape().numel(), b.dtype().bytes);
@@ -227,6 +209,19 @@ public final class GpuVerifier {
         } catch (IOException | Reference.ReferenceException e) {
             return null;
         }
+    }
+
+    /**
+     * Copies the inputs and weights into run's fresh buffers, fills the rest with pattern, runs the model on s
+     * (null: the legacy default stream) and waits for it.
+     */
+    private void launch(GpuModel.Bound run, Outputs in, Outputs params, byte pattern, CUstream s, String where) {
+        load(run, in, params);
+        poisonAllBut(run, pattern, s);
+        // The copies ran on the legacy default stream, which a non-blocking stream does not wait for.
+        device.synchronize("loading inputs and weights");
+        run.run(s);
+        device.synchronize("running " + model.plan().model() + " " + where);
     }
 
     private void load(GpuModel.Bound run, Outputs in, Outputs params) {
