@@ -61,12 +61,12 @@ final class CompileCommand implements Callable<Integer> {
     @Override public Integer call() throws IOException {
         MachineModel machine = machine();
         long t0 = System.nanoTime();
-        Compiled compiled = Compiled.of(model, "compile");
+        Compiled compiled = Compiled.of(model, "compile", machine);
         LoadedModel loaded = compiled.loaded();
         Graph g = compiled.graph();
         Schedule schedule = compiled.schedule();
         Lowered lowered = compiled.lowered();
-        Beside<CostModel.Estimate> estimated = Beside.start("kc-cost", () -> CostModel.estimate(g, schedule, machine));
+        Beside<CostModel.Estimate> estimated = Beside.start("kc-cost", () -> CostModel.estimate(g, machine));
         List<Kernel> kernels = lowered.kernels();
         for (Kernel k : kernels) checkLimits(k, machine);
 

@@ -4,6 +4,7 @@ import kc.frontend.Frontend;
 import kc.frontend.LoadedModel;
 import kc.ir.graph.Graph;
 import kc.ir.graph.GraphVerifier;
+import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
 import kc.passes.schedule.DefaultScheduler;
@@ -14,7 +15,7 @@ record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
     Graph graph() { return loaded.graph(); }
 
     /** @param command names the command in the error a rejected schedule gives (exit status 2) */
-    static Compiled of(ModelOptions model, String command) {
+    static Compiled of(ModelOptions model, String command, MachineModel machine) {
         LoadedModel loaded = Frontend.load(model.file, model.defines);
         Graph g = loaded.graph();
         // Verification needs only the graph: it runs beside scheduling and lowering. Whatever fails later, a
@@ -24,7 +25,7 @@ record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
         Lowered lowered;
         try {
             schedule = DefaultScheduler.schedule(g);
-            lowered = Lowering.lower(g, schedule);
+            lowered = Lowering.lower(g, schedule, machine);
         } catch (IllegalArgumentException rejected) {
             verified.join();
             throw new KcFailure(ExitCode.BAD_INPUT, command + ": the schedule was rejected: " + rejected.getMessage());

@@ -94,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
         try (GpuDevice device = openDevice()) {
             result.device = device.info().name();
             long t0 = System.nanoTime();
-            Compiled compiled = Compiled.of(model, "run");
+            Compiled compiled = Compiled.of(model, "run", MachineModel.SM_90);
             Graph graph = compiled.graph();
             Schedule schedule = compiled.schedule();
             Lowered lowered = compiled.lowered();
@@ -122,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
             result.launches = plan.launches().size();
             Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
-            result.floorMs = CostModel.estimate(graph, schedule, machine).floorSeconds() * 1e3;
+            result.floorMs = CostModel.estimate(graph, machine).floorSeconds() * 1e3;
 
             out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,

@@ -101,6 +101,7 @@ public final class ExprText {
         switch (e) {
             case ScalarExpr.Read r -> sb.append("in").append(r.operand());
             case ScalarExpr.Index i -> sb.append('d').append(i.dim());
+            case ScalarExpr.Reduced r -> sb.append("acc");
             case ScalarExpr.Const c -> {
                 String s = constant(c);
                 boolean negative = s.startsWith("-");

@@ -31,7 +31,13 @@ public final class GraphJson {
             sb.append(i == 0 ? "\n" : ",\n").append("    {\"result\": ").append(value(n.result()))
                     .append(", \"op\": ").append(op(n.op()))
                     .append(", \"operands\": ").append(references(n.operands(), declared))
-                    .append(", \"origin\": ").append(origin(n.origin())).append('}');
+                    .append(", \"origin\": ").append(origin(n.origin()));
+            if (!n.absorbed().isEmpty()) {
+                StringJoiner a = new StringJoiner(", ", "[", "]");
+                for (Origin o : n.absorbed()) a.add(origin(o));
+                sb.append(", \"absorbed\": ").append(a);
+            }
+            sb.append('}');
             declared.putIfAbsent(n.result().id(), n.result());
         }
         sb.append(g.nodes().isEmpty() ? "],\n" : "\n  ],\n");
@@ -94,7 +100,8 @@ public final class GraphJson {
                     maps.add("{\"exprs\": " + es + ", \"pad\": " + (m.pad() == null ? "null" : number(m.pad())) + "}");
                 }
                 yield "{\"kind\": \"generic\", \"reduction\": \"" + g.reduction().name() + "\", \"reduceShape\": "
-                        + shape(g.reduceShape()) + ", \"maps\": " + maps + ", \"body\": " + scalar(g.body()) + "}";
+                        + shape(g.reduceShape()) + ", \"maps\": " + maps + ", \"body\": " + scalar(g.body())
+                        + (g.epilogue() == null ? "" : ", \"epilogue\": " + scalar(g.epilogue())) + "}";
             }
             case Op.Scan s -> "{\"kind\": \"scan\", \"dim\": " + s.dim() + ", \"combiner\": \"" + s.combiner().name()
                     + "\", \"reverse\": " + s.reverse() + "}";
@@ -122,6 +129,7 @@ public final class GraphJson {
         return switch (e) {
             case ScalarExpr.Read r -> "{\"read\": " + r.operand() + "}";
             case ScalarExpr.Index i -> "{\"index\": " + i.dim() + "}";
+            case ScalarExpr.Reduced r -> "{\"acc\": \"" + r.dtype().name() + "\"}";
             case ScalarExpr.Const c -> "{\"const\": " + number(c.value()) + ", \"dtype\": \"" + c.dtype().name() + "\"}";
             case ScalarExpr.Unary u -> "{\"unary\": \"" + u.op().name() + "\", \"a\": " + scalar(u.a()) + "}";
             case ScalarExpr.Binary b -> "{\"binary\": \"" + b.op().name() + "\", \"a\": " + scalar(b.a()) + ", \"b\": " + scalar(b.b()) + "}";
@@ -143,7 +151,9 @@ public final class GraphJson {
             Map<String, Object> n = obj(o, "node");
             Value result = value(n.get("result"));
             List<Value> operands = resolve(list(n, "operands"), declared);
-            nodes.add(new Node(result, op(obj(n.get("op"), "op")), operands, origin(n.get("origin"))));
+            List<Origin> absorbed = new ArrayList<>();
+            if (n.get("absorbed") != null) for (Object a : list(n, "absorbed")) absorbed.add(origin(a));
+            nodes.add(new Node(result, op(obj(n.get("op"), "op")), operands, origin(n.get("origin")), absorbed));
             declared.putIfAbsent(result.id(), result);
         }
         return new Graph(string(root.get("name")), inputs, params, nodes, resolve(list(root, "outputs"), declared));
@@ -247,7 +257,7 @@ public final class GraphJson {
                     maps.add(new IndexMap(es, mm.get("pad") == null ? null : dbl(mm.get("pad"))));
                 }
                 yield new Op.Generic(shape(m.get("reduceShape")), maps, scalar(m.get("body")),
-                        Op.Reduction.valueOf(string(m.get("reduction"))));
+                        Op.Reduction.valueOf(string(m.get("reduction"))), m.get("epilogue") == null ? null : scalar(m.get("epilogue")));
             }
             case "scan" -> new Op.Scan((int) integer(m.get("dim"), "dim"), Op.Reduction.valueOf(string(m.get("combiner"))),
                     Boolean.TRUE.equals(m.get("reverse")));
@@ -288,6 +298,7 @@ public final class GraphJson {
         Map<String, Object> m = obj(o, "scalar expression");
         if (m.containsKey("read")) return new ScalarExpr.Read((int) integer(m.get("read"), "read"));
         if (m.containsKey("index")) return new ScalarExpr.Index((int) integer(m.get("index"), "index"));
+        if (m.containsKey("acc")) return new ScalarExpr.Reduced(DType.valueOf(string(m.get("acc"))));
         if (m.containsKey("const")) return new ScalarExpr.Const(dbl(m.get("const")), DType.valueOf(string(m.get("dtype"))));
         if (m.containsKey("unary")) return new ScalarExpr.Unary(ScalarExpr.UnaryOp.valueOf(string(m.get("unary"))), scalar(m.get("a")));
         if (m.containsKey("binary"))

@@ -59,6 +59,7 @@ public final class GraphPrinter {
                         sb.append(maps);
                     }
                     sb.append(" body(").append(ExprText.scalar(g.body())).append(')');
+                    if (g.epilogue() != null) sb.append(" epilogue(").append(ExprText.scalar(g.epilogue())).append(')');
                 }
                 case Op.Scan s -> sb.append(" dim ").append(s.dim()).append(s.reverse() ? " reverse" : "");
                 case Op.Constant c -> {
@@ -72,6 +73,11 @@ public final class GraphPrinter {
         }
         String origin = ExprText.origin(n.origin());
         if (!origin.isEmpty()) sb.append("  # ").append(origin);
+        if (!n.absorbed().isEmpty()) {
+            StringJoiner fused = new StringJoiner(", ", origin.isEmpty() ? "  # fused " : "; fused ", "");
+            for (Origin o : n.absorbed()) fused.add(o.composite() + "#" + o.instance() + (o.module().isEmpty() ? "" : " " + o.module()));
+            sb.append(fused);
+        }
         return sb.toString();
     }
 }

@@ -132,23 +132,85 @@ public final class GraphVerifier {
                     if (why != null) problems.add(mapWhere.get() + " has no padding but may read out of range: " + why);
                 }
             }
-            if (scalarExpr(g.body(), operands, dims.length, where)) {
+            if (scalarExpr(g.body(), operands, dims.length, false, where)) {
                 List<DType> operandTypes = new ArrayList<>(operands);
                 for (Value v : n.operands()) operandTypes.add(v.type().dtype());
                 DType body = ScalarTypes.inferFromOperands(g.body(), operandTypes);
                 selectConditions(g.body(), operandTypes, where);
-                switch (g.reduction()) {
+                // with an epilogue, the reduction's checks apply to the combined value and the epilogue's to the result
+                DType reduced = type.dtype();
+                if (g.epilogue() != null) {
+                    reduced = ScalarTypes.reducedType(g.epilogue());
+                    if (reduced == null) problems.add(where.get() + ": the epilogue " + ExprText.scalar(g.epilogue()) + " never uses the combined value (acc)");
+                    else epilogue(g, n, type, resultRank, operandTypes, reduced, where);
+                }
+                if (reduced != null) switch (g.reduction()) {
                     case ARGMAX, ARGMIN -> {
-                        if (type.dtype() != DType.I64) problems.add(where.get() + ": " + g.reduction() + " gives I64 indices, not " + type.dtype());
+                        if (reduced != DType.I64) problems.add(where.get() + ": " + g.reduction() + " gives I64 indices, not " + reduced);
                     }
                     case NONE, SUM, PROD, MAX, MIN -> {
-                        if ((g.reduction() == Op.Reduction.SUM || g.reduction() == Op.Reduction.PROD) && type.dtype() == DType.BOOL)
+                        if ((g.reduction() == Op.Reduction.SUM || g.reduction() == Op.Reduction.PROD) && reduced == DType.BOOL)
                             problems.add(where.get() + ": " + g.reduction() + " cannot produce BOOL (PyTorch sums bools to I64)");
-                        if (body != null && ScalarTypes.category(body) > ScalarTypes.category(type.dtype()))
-                            problems.add(where.get() + ": body computes " + body + " but the result is " + type.dtype() + " (a Cast is missing)");
+                        if (body != null && ScalarTypes.category(body) > ScalarTypes.category(reduced))
+                            problems.add(where.get() + ": body computes " + body + " but the result is " + reduced + " (a Cast is missing)");
                     }
                 }
             }
+        }
+
+        /** An epilogue reads operands at the output point only, and computes no wider a type than the result. */
+        void epilogue(Op.Generic g, Node n, TensorType type, int resultRank, List<DType> operandTypes, DType reduced, Supplier<String> where) {
+            Supplier<String> epWhere = () -> where.get() + ": epilogue";
+            if (!scalarExpr(g.epilogue(), n.operands().size(), resultRank, true, epWhere)) return;
+            for (int k : reads(g.epilogue(), new java.util.TreeSet<>()))
+                for (IndexExpr e : g.maps().get(k).exprs())
+                    if (!usesOnlyDimsBelow(e, resultRank))
+                        problems.add(where.get() + ": the epilogue reads in" + k + " through " + ExprText.map(g.maps().get(k)) + ", which uses reduction dims");
+            if (!reducedTypesAgree(g.epilogue(), reduced))
+                problems.add(where.get() + ": the epilogue's combined values (acc) disagree on their type");
+            DType ep = ScalarTypes.inferFromOperands(g.epilogue(), operandTypes);
+            if (ep != null && ScalarTypes.category(ep) > ScalarTypes.category(type.dtype()))
+                problems.add(where.get() + ": the epilogue computes " + ep + " but the result is " + type.dtype() + " (a Cast is missing)");
+            selectConditions(g.epilogue(), operandTypes, where);
+        }
+
+        static java.util.Set<Integer> reads(ScalarExpr e, java.util.Set<Integer> into) {
+            switch (e) {
+                case ScalarExpr.Read r -> into.add(r.operand());
+                case ScalarExpr.Cast c -> reads(c.a(), into);
+                case ScalarExpr.Unary u -> reads(u.a(), into);
+                case ScalarExpr.Binary b -> { reads(b.a(), into); reads(b.b(), into); }
+                case ScalarExpr.Select s -> { reads(s.cond(), into); reads(s.a(), into); reads(s.b(), into); }
+                case ScalarExpr.Index i -> { }
+                case ScalarExpr.Const c -> { }
+                case ScalarExpr.Reduced r -> { }
+            }
+            return into;
+        }
+
+        static boolean usesOnlyDimsBelow(IndexExpr e, int rank) {
+            return switch (e) {
+                case IndexExpr.Dim d -> d.d() < rank;
+                case IndexExpr.Const c -> true;
+                case IndexExpr.Add a -> usesOnlyDimsBelow(a.a(), rank) && usesOnlyDimsBelow(a.b(), rank);
+                case IndexExpr.Mul m -> usesOnlyDimsBelow(m.a(), rank);
+                case IndexExpr.FloorDiv f -> usesOnlyDimsBelow(f.a(), rank);
+                case IndexExpr.Mod m -> usesOnlyDimsBelow(m.a(), rank);
+                case IndexExpr.ExactDiv q -> usesOnlyDimsBelow(q.a(), rank);
+            };
+        }
+
+        static boolean reducedTypesAgree(ScalarExpr e, DType t) {
+            return switch (e) {
+                case ScalarExpr.Reduced r -> r.dtype() == t;
+                case ScalarExpr.Cast c -> reducedTypesAgree(c.a(), t);
+                case ScalarExpr.Unary u -> reducedTypesAgree(u.a(), t);
+                case ScalarExpr.Binary b -> reducedTypesAgree(b.a(), t) && reducedTypesAgree(b.b(), t);
+                case ScalarExpr.Select s -> reducedTypesAgree(s.cond(), t) && reducedTypesAgree(s.a(), t) && reducedTypesAgree(s.b(), t);
+                case ScalarExpr.Read r -> true;
+                case ScalarExpr.Index i -> true;
+                case ScalarExpr.Const c -> true;
+            };
         }
 
         /** Checks coordinates and divisors; false when the expression is unusable for bounds. */
@@ -175,8 +237,13 @@ public final class GraphVerifier {
         }
 
         /** Checks reads and coordinates in a body; false when a reference is broken. */
-        boolean scalarExpr(ScalarExpr e, int operands, int domainRank, Supplier<String> where) {
+        boolean scalarExpr(ScalarExpr e, int operands, int domainRank, boolean epilogue, Supplier<String> where) {
             return switch (e) {
+                case ScalarExpr.Reduced r -> {
+                    if (epilogue) yield true;
+                    problems.add(where.get() + ": the body uses the combined value (acc), which only an epilogue has");
+                    yield false;
+                }
                 case ScalarExpr.Read r -> {
                     if (r.operand() >= 0 && r.operand() < operands) yield true;
                     problems.add(where.get() + ": body reads in" + r.operand() + " but the node has " + operands + " operands");
@@ -188,11 +255,11 @@ public final class GraphVerifier {
                     yield false;
                 }
                 case ScalarExpr.Const c -> true;
-                case ScalarExpr.Cast c -> scalarExpr(c.a(), operands, domainRank, where);
-                case ScalarExpr.Unary u -> scalarExpr(u.a(), operands, domainRank, where);
-                case ScalarExpr.Binary b -> scalarExpr(b.a(), operands, domainRank, where) & scalarExpr(b.b(), operands, domainRank, where);
-                case ScalarExpr.Select s -> scalarExpr(s.cond(), operands, domainRank, where)
-                        & scalarExpr(s.a(), operands, domainRank, where) & scalarExpr(s.b(), operands, domainRank, where);
+                case ScalarExpr.Cast c -> scalarExpr(c.a(), operands, domainRank, epilogue, where);
+                case ScalarExpr.Unary u -> scalarExpr(u.a(), operands, domainRank, epilogue, where);
+                case ScalarExpr.Binary b -> scalarExpr(b.a(), operands, domainRank, epilogue, where) & scalarExpr(b.b(), operands, domainRank, epilogue, where);
+                case ScalarExpr.Select s -> scalarExpr(s.cond(), operands, domainRank, epilogue, where)
+                        & scalarExpr(s.a(), operands, domainRank, epilogue, where) & scalarExpr(s.b(), operands, domainRank, epilogue, where);
             };
         }
 
@@ -212,6 +279,7 @@ public final class GraphVerifier {
                 case ScalarExpr.Read r -> { }
                 case ScalarExpr.Index i -> { }
                 case ScalarExpr.Const c -> { }
+                case ScalarExpr.Reduced r -> { }
             }
         }
     }

@@ -20,23 +20,37 @@ public sealed interface Op {
      * Elementwise ops, broadcasting, matmul, convolution, pooling, reductions, views (permute, slice, expand,
      * reshape through div/mod maps, pad, roll) and index-generated constants (arange, tril) are all Generics.
      *
-     * @param maps one per operand: where operand k is read for a domain point
+     * <p>
+     * An {@code epilogue}, when present, is applied to each combined value before it is stored: a scalar expression
+     * over {@link ScalarExpr.Reduced} (the combined value) and reads of operands whose maps use result dims only
+     * (read at the output point). That is how a bias, an activation or a residual add after a matmul, and the
+     * {@code log(sum) + max} of a logsumexp, live in the reduction's op (fusion makes them; the frontend does not).
+     *
+     * @param maps     one per operand: where operand k is read for a domain point
+     * @param epilogue null, or the expression stored in place of the combined value
      */
-    record Generic(Shape reduceShape, List<IndexMap> maps, ScalarExpr body, Reduction reduction) implements Op {
+    record Generic(Shape reduceShape, List<IndexMap> maps, ScalarExpr body, Reduction reduction, ScalarExpr epilogue) implements Op {
         public Generic {
             maps = List.copyOf(maps);
             if (reduction == Reduction.NONE && reduceShape.rank() != 0)
                 throw new IllegalArgumentException("reduction dims without a reduction");
+            if (reduction == Reduction.NONE && epilogue != null)
+                throw new IllegalArgumentException("an epilogue without a reduction (fold it into the body)");
+        }
+
+        public Generic(Shape reduceShape, List<IndexMap> maps, ScalarExpr body, Reduction reduction) {
+            this(reduceShape, maps, body, reduction, null);
         }
         @Override public String name() { return reduction == Reduction.NONE ? "generic" : "generic." + reduction.name().toLowerCase(); }
 
         // Spelled out for speed under the C1 JIT (see IndexExpr); the same values as the generated methods.
         @Override public boolean equals(Object o) {
             return o instanceof Generic g && reduction == g.reduction && reduceShape.equals(g.reduceShape)
-                    && body.equals(g.body) && maps.equals(g.maps);
+                    && body.equals(g.body) && maps.equals(g.maps) && Objects.equals(epilogue, g.epilogue);
         }
         @Override public int hashCode() {
-            return ((31 * reduceShape.hashCode() + maps.hashCode()) * 31 + body.hashCode()) * 31 + Objects.hashCode(reduction);
+            return (((31 * reduceShape.hashCode() + maps.hashCode()) * 31 + body.hashCode()) * 31 + Objects.hashCode(reduction)) * 31
+                    + Objects.hashCode(epilogue);
         }
     }
 

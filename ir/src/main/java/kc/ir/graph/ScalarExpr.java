@@ -41,6 +41,11 @@ public sealed interface ScalarExpr {
         @Override public boolean equals(Object o) { return o instanceof Select x && cond.equals(x.cond) && a.equals(x.a) && b.equals(x.b); }
         @Override public int hashCode() { return (31 * cond.hashCode() + a.hashCode()) * 31 + b.hashCode(); }
     }
+    /** In a Generic's epilogue: the value its reduction combined, of type {@code dtype}. */
+    record Reduced(DType dtype) implements ScalarExpr {
+        @Override public boolean equals(Object o) { return o instanceof Reduced x && dtype == x.dtype; }
+        @Override public int hashCode() { return 7 + Objects.hashCode(dtype); }
+    }
     /** Conversion with PyTorch's rules (float to int truncates toward zero; nonzero to bool is true). */
     record Cast(DType to, ScalarExpr a) implements ScalarExpr {
         @Override public boolean equals(Object o) { return o instanceof Cast x && to == x.to && a.equals(x.a); }

@@ -15,6 +15,7 @@ public final class ScalarTypes {
         return switch (e) {
             case ScalarExpr.Read r -> r.operand() >= 0 && r.operand() < operandTypes.size() ? operandTypes.get(r.operand()) : DType.F32;
             case ScalarExpr.Index i -> DType.I64;
+            case ScalarExpr.Reduced r -> r.dtype();
             case ScalarExpr.Const c -> c.dtype();
             case ScalarExpr.Cast c -> c.to();
             case ScalarExpr.Select s -> promote(infer(s.a(), operandTypes), infer(s.b(), operandTypes));
@@ -41,6 +42,7 @@ public final class ScalarTypes {
             case ScalarExpr.Const c -> null;
             case ScalarExpr.Read r -> infer(r, operandTypes);
             case ScalarExpr.Index i -> DType.I64;
+            case ScalarExpr.Reduced r -> r.dtype();
             case ScalarExpr.Cast c -> c.to();
             case ScalarExpr.Select s -> promoteWeak(inferFromOperands(s.a(), operandTypes), inferFromOperands(s.b(), operandTypes));
             case ScalarExpr.Unary u -> {
@@ -54,6 +56,24 @@ public final class ScalarTypes {
                     yield t == null ? null : b.op() == ScalarExpr.BinaryOp.DIV || b.op() == ScalarExpr.BinaryOp.ATAN2 ? toFloat(t) : t;
                 }
             };
+        };
+    }
+
+        /** In an epilogue: the type of the first Reduced in e, or null when there is none. */
+    public static DType reducedType(ScalarExpr e) {
+        return switch (e) {
+            case ScalarExpr.Reduced r -> r.dtype();
+            case ScalarExpr.Cast c -> reducedType(c.a());
+            case ScalarExpr.Unary u -> reducedType(u.a());
+            case ScalarExpr.Binary b -> { DType t = reducedType(b.a()); yield t != null ? t : reducedType(b.b()); }
+            case ScalarExpr.Select s -> {
+                DType t = reducedType(s.cond());
+                if (t == null) t = reducedType(s.a());
+                yield t != null ? t : reducedType(s.b());
+            }
+            case ScalarExpr.Read r -> null;
+            case ScalarExpr.Index i -> null;
+            case ScalarExpr.Const c -> null;
         };
     }
 

@@ -10,6 +10,8 @@ final class Frame {
     final long[] coord;
     final long[] offset;
     final long[][] index;   // per operand: its tracked slots (see OperandAccess)
+    /** The combined value an epilogue reads ({@link kc.ir.graph.ScalarExpr.Reduced}). */
+    double acc;
 
     Frame(int domainRank, int operands, int[] slots) {
         coord = new long[domainRank];

@@ -34,6 +34,8 @@ final class GenericKernel {
     private final long[][][] moveSlots;
 
     private final ScalarCode body;
+    /** The epilogue applied to each combined value, or null. */
+    private final ScalarCode epilogue;
 
     GenericKernel(Op.Generic op, List<TensorType> operandTypes, TensorType resultType, List<double[]> operandData, String where) {
         this.op = op;
@@ -82,6 +84,7 @@ final class GenericKernel {
             }
         }
         body = named(where, () -> ScalarCompiler.compile(op.body(), reads, domainRank));
+        epilogue = op.epilogue() == null ? null : named(where, () -> ScalarCompiler.compile(op.epilogue(), reads, domainRank));
     }
 
     /** Runs a compile step, prefixing its complaints about a malformed op with the node's name. */
@@ -134,7 +137,12 @@ final class GenericKernel {
         }
         Op.Reduction reduction = op.reduction();
         for (long o = from; o < to; o++) {
-            out[(int) o] = reduceCount == 0 ? identity(reduction) : reduce(reduction, f);
+            double combined = reduceCount == 0 ? identity(reduction) : reduce(reduction, f);
+            if (epilogue != null) { // the frame is back at the output point: epilogue operands read there
+                f.acc = combined;
+                combined = epilogue.eval(f);
+            }
+            out[(int) o] = combined;
             advance(f, 0, resultRank);
         }
     }

@@ -31,6 +31,7 @@ final class ScalarCompiler {
                 yield f -> f.coord[d];
             }
             case ScalarExpr.Const c -> { double v = c.value(); yield f -> v; }
+            case ScalarExpr.Reduced r -> f -> f.acc;
             case ScalarExpr.Cast c -> {
                 ScalarCode a = compile(c.a());
                 yield switch (c.to()) {

@@ -33,11 +33,12 @@ final class Accumulator {
     /**
      * @param resultType the Generic's result dtype
      * @param bodyType   the dtype its body computes (the compared values of an arg-reduction)
+     * @param doubleWordSums float sums carry their rounding error (the schedule's {@code accumulate double})
      */
-    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType) {
+    Accumulator(Op.Reduction reduction, DType resultType, DType bodyType, boolean doubleWordSums) {
         this.reduction = reduction;
         this.accType = Types.warp(Types.compute(isArg(reduction) ? bodyType : resultType));
-        this.doubleWord = Combine.compensated(reduction, accType);
+        this.doubleWord = doubleWordSums && Combine.compensated(reduction, accType);
     }
 
     /** Whether combine wants the body unbound, so that a product's factors are in sight (see combine). */

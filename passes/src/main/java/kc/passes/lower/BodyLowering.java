@@ -26,13 +26,16 @@ final class BodyLowering {
     private final IntFunction<TExpr> read;
     private final TExpr[] coords;
     private final Map<Integer, TExpr> reads = new HashMap<>();
+    private final TExpr reduced;
 
     /**
      * @param read   emits the read of operand k (in its compute type)
      * @param coords the domain coordinates in the kernel's index type
+     * @param reduced an epilogue's combined value (in its compute type), or null for a body
      */
-    BodyLowering(KernelBuilder kb, List<DType> operandTypes, IntFunction<TExpr> read, TExpr[] coords) {
+    BodyLowering(KernelBuilder kb, List<DType> operandTypes, IntFunction<TExpr> read, TExpr[] coords, TExpr reduced) {
         this.kb = kb;
+        this.reduced = reduced;
         this.operandTypes = operandTypes;
         this.read = read;
         this.coords = coords;
@@ -79,6 +82,10 @@ final class BodyLowering {
         return switch (e) {
             case ScalarExpr.Read r -> reads.computeIfAbsent(r.operand(), k -> kb.let("x" + k, read.apply(k)));
             case ScalarExpr.Index i -> TExpr.cast(coords[i.dim()], TType.I64);
+            case ScalarExpr.Reduced r -> {
+                if (reduced == null) throw new IllegalStateException("a body uses the combined value, which only an epilogue has");
+                yield reduced;
+            }
             case ScalarExpr.Const c -> new TExpr.Const(c.value(), Types.compute(c.dtype()));
             case ScalarExpr.Cast c -> convert(expr(c.a()), Types.compute(c.to()));
             case ScalarExpr.Select s -> {

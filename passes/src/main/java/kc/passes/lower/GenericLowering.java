@@ -19,12 +19,14 @@ import kc.ir.tile.TExpr.BinOp;
 import kc.ir.tile.TStmt;
 import kc.ir.tile.TType;
 import kc.ir.tile.Var;
+import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.Strategy;
 
 /**
- * Lowers one {@link Op.Generic} node. POINTWISE: a thread per output element, the reduction (if any) as nested
- * sequential loops. BLOCK_REDUCE: a block per output element, its threads striding over the flattened reduction,
- * combined by warp reductions (or shuffles, for arg-reductions) and a shared-memory stage across warps.
+ * Lowers one {@link Op.Generic} node (a fusion group: producers inlined into its body, consumers in its epilogue).
+ * POINTWISE: a thread per output element, the reduction (if any) as nested sequential loops. BLOCK and WARP: a
+ * block or a warp per output element, its threads striding over the flattened reduction, combined by warp
+ * reductions (or shuffles, for arg-reductions) and, for a block, a shared-memory stage across warps.
  */
 final class GenericLowering {
     private final Node node;
@@ -36,10 +38,12 @@ final class GenericLowering {
     private final long outputs;
     private final long reduceCount;
     private final KernelBuilder kb;
+    private final boolean doubleWordSums;
     private String out;
 
-    GenericLowering(Node node, Lowering.Buffers buffers, String dest) {
+    GenericLowering(Node node, Lowering.Buffers buffers, String dest, Accumulation accumulation) {
         this.node = node;
+        this.doubleWordSums = accumulation == Accumulation.DOUBLE;
         this.op = (Op.Generic) node.op();
         this.buffers = buffers;
         this.dest = dest;
@@ -81,8 +85,9 @@ final class GenericLowering {
         out = kb.buffer(dest, ScalarType.of(node.result().type().dtype()), outputs, BufferParam.Access.WRITE);
         return switch (strategy) {
             case POINTWISE -> pointwise(name, threads);
-            case BLOCK_REDUCE -> blockReduce(name, threads);
-            default -> throw new IllegalArgumentException("a generic op cannot be lowered with " + strategy);
+            case BLOCK -> cooperative(name, threads, false);
+            case WARP -> cooperative(name, threads, true);
+            case GRID, SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy " + strategy.word());
         };
     }
 
@@ -94,10 +99,10 @@ final class GenericLowering {
         List<TStmt> inside = kb.nested(() -> {
             TExpr[] coords = new TExpr[dims.length];
             decompose(o, coords);
-            Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
+            Accumulator acc = accumulator();
             acc.declare(kb);
             reductionLoops(coords, resultRank, acc);
-            store(acc.result(kb), o, null);
+            store(acc.result(kb), coords, o, null);
         });
         kb.add(new TStmt.If(KernelBuilder.lt(o, kb.c(outputs)), inside, List.of()));
         return kb.build(name, launch);
@@ -129,33 +134,45 @@ final class GenericLowering {
         return kb.let("at", at);
     }
 
-    // ---- BLOCK_REDUCE ----
+    // ---- BLOCK and WARP ----
 
-    private Kernel blockReduce(String name, int threads) {
-        if (reduceCount > Integer.MAX_VALUE - threads)
-            throw new IllegalArgumentException("a reduction of " + reduceCount + " elements is too long for one block's i32 loop");
-        Launch launch = Lowering.grid(Math.max(1, outputs), threads);
-        TExpr bid = kb.let("o", blockId(launch));
-        // Blocks past the end (a 2-D grid's tail) compute the last element again and store nothing.
+    /**
+     * BLOCK: a block per output element, its threads striding over the flattened reduction, combined by warp
+     * reductions and a shared-memory stage across warps. WARP: a warp per output element (a block holds
+     * threads / 32 of them), its lanes striding over the reduction, combined by shuffles alone.
+     */
+    private Kernel cooperative(String name, int threads, boolean perWarp) {
+        int lanes = perWarp ? 32 : threads;
+        int perBlock = perWarp ? threads / 32 : 1;
+        if (reduceCount > Integer.MAX_VALUE - lanes)
+            throw new IllegalArgumentException("a reduction of " + reduceCount + " elements is too long for an i32 loop");
+        Launch launch = Lowering.grid(Math.max(1, ceilDiv(outputs, perBlock)), threads);
+        TExpr bid = perWarp
+                ? kb.let("o", KernelBuilder.add(KernelBuilder.mul(blockId(launch), perBlock),
+                        kb.toIdx(TExpr.binary(BinOp.DIV, new TExpr.Special(TExpr.Reg.THREAD_X), TExpr.i32(32)))))
+                : kb.let("o", blockId(launch));
+        // Blocks (warps) past the end compute the last element again and store nothing: every lane takes part in the combine.
         TExpr o = kb.let("oc", TExpr.binary(BinOp.MIN, bid, kb.c(Math.max(0, outputs - 1))));
         TExpr[] coords = new TExpr[dims.length];
         decompose(o, coords);
-        Accumulator acc = new Accumulator(op.reduction(), resultType(), bodyType());
+        Accumulator acc = accumulator();
         acc.declare(kb);
         Var r = kb.fresh("r", TType.I32);
+        TExpr lane = perWarp ? new TExpr.Special(TExpr.Reg.LANE) : new TExpr.Special(TExpr.Reg.THREAD_X);
+        TExpr[] inner = coords.clone();
         List<TStmt> loop = kb.nested(() -> {
             TExpr rest = kb.toIdx(TExpr.ref(r));
             for (int d = dims.length - 1; d >= resultRank; d--) {
-                coords[d] = kb.let("c" + d, d == resultRank ? rest : KernelBuilder.rem(rest, dims[d]));
+                inner[d] = kb.let("c" + d, d == resultRank ? rest : KernelBuilder.rem(rest, dims[d]));
                 if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
             }
             TExpr at = acc.isArg() ? TExpr.cast(TExpr.ref(r), TType.I64) : null;
-            acc.combine(kb, body(coords, acc.splitsProducts()), at);
+            acc.combine(kb, body(inner, acc.splitsProducts()), at);
         });
-        kb.add(new TStmt.For(r, new TExpr.Special(TExpr.Reg.THREAD_X), TExpr.i32(reduceCount), threads, loop, false));
-        acc.blockCombine(kb, threads);
-        TExpr first = TExpr.binary(BinOp.EQ, new TExpr.Special(TExpr.Reg.THREAD_X), TExpr.i32(0));
-        store(acc.result(kb), bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
+        kb.add(new TStmt.For(r, lane, TExpr.i32(reduceCount), lanes, loop, false));
+        acc.blockCombine(kb, lanes);
+        TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
+        store(acc.result(kb), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
         return kb.build(name, launch);
     }
 
@@ -180,18 +197,25 @@ final class GenericLowering {
 
     private DType resultType() { return node.result().type().dtype(); }
 
+    /** The type the reduction combines in: the result's, or with an epilogue the type its combined value has. */
+    private DType reducedType() {
+        return op.epilogue() == null ? resultType() : kc.ir.graph.ScalarTypes.reducedType(op.epilogue());
+    }
+
+    private Accumulator accumulator() { return new Accumulator(op.reduction(), reducedType(), bodyType(), doubleWordSums); }
+
     private List<DType> operandTypes() {
         List<DType> types = new ArrayList<>();
         for (Value v : node.operands()) types.add(v.type().dtype());
         return types;
     }
 
-    private DType bodyType() { return new BodyLowering(kb, operandTypes(), k -> null, new TExpr[0]).typeOf(op.body()); }
+    private DType bodyType() { return new BodyLowering(kb, operandTypes(), k -> null, new TExpr[0], null).typeOf(op.body()); }
 
     /** The body's value at coords; unbound (its top operation in sight) when the accumulator asks. */
     private TExpr body(TExpr[] coords, boolean unbound) {
         IndexLowering ix = new IndexLowering(kb, coords, dims);
-        BodyLowering bl = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords);
+        BodyLowering bl = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords, null);
         return unbound ? bl.expression(op.body()) : bl.lower(op.body());
     }
 
@@ -206,8 +230,17 @@ final class GenericLowering {
         return BodyLowering.convert(load, Types.compute(dt));
     }
 
-    private void store(TExpr value, TExpr index, TExpr mask) {
+    /**
+     * Stores the combined value at output index {@code index} (coordinates {@code coords}), through the epilogue when
+     * the op has one: its reads use result dims only, so they are made at the output point.
+     */
+    private void store(TExpr value, TExpr[] coords, TExpr index, TExpr mask) {
         DType dt = resultType();
+        if (op.epilogue() != null) {
+            TExpr combined = kb.let("acc", BodyLowering.convert(value, Types.compute(reducedType())));
+            IndexLowering ix = new IndexLowering(kb, coords, dims);
+            value = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords, combined).lower(op.epilogue());
+        }
         kb.add(new TStmt.Store(out, Space.GLOBAL, index, BodyLowering.convert(value, Types.storage(dt)), mask));
     }
 

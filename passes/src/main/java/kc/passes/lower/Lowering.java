@@ -19,11 +19,12 @@ import kc.ir.graph.Value;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.Launch;
 import kc.ir.tile.LaunchPlan;
+import kc.passes.cost.MachineModel;
 import kc.passes.schedule.DefaultScheduler;
-import kc.passes.schedule.KernelSchedule;
+import kc.passes.schedule.GroupNames;
+import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.ScheduleLegality;
-import kc.passes.schedule.Strategy;
 
 /**
  * Graph IR + Schedule to Tile IR kernels and a LaunchPlan. Buffers: graph inputs are INPUT (index = position),
@@ -38,23 +39,32 @@ public final class Lowering {
     public static final long MAX_GRID_X = Integer.MAX_VALUE, MAX_GRID_Y = 65535;
 
     /** Lowers with the default schedule. */
-    public static Lowered lower(Graph g) { return lower(g, DefaultScheduler.schedule(g)); }
+    public static Lowered lower(Graph g) { return lower(g, DefaultScheduler.schedule(g), MachineModel.SM_90); }
 
-    /** @throws IllegalArgumentException when the schedule is illegal for the graph (with every reason) */
-    public static Lowered lower(Graph g, Schedule s) {
-        ScheduleLegality.require(g, s);
+    /**
+     * Lowers every fusion group (a non-constant node of the graph) with its schedule, in graph order.
+     *
+     * @param s a complete schedule (see {@link DefaultScheduler#complete})
+     * @throws IllegalArgumentException when the schedule is illegal for the graph (with every reason)
+     */
+    public static Lowered lower(Graph g, Schedule s, MachineModel machine) {
+        ScheduleLegality.require(g, s, machine);
         NodesById byId = new NodesById(g);
         Buffers buffers = new Buffers(g, byId);
         SharedKernels kernels = new SharedKernels();
-        for (KernelSchedule ks : s.kernels()) {
-            Node n = byId.get(ks.root());
+        GroupNames names = GroupNames.of(g);
+        Map<String, GroupSchedule> byName = s.byName();
+        int index = 0;
+        for (Node n : names.groupNodes()) {
+            GroupSchedule gs = byName.get(names.group(n));
+            String name = "k" + index++ + "_" + kernelName(gs.name());
             if (n.result().type().shape().numel() == 0) continue; // nothing to compute
             String dest = buffers.nameOf(n.result());
-            kernels.launch(n, ks.strategy(), ks.threadsPerBlock(), dest, buffers, () -> {
+            kernels.launch(n, gs, dest, buffers, () -> {
                 try {
-                    return lowerNode(n, ks.strategy(), ks.threadsPerBlock(), ks.name(), buffers, dest);
+                    return lowerNode(n, gs, name, buffers, dest);
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(ScheduleLegality.describe(ks, byId) + ": " + e.getMessage(), e);
+                    throw new IllegalArgumentException("group " + gs.name() + ": " + e.getMessage(), e);
                 }
             });
         }
@@ -65,8 +75,8 @@ public final class Lowering {
                     List.of(src), Origin.NONE);
             if (src.type().shape().numel() == 0) continue;
             String name = "k" + kernels.kernels().size() + "_copy_" + c.dest();
-            kernels.launch(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, c.dest(), buffers,
-                    () -> lowerNode(copy, Strategy.POINTWISE, DefaultScheduler.POINTWISE_THREADS, name, buffers, c.dest()));
+            GroupSchedule gs = DefaultScheduler.defaults(name, List.of(), copy);
+            kernels.launch(copy, gs, c.dest(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest()));
         }
         return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()));
     }
@@ -74,16 +84,26 @@ public final class Lowering {
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */
     record Emitted(Kernel kernel, List<String> args) {}
 
-    private static Emitted lowerNode(Node n, Strategy strategy, int threads, String name, Buffers buffers, String dest) {
+    private static Emitted lowerNode(Node n, GroupSchedule gs, String name, Buffers buffers, String dest) {
         return switch (n.op()) {
             case Op.Generic gen -> {
-                GenericLowering gl = new GenericLowering(n, buffers, dest);
-                Kernel k = gl.lower(name, strategy, threads);
+                GenericLowering gl = new GenericLowering(n, buffers, dest, gs.accumulation());
+                Kernel k = gl.lower(name, gs.strategy(), gs.threads());
                 yield new Emitted(k, gl.args());
             }
-            case Op.Scan scan -> ScanLowering.lower(n, buffers, dest, name, threads);
+            case Op.Scan scan -> ScanLowering.lower(n, buffers, dest, name, gs.threads());
             case Op.Constant c -> throw new IllegalArgumentException("constants are buffers, not kernels");
         };
+    }
+
+    /** A C identifier from a group name: {@code blocks.0.attn/softmax#1:2} gives {@code blocks_0_attn_softmax_1_2}. */
+    static String kernelName(String group) {
+        StringBuilder b = new StringBuilder(Math.min(group.length(), 32));
+        for (int i = 0; i < group.length() && b.length() < 32; i++) {
+            char c = group.charAt(i);
+            b.append(c < 128 && (Character.isLetterOrDigit(c) || c == '_') ? c : '_');
+        }
+        return b.toString();
     }
 
     /** A 1-D grid of `blocks` blocks when it fits, else 2-D (blocks past the end must do nothing). */

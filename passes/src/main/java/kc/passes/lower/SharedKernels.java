@@ -13,13 +13,13 @@ import kc.ir.graph.Value;
 import kc.ir.tile.Kernel;
 import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.TileVerifier;
-import kc.passes.schedule.Strategy;
+import kc.passes.schedule.GroupSchedule;
 
 /**
  * The kernels of a lowering and their launches. A kernel identical to an earlier one but for its name (the same
  * layer shape again: parameters have local names) is not added again; the launch reuses the earlier kernel.
  * <p>
- * A node's kernel depends only on its op, the types it reads and writes, its strategy and block size, and which of
+ * A node's kernel depends only on its op, the types it reads and writes, its schedule's knobs, and which of
  * its buffers are the same buffer; never on the buffers' names. Nodes alike in all of these (the steps of an
  * unrolled LSTM: 50k nodes, a few hundred distinct kernels) are lowered and verified once; later ones only map the
  * kernel's parameters to their own buffers.
@@ -28,10 +28,10 @@ final class SharedKernels {
     /** Everything a node's kernel depends on but its name and buffer names; {@code aliases[k]}: the first operand
      *  in the same buffer as operand k, or -1 when that is the destination. */
     private record NodeKey(Op op, TensorType result, List<TensorType> operands, List<Integer> aliases,
-                           Strategy strategy, int threads) {
+                           GroupSchedule schedule) {
         // Spelled out, cheap parts first: the generated record methods are slow under the C1 JIT kc runs with.
         @Override public boolean equals(Object o) {
-            return o instanceof NodeKey k && threads == k.threads && strategy == k.strategy && result.equals(k.result)
+            return o instanceof NodeKey k && schedule.equals(k.schedule) && result.equals(k.result)
                     && aliases.equals(k.aliases) && operands.equals(k.operands) && op.equals(k.op);
         }
         @Override public int hashCode() { return ((op.hashCode() * 31 + result.hashCode()) * 31 + operands.hashCode()) * 31 + aliases.hashCode(); }
@@ -54,10 +54,11 @@ final class SharedKernels {
      * Adds the launch computing node {@code n} into buffer {@code dest}, lowering it with {@code lower} unless a
      * node alike was lowered before.
      */
-    void launch(Node n, Strategy strategy, int threads, String dest, Lowering.Buffers buffers, Supplier<Lowering.Emitted> lower) {
+    void launch(Node n, GroupSchedule schedule, String dest, Lowering.Buffers buffers, Supplier<Lowering.Emitted> lower) {
         List<String> operandBuffers = new ArrayList<>(n.operands().size());
         for (Value v : n.operands()) operandBuffers.add(buffers.nameOf(v));
-        NodeKey key = key(n, strategy, threads, dest, operandBuffers);
+        // the schedule without its names: alike layers share a kernel whatever their groups are called
+        NodeKey key = key(n, schedule.withMembers(List.of()).withName(""), dest, operandBuffers);
         Reusable l = byNode.get(key);
         if (l == null) {
             l = add(lower.get(), dest, operandBuffers);
@@ -68,7 +69,7 @@ final class SharedKernels {
         launches.add(new LaunchPlan.KernelLaunch(l.name(), l.kernel().launch(), args, l.sharedBytes()));
     }
 
-    private static NodeKey key(Node n, Strategy strategy, int threads, String dest, List<String> operandBuffers) {
+    private static NodeKey key(Node n, GroupSchedule schedule, String dest, List<String> operandBuffers) {
         int count = operandBuffers.size();
         List<TensorType> types = new ArrayList<>(count);
         List<Integer> aliases = new ArrayList<>(count);
@@ -82,7 +83,7 @@ final class SharedKernels {
             else for (int j = 0; j < k; j++) if (operandBuffers.get(j).equals(buffer)) { earliest = j; break; }
             aliases.add(earliest);
         }
-        return new NodeKey(n.op(), n.result().type(), types, aliases, strategy, threads);
+        return new NodeKey(n.op(), n.result().type(), types, aliases, schedule);
     }
 
     /** Verifies a freshly lowered kernel and keeps it unless an identical one (but for the name) is kept already. */

@@ -2,15 +2,16 @@ package kc.passes.schedule;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
 import kc.ir.graph.Op;
 
 /**
- * The default schedule: one kernel per non-constant node, in graph order. Generics without a reduction, or with a
- * short one, or with many outputs, run POINTWISE; long reductions over few outputs run BLOCK_REDUCE; Scans run
- * SCAN. Correct for every Graph op; fast only by accident (fusion and tiling come later).
+ * The built-in heuristics: a {@link GroupSchedule} for every fusion group of a (fused) graph. Generics without a
+ * reduction, or with a short one, or with many outputs, run POINTWISE; long reductions over few outputs run a
+ * BLOCK per output; Scans run SCAN. Float sums accumulate double-word.
  */
 public final class DefaultScheduler {
     private DefaultScheduler() {}
@@ -22,16 +23,32 @@ public final class DefaultScheduler {
     /** ... when there are at most this many outputs (otherwise one thread per output already fills the GPU). */
     public static final long FEW_OUTPUTS = 1L << 15;
 
-    public static Schedule schedule(Graph g) {
-        List<KernelSchedule> kernels = new ArrayList<>();
-        for (Node n : g.nodes()) {
-            if (n.op() instanceof Op.Constant) continue;
-            String name = "k" + kernels.size() + "_" + opName(n);
-            Strategy strategy = strategy(n);
-            int threads = strategy == Strategy.BLOCK_REDUCE ? REDUCE_THREADS : POINTWISE_THREADS;
-            kernels.add(new KernelSchedule(name, List.of(n.result().id()), strategy, threads, Tiling.NONE));
+    public static Schedule schedule(Graph g) { return complete(g, Schedule.EMPTY); }
+
+    /**
+     * The given groups as they are (their member lists filled in from the graph where they left them out), and the
+     * defaults for every group they do not name. Groups naming nothing in the graph are left for legality to report.
+     */
+    public static Schedule complete(Graph g, Schedule partial) {
+        GroupNames names = GroupNames.of(g);
+        Map<String, GroupSchedule> given = partial.byName();
+        List<GroupSchedule> groups = new ArrayList<>();
+        for (Node n : names.groupNodes()) {
+            String name = names.group(n);
+            GroupSchedule s = given.remove(name);
+            if (s == null) s = defaults(name, names.members(n), n);
+            else if (s.members().isEmpty()) s = s.withMembers(names.members(n));
+            groups.add(s);
         }
-        return new Schedule(kernels);
+        groups.addAll(given.values()); // unknown names: legality says which
+        return new Schedule(groups);
+    }
+
+    /** The heuristic schedule of one group. */
+    public static GroupSchedule defaults(String name, List<String> members, Node n) {
+        Strategy strategy = strategy(n);
+        int threads = strategy == Strategy.BLOCK ? REDUCE_THREADS : POINTWISE_THREADS;
+        return new GroupSchedule(name, members, strategy, threads, 1, 1, Accumulation.DOUBLE, 1);
     }
 
     private static Strategy strategy(Node n) {
@@ -41,22 +58,9 @@ public final class DefaultScheduler {
                 long reduce = gen.reduceShape().numel();
                 long outputs = n.result().type().shape().numel();
                 yield gen.reduction() != Op.Reduction.NONE && reduce >= LONG_REDUCTION && outputs <= FEW_OUTPUTS
-                        ? Strategy.BLOCK_REDUCE : Strategy.POINTWISE;
+                        ? Strategy.BLOCK : Strategy.POINTWISE;
             }
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
         };
     }
-
-    /** A short identifier-safe name: the composite op it came from, else the primitive. */
-    static String opName(Node n) {
-        String s = n.origin() != null && !n.origin().composite().isEmpty() ? n.origin().composite() : n.op().name();
-        boolean plain = s.length() <= 24; // the usual case, checked without a regex or stream: 100k nodes come here
-        for (int i = 0; i < s.length() && plain; i++) plain = isIdentifierChar(s.charAt(i));
-        if (plain) return s;
-        StringBuilder id = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> id.append(c < 128 && isIdentifierChar((char) c) ? (char) c : '_'));
-        return id.length() > 24 ? id.substring(0, 24) : id.toString();
-    }
-
-    private static boolean isIdentifierChar(char c) { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_'; }
 }

@@ -1,11 +1,34 @@
 package kc.passes.schedule;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * How a Graph becomes kernels: the kernels in launch order. Constant nodes get no kernel (they become CONSTANT
- * buffers of the launch plan); every other node is computed by exactly one kernel.
+ * How a fused graph becomes kernels: a {@link GroupSchedule} per fusion group, by name. Kernels launch in graph
+ * order whatever the order here; a schedule may name only some groups (a partial schedule; the rest get the
+ * defaults, see {@link DefaultScheduler#complete}).
  */
-public record Schedule(List<KernelSchedule> kernels) {
-    public Schedule { kernels = List.copyOf(kernels); }
+public record Schedule(List<GroupSchedule> groups) {
+    public Schedule { groups = List.copyOf(groups); }
+
+    public static final Schedule EMPTY = new Schedule(List.of());
+
+    /** The groups by name (a later group of the same name wins; the parser rejects duplicates before this). */
+    public Map<String, GroupSchedule> byName() {
+        Map<String, GroupSchedule> m = new LinkedHashMap<>();
+        for (GroupSchedule g : groups) m.put(g.name(), g);
+        return m;
+    }
+
+    public GroupSchedule group(String name) { return byName().get(name); }
+
+    /** This schedule with group {@code g} in place of the group of its name (added at the end when there is none). */
+    public Schedule with(GroupSchedule g) {
+        List<GroupSchedule> out = new java.util.ArrayList<>(groups);
+        boolean replaced = false;
+        for (int i = 0; i < out.size(); i++) if (out.get(i).name().equals(g.name())) { out.set(i, g); replaced = true; }
+        if (!replaced) out.add(g);
+        return new Schedule(out);
+    }
 }

@@ -1,102 +1,104 @@
 package kc.passes.schedule;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
+import kc.ir.graph.DType;
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
-import kc.ir.graph.NodesById;
 import kc.ir.graph.Op;
-import kc.ir.graph.Value;
+import kc.passes.cost.MachineModel;
 
 /**
- * Checks that a schedule is one the lowering can implement for a graph, with a precise reason per problem, e.g.
- * {@code kernel k3 (softmax#1): BLOCK_REDUCE needs a reduction; node %12 has none}.
+ * Whether a schedule is one the lowering can implement for a graph on a target, in one place, with a precise reason
+ * per problem naming the group and the limit it breaks, e.g.
+ * {@code group softmax#1: threads 2048 exceeds 1024 per block on sm_90}. Every schedule, whoever wrote it, passes
+ * here before lowering; what passes computes the same result as the default up to rounding.
  */
 public final class ScheduleLegality {
     private ScheduleLegality() {}
 
-    /** Hardware limit shared by every target kc supports. */
-    public static final int MAX_THREADS_PER_BLOCK = 1024;
+    /**
+     * Plain fp32 sums are allowed up to this many terms. Their error grows about as sqrt(n) rounding errors of the
+     * terms' magnitude; at 256 terms of similar size that stays well inside 1e-4 relative to the sum of
+     * magnitudes. Longer float sums accumulate double-word.
+     */
+    public static final long PLAIN_SUM_LIMIT = 256;
 
-    public static List<String> check(Graph g, Schedule s) {
-        List<String> errors = new ArrayList<>();
-        NodesById byId = new NodesById(g);
-        int denseIds = 4 * (g.inputs().size() + g.params().size() + g.nodes().size()) + 1024;
-        IdSet available = new IdSet(denseIds);
-        for (Value v : g.inputs()) available.add(v.id());
-        for (Value v : g.params()) available.add(v.id());
-        for (Node n : g.nodes()) if (n.op() instanceof Op.Constant) available.add(n.result().id());
-        IdSet computed = new IdSet(denseIds);
-        Set<String> names = HashSet.newHashSet(s.kernels().size()); // sized up front: 100k kernels rehashed a growing set
-        for (KernelSchedule k : s.kernels()) {
-            if (!isIdentifier(k.name())) errors.add(describe(k, byId) + ": the name is not an identifier");
-            if (!names.add(k.name())) errors.add(describe(k, byId) + ": a second kernel of this name");
-            if (k.nodes().isEmpty()) { errors.add(describe(k, byId) + ": computes no node"); continue; }
-            if (k.nodes().size() > 1) errors.add(describe(k, byId) + ": groups of " + k.nodes().size() + " nodes (fusion) are not lowered yet");
-            if (k.threadsPerBlock() < 1 || k.threadsPerBlock() > MAX_THREADS_PER_BLOCK)
-                errors.add(describe(k, byId) + ": " + k.threadsPerBlock() + " threads per block, outside 1.." + MAX_THREADS_PER_BLOCK);
-            for (int id : k.nodes()) {
-                Node n = byId.get(id);
-                if (n == null) { errors.add(describe(k, byId) + ": %" + id + " is not a node of graph " + g.name()); continue; }
-                if (n.op() instanceof Op.Constant) { errors.add(describe(k, byId) + ": node %" + id + " is a constant; constants are buffers, not kernels"); continue; }
-                if (!computed.add(id)) errors.add(describe(k, byId) + ": node %" + id + " is already computed by an earlier kernel");
-                for (Value operand : n.operands())
-                    if (!available.contains(operand.id()) && !k.nodes().contains(operand.id()))
-                        errors.add(describe(k, byId) + ": node %" + id + " reads " + operand + " before any kernel computes it");
-                String wrongStrategy = strategyError(k, n);
-                if (wrongStrategy != null) errors.add(describe(k, byId) + ": " + wrongStrategy);
-            }
-            for (int id : k.nodes()) available.add(id);
+    /** One problem: the group it concerns (null for the whole schedule) and why. */
+    public record Problem(String group, String message) {
+        @Override public String toString() { return (group == null ? "" : "group " + group + ": ") + message; }
+    }
+
+    public static List<Problem> check(Graph g, Schedule s, MachineModel machine) {
+        List<Problem> problems = new ArrayList<>();
+        GroupNames names = GroupNames.of(g);
+        Map<String, Node> nodes = new HashMap<>();
+        for (Node n : names.groupNodes()) nodes.put(names.group(n), n);
+        Set<String> seen = new HashSet<>();
+        for (GroupSchedule gs : s.groups()) {
+            String name = gs.name();
+            if (!seen.add(name)) { problems.add(new Problem(name, "scheduled twice")); continue; }
+            Node n = nodes.get(name);
+            if (n == null) { problems.add(new Problem(name, "no such group in " + g.name() + " (its groups: " + sample(nodes.keySet()) + ")")); continue; }
+            String why = problem(gs, n, machine);
+            if (why != null) problems.add(new Problem(name, why));
         }
-        for (Node n : g.nodes())
-            if (!(n.op() instanceof Op.Constant) && !computed.contains(n.result().id()))
-                errors.add("node " + n.result() + " (" + n.op().name() + ") is computed by no kernel");
-        return errors;
+        for (String name : nodes.keySet())
+            if (!seen.contains(name)) problems.add(new Problem(name, "is not scheduled"));
+        return problems;
     }
 
     /** Throws IllegalArgumentException with every reason when the schedule is illegal. */
-    public static void require(Graph g, Schedule s) {
-        List<String> errors = check(g, s);
-        if (!errors.isEmpty()) throw new IllegalArgumentException("illegal schedule for " + g.name() + ":\n  " + String.join("\n  ", errors));
+    public static void require(Graph g, Schedule s, MachineModel machine) {
+        List<Problem> problems = check(g, s, machine);
+        if (problems.isEmpty()) return;
+        List<String> lines = new ArrayList<>();
+        for (Problem p : problems) lines.add(p.toString());
+        throw new IllegalArgumentException("illegal schedule for " + g.name() + ":\n  " + String.join("\n  ", lines));
     }
 
-    /** Why the kernel's strategy cannot compute node n, or null. */
-    private static String strategyError(KernelSchedule k, Node n) {
-        String e = switch (k.strategy()) {
-            case POINTWISE -> n.op() instanceof Op.Generic ? null : "POINTWISE needs a generic op; " + node(n) + " is " + n.op().name();
-            case BLOCK_REDUCE -> {
-                if (!(n.op() instanceof Op.Generic gen)) yield "BLOCK_REDUCE needs a generic op; " + node(n) + " is " + n.op().name();
-                if (gen.reduction() == Op.Reduction.NONE) yield "BLOCK_REDUCE needs a reduction; " + node(n) + " has none";
-                if (k.threadsPerBlock() % 32 != 0) yield "BLOCK_REDUCE needs whole warps; " + k.threadsPerBlock() + " threads per block is not a multiple of 32";
-                yield null;
-            }
-            case SCAN -> n.op() instanceof Op.Scan ? null : "SCAN needs a scan; " + node(n) + " is " + n.op().name();
-            case TILED -> "TILED is not lowered yet (" + node(n) + ")";
-        };
-        return e;
-    }
-
-    /** [A-Za-z_][A-Za-z0-9_]*, by hand: a regex per kernel was slow for 100k kernels. */
-    private static boolean isIdentifier(String s) {
-        if (s.isEmpty()) return false;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean letter = c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_';
-            if (!letter && !(i > 0 && c >= '0' && c <= '9')) return false;
+    /** The first thing wrong with running node n as gs on the machine, or null. */
+    static String problem(GroupSchedule gs, Node n, MachineModel m) {
+        int threads = gs.threads();
+        if (threads < 1 || threads > m.maxThreadsPerBlock())
+            return "threads " + threads + " exceeds " + m.maxThreadsPerBlock() + " per block on " + m.target();
+        if (gs.items() < 1) return "items " + gs.items() + " must be at least 1";
+        if (gs.vector() != 1 && gs.vector() != 2 && gs.vector() != 4) return "vector " + gs.vector() + " is not 1, 2 or 4";
+        if (gs.splits() < 1) return "split " + gs.splits() + " must be at least 1";
+        Strategy st = gs.strategy();
+        if (n.op() instanceof Op.Scan) return st == Strategy.SCAN ? null : "a scan runs with strategy scan, not " + st.word();
+        if (!(n.op() instanceof Op.Generic gen)) return "a constant is a buffer, not a kernel";
+        if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
+        boolean reduces = gen.reduction() != Op.Reduction.NONE;
+        if (st.cooperative() && !reduces) return "strategy " + st.word() + " splits a reduction across threads; this group has none";
+        if (st.cooperative() && threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
+        if (st == Strategy.WARP && threads > 32 && gs.items() != 1) return "strategy warp runs one output per warp; items must be 1";
+        if (st == Strategy.GRID && gs.splits() < 2) return "strategy grid needs split 2 or more";
+        if (st != Strategy.GRID && gs.splits() != 1) return "split " + gs.splits() + " needs strategy grid";
+        if (st == Strategy.GRID) return "strategy grid is not lowered yet";
+        if (gs.vector() != 1) return "vector " + gs.vector() + " is not lowered yet";
+        if (gs.items() != 1 && st != Strategy.POINTWISE) return "items " + gs.items() + " applies to strategy pointwise only";
+        if (gs.accumulation() == Accumulation.PLAIN && reduces && floatSum(gen, n)) {
+            long length = gen.reduceShape().numel();
+            if (length > PLAIN_SUM_LIMIT)
+                return "accumulate plain sums " + length + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         }
-        return true;
+        return null;
     }
 
-    private static String node(Node n) { return "node " + n.result(); }
+    private static boolean floatSum(Op.Generic gen, Node n) {
+        DType t = n.result().type().dtype();
+        return (gen.reduction() == Op.Reduction.SUM || gen.reduction() == Op.Reduction.PROD) && (t.isFloat() || gen.epilogue() != null);
+    }
 
-    /** "kernel k3 (softmax#1)": the kernel and the composite op its first node came from. */
-    public static String describe(KernelSchedule k, NodesById byId) {
-        Node n = k.nodes().isEmpty() ? null : byId.get(k.nodes().get(0));
-        String origin = n == null || n.origin() == null || n.origin().composite().isEmpty() ? "" :
-                " (" + n.origin().composite() + "#" + n.origin().instance() + ")";
-        return "kernel " + k.name() + origin;
+    private static String sample(Set<String> names) {
+        List<String> sorted = new ArrayList<>(names);
+        java.util.Collections.sort(sorted);
+        return sorted.size() <= 8 ? String.join(", ", sorted) : String.join(", ", sorted.subList(0, 8)) + ", ...";
     }
 }

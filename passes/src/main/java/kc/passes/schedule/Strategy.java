@@ -1,16 +1,27 @@
 package kc.passes.schedule;
 
-/** How a kernel maps its work onto threads. */
+/**
+ * How a fusion group's outputs map onto the GPU's threads. The schedule language spells these in lower case
+ * ({@code strategy block}).
+ */
 public enum Strategy {
-    /** One thread per output element; any reduction runs sequentially in that thread. */
+    /** One thread per output element (a grid-stride run of {@code items} of them); any reduction runs serially in it. */
     POINTWISE,
+    /** One warp per output element: its lanes stride over the reduction and combine with shuffles. */
+    WARP,
+    /** One block per output element: warps combine through shared memory after the shuffles. */
+    BLOCK,
     /**
-     * One block per output element; the block's threads split the reduction, combine with warp shuffles, then
-     * across warps through shared memory.
+     * Each output's reduction split over {@code splits} blocks that write partial results, then a small second
+     * kernel combines them: for reductions to few outputs (losses, full sums), so the whole GPU takes part.
      */
-    BLOCK_REDUCE,
-    /** One thread per scanned line (a Scan node). */
-    SCAN,
-    /** Shared-memory staged tiles with per-thread micro-tiles, for contractions (see {@link Tiling}); not yet lowered. */
-    TILED
+    GRID,
+    /** One thread per scanned line (cumsum, cumprod). */
+    SCAN;
+
+    /** The word the schedule language uses. */
+    public String word() { return name().toLowerCase(java.util.Locale.ROOT); }
+
+    /** True when the strategy combines a reduction across threads. */
+    public boolean cooperative() { return this == WARP || this == BLOCK || this == GRID; }
 }

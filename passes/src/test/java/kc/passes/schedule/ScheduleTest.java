@@ -23,6 +23,7 @@ import kc.ir.graph.Value;
 import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.TilePrinter;
 import kc.passes.lower.Lowered;
+import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowering;
 
 class ScheduleTest {
@@ -42,30 +43,46 @@ class ScheduleTest {
     }
 
     @Test
-    void defaultScheduleChoosesAStrategyPerNode() {
+    void defaultScheduleChoosesAStrategyPerGroup() {
         Schedule s = DefaultScheduler.schedule(graph());
-        assertEquals(List.of(Strategy.POINTWISE, Strategy.BLOCK_REDUCE, Strategy.SCAN), s.kernels().stream().map(KernelSchedule::strategy).toList());
-        assertEquals(List.of(), ScheduleLegality.check(graph(), s));
-        Lowered low = Lowering.lower(graph(), s);
+        assertEquals(List.of(Strategy.POINTWISE, Strategy.BLOCK, Strategy.SCAN), s.groups().stream().map(GroupSchedule::strategy).toList());
+        assertEquals(List.of("softmax#1", "softmax#1:2", "op#1"), s.groups().stream().map(GroupSchedule::name).toList());
+        assertEquals(List.of(), ScheduleLegality.check(graph(), s, MachineModel.SM_90));
+        Lowered low = Lowering.lower(graph(), s, MachineModel.SM_90);
         assertEquals(4, low.kernels().size(), "three nodes and a copy of the constant output");
         assertTrue(low.plan().buffers().stream().anyMatch(buf -> buf.role() == LaunchPlan.Role.CONSTANT && buf.values().equals(List.of(1.0, 2.0))));
-        assertTrue(TilePrinter.print(low.plan()).contains("launch k1_softmax grid(4, 1, 1) block(256, 1, 1)"), TilePrinter.print(low.plan()));
+        assertTrue(TilePrinter.print(low.plan()).contains("launch k1_softmax_1_2 grid(4, 1, 1) block(256, 1, 1)"), TilePrinter.print(low.plan()));
     }
 
     @Test
     void illegalSchedulesSayWhy() {
         Graph g = graph();
-        int e = g.nodes().get(0).result().id(), s = g.nodes().get(1).result().id(), c = g.nodes().get(2).result().id();
+        Schedule defaults = DefaultScheduler.schedule(g);
+        GroupSchedule exp = defaults.groups().get(0), sum = defaults.groups().get(1), scan = defaults.groups().get(2);
         Schedule bad = new Schedule(List.of(
-                new KernelSchedule("k0", List.of(e), Strategy.BLOCK_REDUCE, 256, Tiling.NONE),
-                new KernelSchedule("k1", List.of(c), Strategy.POINTWISE, 2048, Tiling.NONE)));
-        String all = String.join("\n", ScheduleLegality.check(g, bad));
-        assertTrue(all.contains("kernel k0 (softmax#1): BLOCK_REDUCE needs a reduction; node %" + e + " has none"), all);
-        assertTrue(all.contains("kernel k1: 2048 threads per block, outside 1..1024"), all);
-        assertTrue(all.contains("kernel k1: POINTWISE needs a generic op; node %" + c + " is scan.sum"), all);
-        assertTrue(all.contains("kernel k1: node %" + c + " reads %" + s + " before any kernel computes it"), all);
-        assertTrue(all.contains("node %" + s + " (generic.sum) is computed by no kernel"), all);
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Lowering.lower(g, bad));
+                exp.withStrategy(Strategy.BLOCK),
+                sum.withThreads(2048),
+                scan.withStrategy(Strategy.POINTWISE),
+                exp.withName("nothing#9")));
+        String all = String.join("\n", ScheduleLegality.check(g, bad, MachineModel.SM_90).stream().map(Object::toString).toList());
+        assertTrue(all.contains("group softmax#1: strategy block splits a reduction across threads; this group has none"), all);
+        assertTrue(all.contains("group softmax#1:2: threads 2048 exceeds 1024 per block on sm_90"), all);
+        assertTrue(all.contains("group op#1: a scan runs with strategy scan, not pointwise"), all);
+        assertTrue(all.contains("group nothing#9: no such group in g"), all);
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Lowering.lower(g, bad, MachineModel.SM_90));
         assertTrue(ex.getMessage().startsWith("illegal schedule for g"), ex.getMessage());
+        Schedule plainLong = new Schedule(List.of(exp, sum.withAccumulation(Accumulation.PLAIN), scan));
+        assertTrue(ScheduleLegality.check(g, plainLong, MachineModel.SM_90).get(0).message().contains("accumulate plain sums 300 terms"));
+    }
+
+    @Test
+    void aPartialScheduleGetsDefaultsForTheRest() {
+        Graph g = graph();
+        Schedule partial = new Schedule(List.of(new GroupSchedule("softmax#1:2", List.of(), Strategy.WARP, 64, 1, 1, Accumulation.DOUBLE, 1)));
+        Schedule full = DefaultScheduler.complete(g, partial);
+        assertEquals(3, full.groups().size());
+        assertEquals(Strategy.WARP, full.group("softmax#1:2").strategy());
+        assertEquals(List.of("softmax#1"), full.group("softmax#1:2").members());
+        assertEquals(List.of(), ScheduleLegality.check(g, full, MachineModel.SM_90));
     }
 }

@@ -38,7 +38,7 @@ import kc.ir.interp.Interpreter;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
 import kc.passes.schedule.DefaultScheduler;
-import kc.passes.schedule.KernelSchedule;
+import kc.passes.schedule.GroupSchedule;
 import kc.runtime.verify.Comparison;
 import kc.runtime.verify.Tolerance;
 
@@ -113,7 +113,7 @@ class CodegenSampleTest {
                 }
             }
         }
-        for (KernelSchedule k : DefaultScheduler.schedule(g).kernels()) f.add("strategy:" + k.strategy());
+        for (GroupSchedule k : DefaultScheduler.schedule(g).groups()) f.add("strategy:" + k.strategy());
         return f;
     }
 
@@ -122,6 +122,7 @@ class CodegenSampleTest {
         switch (e) {
             case ScalarExpr.Read r -> { }
             case ScalarExpr.Index i -> f.add("body:index");
+            case ScalarExpr.Reduced r -> f.add("body:epilogue");
             case ScalarExpr.Const c -> { }
             case ScalarExpr.Cast c -> { f.add("body:cast_" + c.to()); bodyOps(c.a(), f); }
             case ScalarExpr.Unary u -> { f.add("body:" + u.op()); bodyOps(u.a(), f); }

@@ -45,7 +45,7 @@ final class CpuCheck {
             inputs.add(givenInputs != null ? givenInputs.get(i) : random(g.inputs().get(i), rnd));
         Map<String, HostTensor> params = new HashMap<>();
         for (Value p : g.params()) params.put(p.name(), random(p, rnd));
-        Lowered low = Lowering.lower(g, s);
+        Lowered low = Lowering.lower(g, s, kc.passes.cost.MachineModel.SM_90);
         String cuda = CudaRenderer.render(low.kernels());
         int graph = CHECKED.size();
         for (kc.ir.tile.Kernel k : low.kernels())

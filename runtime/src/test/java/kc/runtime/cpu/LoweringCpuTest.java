@@ -27,10 +27,8 @@ import kc.ir.interp.HostTensor;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
 import kc.passes.schedule.DefaultScheduler;
-import kc.passes.schedule.KernelSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
-import kc.passes.schedule.Tiling;
 
 /** Hand-built graphs lowered, rendered as CUDA C, run on the CPU shim and compared with the interpreter. */
 class LoweringCpuTest {
@@ -139,8 +137,8 @@ class LoweringCpuTest {
     @Test
     void argmaxAsBlockReduce() {
         Graph g = argmax(600, Op.Reduction.ARGMAX);
-        int id = g.nodes().get(0).result().id();
-        Schedule s = new Schedule(List.of(new KernelSchedule("k0_argmax", List.of(id), Strategy.BLOCK_REDUCE, 128, Tiling.NONE)));
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule s = d.with(d.groups().get(0).withStrategy(Strategy.BLOCK).withThreads(128));
         CpuCheck.Result res = CpuCheck.check(g, s, List.of(argInput(600)));
         assertTrue(res.passed(), res.message());
         assertEquals(603.0 - 600, res.outputs().get(0).getFlat(1));
@@ -195,7 +193,7 @@ class LoweringCpuTest {
         Value s = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(5), O);
         Value m = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.MAX), List.of(x), f32(5), O);
         Graph g = b.build(List.of(s, m));
-        assertEquals(Strategy.BLOCK_REDUCE, DefaultScheduler.schedule(g).kernels().get(0).strategy());
+        assertEquals(Strategy.BLOCK, DefaultScheduler.schedule(g).groups().get(0).strategy());
         assertAgrees(g);
     }
 
@@ -254,11 +252,11 @@ class LoweringCpuTest {
         Value m = b.add(new Op.Generic(Shape.of(k), List.of(IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(1))),
                 bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM), List.of(xv, wv), f32(rows), O);
         Graph g = b.build(List.of(m));
-        int id = g.nodes().get(0).result().id();
         List<HostTensor> inputs = List.of(HostTensor.ofFloats(Shape.of(rows, k), x), HostTensor.ofFloats(Shape.of(k), w));
-        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK_REDUCE)) {
-            Schedule s = new Schedule(List.of(new KernelSchedule("k0_dot", List.of(id), strategy, 256, Tiling.NONE)));
-            Lowered low = Lowering.lower(g, s);
+        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK, Strategy.WARP)) {
+            Schedule d = DefaultScheduler.schedule(g);
+            Schedule s = d.with(d.groups().get(0).withStrategy(strategy).withThreads(256));
+            Lowered low = Lowering.lower(g, s, kc.passes.cost.MachineModel.SM_90);
             for (String backend : CpuRunner.BACKENDS) {
                 HostTensor out = CpuRunner.run(low.kernels(), low.plan(), inputs, java.util.Map.of(), backend).get(0);
                 for (int r = 0; r < rows; r++)
@@ -282,11 +280,9 @@ class LoweringCpuTest {
         Value sum = b.add(new Op.Generic(Shape.of(8), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(rows.length), O);
         Value cum = b.add(new Op.Scan(1, Op.Reduction.SUM, false), List.of(x), f32(rows.length, 8), O);
         Graph g = b.build(List.of(sum, cum));
-        int id = g.nodes().get(0).result().id();
-        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK_REDUCE)) {
-            List<KernelSchedule> kernels = new java.util.ArrayList<>(DefaultScheduler.schedule(g).kernels());
-            kernels.set(0, new KernelSchedule(kernels.get(0).name(), List.of(id), strategy, 64, Tiling.NONE));
-            CpuCheck.Result res = CpuCheck.check(g, new Schedule(kernels), List.of(in));
+        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK, Strategy.WARP)) {
+            Schedule d = DefaultScheduler.schedule(g);
+            CpuCheck.Result res = CpuCheck.check(g, d.with(d.groups().get(0).withStrategy(strategy).withThreads(64)), List.of(in));
             assertTrue(res.passed(), strategy + ": " + res.message());
             assertEquals(inf, res.outputs().get(0).getFlat(0), strategy + ": inf + finite terms");
             assertEquals(inf, res.outputs().get(1).getFlat(7), "cumsum past an inf");

@@ -27,10 +27,9 @@ import kc.ir.interp.HostTensor;
 import kc.ir.interp.Interpreter;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
-import kc.passes.schedule.KernelSchedule;
+import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
-import kc.passes.schedule.Tiling;
 
 /** Lowered graphs through the metal-cpu backend (MSL compiled with the CPU shim) against the interpreter. */
 class MetalCpuRunnerTest {
@@ -75,9 +74,9 @@ class MetalCpuRunnerTest {
         Value x = b.input("x", f32(5, 700));
         Value s = b.add(new Op.Generic(Shape.of(700), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(5), O);
         Graph g = b.build(List.of(s));
-        int id = g.nodes().get(0).result().id();
-        Schedule sch = new Schedule(List.of(new KernelSchedule("k0_rowsum", List.of(id), Strategy.BLOCK_REDUCE, 128, Tiling.NONE)));
-        Lowered low = Lowering.lower(g, sch);
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule sch = d.with(d.groups().get(0).withStrategy(Strategy.BLOCK).withThreads(128));
+        Lowered low = Lowering.lower(g, sch, kc.passes.cost.MachineModel.SM_90);
         assertTrue(low.kernels().stream().anyMatch(kc.codegen.metal.MetalRenderer::synchronises), "a block reduction synchronises");
         assertAgrees(g, low);
     }

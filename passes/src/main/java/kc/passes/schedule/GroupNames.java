@@ -1,0 +1,95 @@
+package kc.passes.schedule;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+import kc.ir.graph.Graph;
+import kc.ir.graph.Node;
+import kc.ir.graph.Op;
+import kc.ir.graph.Origin;
+
+/**
+ * Stable names for fusion groups and their members, from where nodes came from rather than graph ids, so a schedule
+ * survives {@code -D} size changes and edits elsewhere in the file.
+ * <ul>
+ *   <li>An origin in a module call (the composite is the module's class, CamelCase by PyTorch's convention) is named
+ *       by its module path: {@code linear1}, {@code blocks.0.attn.c_proj}.</li>
+ *   <li>A functional composite is named by its kind and its ordinal among the calls of that kind in the same module:
+ *       {@code softmax#1}, {@code blocks.0.attn/softmax#2}. The ordinal counts in graph order within the module, so
+ *       adding a call in another module changes nothing here.</li>
+ *   <li>A group is named by its anchor's origin; when one origin anchors several groups (a softmax is a max, a sum
+ *       and a division), the second and later are {@code softmax#1:2}, {@code softmax#1:3}.</li>
+ * </ul>
+ */
+public final class GroupNames {
+    private final Map<Origin, String> originNames = new HashMap<>();
+    private final Map<Integer, String> groupNames = new HashMap<>();
+    private final List<Node> groups = new ArrayList<>();
+
+    private GroupNames(Graph g) {
+        Map<String, Integer> ordinals = new HashMap<>();
+        Map<String, Integer> anchored = new HashMap<>();
+        for (Node n : g.nodes()) {
+            name(n.origin(), ordinals);
+            for (Origin o : n.absorbed()) name(o, ordinals);
+            if (n.op() instanceof Op.Constant) continue;
+            String base = originNames.get(key(n.origin()));
+            int k = anchored.merge(base, 1, Integer::sum);
+            groupNames.put(n.result().id(), k == 1 ? base : base + ":" + k);
+            groups.add(n);
+        }
+    }
+
+    public static GroupNames of(Graph g) { return new GroupNames(g); }
+
+    /** The group a (non-constant) node anchors, by its result id. */
+    public String group(Node n) { return groupNames.get(n.result().id()); }
+
+    /** The non-constant nodes, in graph order: one group each. */
+    public List<Node> groupNodes() { return groups; }
+
+    /** The name of an origin, as member lists print it. */
+    public String origin(Origin o) { return originNames.get(key(o)); }
+
+    /** The members of a node's group: its anchor's origin, then the absorbed ones, each once. */
+    public List<String> members(Node n) {
+        LinkedHashSet<String> m = new LinkedHashSet<>();
+        m.add(origin(n.origin()));
+        for (Origin o : n.absorbed()) m.add(origin(o));
+        return List.copyOf(m);
+    }
+
+    /** Origins are equal by what they say, less the source position's column drift: composite, instance, module. */
+    private static Origin key(Origin o) {
+        Origin x = o == null ? Origin.NONE : o;
+        return new Origin(x.composite(), x.instance(), x.module(), null);
+    }
+
+    private void name(Origin o, Map<String, Integer> ordinals) {
+        Origin k = key(o);
+        if (originNames.containsKey(k)) return;
+        String module = k.module() == null ? "" : k.module();
+        String composite = k.composite() == null || k.composite().isEmpty() ? "op" : k.composite();
+        String name;
+        if (!module.isEmpty() && Character.isUpperCase(composite.charAt(0))) {
+            name = module;
+        } else {
+            int ordinal = ordinals.merge(module + "/" + composite, 1, Integer::sum);
+            name = (module.isEmpty() ? "" : module + "/") + sanitize(composite) + "#" + ordinal;
+        }
+        originNames.put(k, name);
+    }
+
+    /** Names are one token of the schedule language: letters, digits and _ . # / : only. */
+    static String sanitize(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(Character.isLetterOrDigit(c) && c < 128 || c == '_' || c == '.' ? c : '_');
+        }
+        return b.toString();
+    }
+}
