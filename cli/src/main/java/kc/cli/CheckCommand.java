@@ -136,7 +136,7 @@ final class CheckCommand implements Callable<Integer> {
     /** Runs the compiled kernels on the CPU for each trial's inputs and compares with the reference interpreter. */
     private int checkBackend(Graph graph, TorchReference.Run data, String source) {
         PrintWriter out = spec.commandLine().getOut();
-        Lowered lowered = Lowering.lower(graph);
+        Lowered lowered = Lowering.lower(kc.passes.rules.Rules.fuse(kc.passes.rules.Rules.canonicalise(graph), kc.passes.schedule.Schedule.EMPTY));
         Map<String, HostTensor> params = new HashMap<>();
         for (Value p : graph.params()) {
             HostTensor t = data.params().get(p.name());

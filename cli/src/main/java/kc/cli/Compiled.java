@@ -11,19 +11,21 @@ import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.Schedule;
 
 /** A module file taken through kc's pipeline to the Tile IR (evaluate, verify, schedule, lower): what compile and run share. */
-record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
-    Graph graph() { return loaded.graph(); }
+record Compiled(LoadedModel loaded, Graph graph, Schedule schedule, Lowered lowered) {
 
     /** @param command names the command in the error a rejected schedule gives (exit status 2) */
     static Compiled of(ModelOptions model, String command, MachineModel machine) {
         LoadedModel loaded = Frontend.load(model.file, model.defines);
-        Graph g = loaded.graph();
+        Graph evaluated = loaded.graph();
+        Graph g = evaluated;
         // Verification needs only the graph: it runs beside scheduling and lowering. Whatever fails later, a
         // malformed graph is reported first, as if verified up front.
-        Beside<Void> verified = Beside.start("kc-verify", () -> { GraphVerifier.verifyOrThrow(g); return null; });
+        Beside<Void> verified = Beside.start("kc-verify", () -> { GraphVerifier.verifyOrThrow(evaluated); return null; });
         Schedule schedule;
         Lowered lowered;
         try {
+            g = kc.passes.rules.Rules.fuse(kc.passes.rules.Rules.canonicalise(g), Schedule.EMPTY);
+            GraphVerifier.verifyOrThrow(g);
             schedule = DefaultScheduler.schedule(g);
             lowered = Lowering.lower(g, schedule, machine);
         } catch (IllegalArgumentException rejected) {
@@ -34,6 +36,6 @@ record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
             throw e;
         }
         verified.join();
-        return new Compiled(loaded, schedule, lowered);
+        return new Compiled(loaded, g, schedule, lowered);
     }
 }

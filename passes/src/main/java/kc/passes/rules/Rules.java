@@ -1,24 +1,49 @@
 package kc.passes.rules;
 
+import java.util.List;
+
 import kc.ir.graph.Graph;
+import kc.passes.rules.canonical.DropNeutralOperations;
+import kc.passes.rules.canonical.FoldConstants;
+import kc.passes.rules.canonical.ForwardCopy;
+import kc.passes.rules.canonical.ShareCommonSubexpression;
+import kc.passes.rules.fusion.FuseEpilogue;
+import kc.passes.rules.fusion.InlineProducer;
 import kc.passes.schedule.Schedule;
 
 /**
- * The registry of graph rules and the fixed-order programs the pipeline runs. (Being filled in: the programs are
- * empty until the rules land.)
+ * The registry of graph rules (one file each, under canonical/ and fusion/) and the fixed-order programs the
+ * pipeline runs. To add a rule: write it, name it here, put it in a program, give it a golden test.
  */
 public final class Rules {
     private Rules() {}
 
-    /** Canonicalise: identities dropped, views folded into index maps, constants folded, common subexpressions shared. */
-    public static Graph canonicalise(Graph g) { return g; }
+    /** Every rule instance, by the name the tests and `kc explain` use. */
+    public static final List<Rule> ALL = List.of(
+            DropNeutralOperations.INSTANCE, ForwardCopy.INSTANCE, FoldConstants.INSTANCE,
+            ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS, InlineProducer.PRODUCERS, FuseEpilogue.INSTANCE);
 
-    /** Substitute: ops replaced by cheaper equivalent forms on the target (issue 12). */
+    /** Identities dropped, views folded into index maps, constants folded, common subexpressions shared. */
+    public static final RuleProgram CANONICALISE = new RuleProgram("canonicalise", List.of(
+            DropNeutralOperations.INSTANCE, ForwardCopy.INSTANCE, FoldConstants.INSTANCE,
+            ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS));
+
+    /** Epilogues first (a consumer joins the reduction before it could be inlined elsewhere), then prologues. */
+    public static final RuleProgram FUSE = new RuleProgram("fuse", List.of(FuseEpilogue.INSTANCE, InlineProducer.PRODUCERS));
+
+    public static Rule byName(String name) {
+        for (Rule r : ALL) if (r.name().equals(name)) return r;
+        throw new IllegalArgumentException("no rule named " + name);
+    }
+
+    public static Graph canonicalise(Graph g) { return CANONICALISE.run(g); }
+
+    /** Substitute: ops replaced by cheaper equivalent forms on the target (the rules come with issue 12). */
     public static Graph substitute(Graph g) { return g; }
 
     /**
-     * Fuse: producers inlined into consumers, consumers fused into reductions' epilogues. Groups that {@code directives}
-     * names fuse exactly the members it lists; the rest follow the heuristics.
+     * Fuse: consumers fused into reductions' epilogues, producers inlined into consumers. Groups that
+     * {@code directives} lists members for fuse only what they list; the rest follow the heuristics.
      */
-    public static Graph fuse(Graph g, Schedule directives) { return g; }
+    public static Graph fuse(Graph g, Schedule directives) { return FUSE.run(g, FusionPolicy.of(g, directives)); }
 }

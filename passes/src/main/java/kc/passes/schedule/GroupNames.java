@@ -30,11 +30,19 @@ public final class GroupNames {
     private final List<Node> groups = new ArrayList<>();
 
     private GroupNames(Graph g) {
-        Map<String, Integer> ordinals = new HashMap<>();
+        // Ordinals rank the instances of one kind in one module by the frontend's instance number (its trace order),
+        // not by graph position: fusion moves nodes, and the names must not change with it.
+        Map<String, java.util.TreeSet<Integer>> instances = new HashMap<>();
+        for (Node n : g.nodes()) {
+            collect(n.origin(), instances);
+            for (Origin o : n.absorbed()) collect(o, instances);
+        }
+        for (Node n : g.nodes()) {
+            name(n.origin(), instances);
+            for (Origin o : n.absorbed()) name(o, instances);
+        }
         Map<String, Integer> anchored = new HashMap<>();
         for (Node n : g.nodes()) {
-            name(n.origin(), ordinals);
-            for (Origin o : n.absorbed()) name(o, ordinals);
             if (n.op() instanceof Op.Constant) continue;
             String base = originNames.get(key(n.origin()));
             int k = anchored.merge(base, 1, Integer::sum);
@@ -68,7 +76,25 @@ public final class GroupNames {
         return new Origin(x.composite(), x.instance(), x.module(), null);
     }
 
-    private void name(Origin o, Map<String, Integer> ordinals) {
+    private static String kind(Origin k) {
+        return (k.module() == null ? "" : k.module()) + "/" + (k.composite() == null || k.composite().isEmpty() ? "op" : k.composite());
+    }
+
+    private final Map<String, Map<Integer, Integer>> ranks = new HashMap<>();
+
+    /** 1 for the smallest instance number, 2 for the next... */
+    private static Map<Integer, Integer> rank(java.util.TreeSet<Integer> sorted) {
+        Map<Integer, Integer> r = new HashMap<>(2 * sorted.size());
+        for (int i : sorted) r.put(i, r.size() + 1);
+        return r;
+    }
+
+    private static void collect(Origin o, Map<String, java.util.TreeSet<Integer>> instances) {
+        Origin k = key(o);
+        instances.computeIfAbsent(kind(k), x -> new java.util.TreeSet<>()).add(k.instance());
+    }
+
+    private void name(Origin o, Map<String, java.util.TreeSet<Integer>> instances) {
         Origin k = key(o);
         if (originNames.containsKey(k)) return;
         String module = k.module() == null ? "" : k.module();
@@ -77,7 +103,7 @@ public final class GroupNames {
         if (!module.isEmpty() && Character.isUpperCase(composite.charAt(0))) {
             name = module;
         } else {
-            int ordinal = ordinals.merge(module + "/" + composite, 1, Integer::sum);
+            int ordinal = ranks.computeIfAbsent(kind(k), x -> rank(instances.get(x))).get(k.instance());
             name = (module.isEmpty() ? "" : module + "/") + sanitize(composite) + "#" + ordinal;
         }
         originNames.put(k, name);
