@@ -41,10 +41,12 @@ import picocli.CommandLine.Model.CommandSpec;
                 "Each problem runs as `kc run FILE --time` in its own JVM, so a kernel that faults or hangs fails",
                 "that problem only. Then one PyTorch process times eager and torch.compile (inductor, default mode,",
                 "after torch._dynamo.reset(), timed after its first call) by kc's method: CUDA events, 3 warm-ups,",
-                "--timing-trials runs each after a 256 MB L2 flush. The GPU's ceilings (copy bandwidth, fp32 and",
-                "tensor-core matmul) are measured once and cached. Writes bench.txt, bench.json and bench.csv into",
-                "-o DIR and prints the table: times, speedups (baseline / kc), time over the roofline floor,",
-                "geometric means per level and fast_p (incorrect problems count as failures)."})
+                "--timing-trials runs each after a 256 MB L2 flush; then torch.profiler counts the kernels one warm",
+                "forward of each runs. The GPU's ceilings (copy bandwidth, fp32 and tensor-core matmul) are measured",
+                "once and cached. Writes bench.txt, bench.json and bench.csv into -o DIR and prints the table: times,",
+                "speedups (baseline / kc), time over the roofline floor, kernel launches per forward (kc, eager,",
+                "torch.compile) and their totals, geometric means per level and fast_p (incorrect problems count as",
+                "failures)."})
 final class BenchCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", arity = "0..*", description = "Module files to bench.")
     List<Path> files = new ArrayList<>();
@@ -382,7 +384,8 @@ final class BenchCommand implements Callable<Integer> {
                     if (Files.isRegularFile(dir.resolve("baseline.json"))) {
                         @SuppressWarnings("unchecked") Map<String, Object> b = (Map<String, Object>) Json.parse(Files.readString(dir.resolve("baseline.json")));
                         found.put(p.name(), b);
-                        bar.finished(p.name(), "eager " + ms(b.get("eager")) + ", compiled " + ms(b.get("compiled")));
+                        bar.finished(p.name(), "eager " + ms(b.get("eager")) + launches(b.get("eager_launches"))
+                                + ", compiled " + ms(b.get("compiled")) + launches(b.get("compiled_launches")));
                     } else if (Files.isRegularFile(dir.resolve("error.txt"))) {
                         found.put(p.name(), Map.of("error", Files.readString(dir.resolve("error.txt"))));
                         bar.finished(p.name(), "baseline failed");
@@ -406,6 +409,10 @@ final class BenchCommand implements Callable<Integer> {
         return timing instanceof Map<?, ?> t ? String.format("%.3f ms", ((Number) t.get("median_ms")).doubleValue()) : "-";
     }
 
+    private static String launches(Object count) {
+        return count instanceof Number n ? " (" + n.intValue() + " kernels)" : "";
+    }
+
     private static Path writeScripts(Path work) throws IOException {
         for (String name : List.of("torch_reference.py", "torch_bench.py"))
             try (InputStream in = BenchCommand.class.getResourceAsStream("/kc/runtime/" + name)) {
@@ -427,7 +434,11 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    private static ProblemResult result(Problem p, Map<String, Object> kc, Map<String, Object> baseline) {
+    /**
+     * A problem's report line from its kc run's JSON and its baselines' (null when none were measured). Either may
+     * come from an older kc that wrote fewer fields: what is missing is unknown.
+     */
+    static ProblemResult result(Problem p, Map<String, Object> kc, Map<String, Object> baseline) {
         Verdict verdict;
         try {
             verdict = Verdict.valueOf(String.valueOf(kc.getOrDefault("verdict", "CRASH")));
@@ -436,15 +447,21 @@ final class BenchCommand implements Callable<Integer> {
         }
         String detail = String.valueOf(kc.getOrDefault("detail", ""));
         Timing eager = null, compiled = null;
+        int eagerLaunches = -1, compiledLaunches = -1;
         if (baseline != null) {
             eager = timing(baseline.get("eager"));
             compiled = timing(baseline.get("compiled"));
+            eagerLaunches = count(baseline.get("eager_launches"));
+            compiledLaunches = count(baseline.get("compiled_launches"));
             if (baseline.containsKey("error")) detail = (detail.isEmpty() ? "" : detail + "; ") + "baselines: " + baseline.get("error");
         }
         return new ProblemResult(p.name(), p.level(), verdict, detail, timing(kc.get("kc")), eager, compiled,
                 number(kc.get("floor_ms")), number(kc.get("max_abs_error")), number(kc.get("rel_l2_error")),
-                (int) number(kc.getOrDefault("kernels", -1)), (int) number(kc.getOrDefault("launches", -1)));
+                count(kc.get("kernels")), count(kc.get("launches")), eagerLaunches, compiledLaunches);
     }
+
+    /** A count read back from a run's or a baseline's JSON; -1 (unknown) when absent, null or negative. */
+    private static int count(Object o) { return o instanceof Number n && n.intValue() >= 0 ? n.intValue() : -1; }
 
     /** A timing read back from a run's JSON; null when absent or malformed (the report shows it as not measured). */
     private static Timing timing(Object o) {

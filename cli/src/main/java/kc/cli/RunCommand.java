@@ -251,8 +251,9 @@ final class RunCommand implements Callable<Integer> {
             m.put("detail", String.valueOf(detail));
             m.put("reference", String.valueOf(reference));
             m.put("compile_seconds", compileSeconds);
-            m.put("kernels", kernels);
-            m.put("launches", launches);
+            // unknown (-1: it failed before it had a launch plan) is null, never a count of 0
+            m.put("kernels", kernels < 0 ? null : kernels);
+            m.put("launches", launches < 0 ? null : launches);
             m.put("floor_ms", floorMs);
             m.put("max_abs_error", maxAbsError);
             m.put("rel_l2_error", relL2Error);
@@ -273,7 +274,7 @@ final class RunCommand implements Callable<Integer> {
             final String problem;
             String device, verdict, detail = "", reference;
             double compileSeconds, floorMs = Double.NaN, maxAbs = Double.NaN, relL2 = Double.NaN;
-            int kernels, launches;
+            int kernels = -1, launches = -1;
             List<String> failedGuards = List.of();
             Timing timing;
 

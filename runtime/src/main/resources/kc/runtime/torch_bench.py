@@ -1,10 +1,11 @@
 """kc's PyTorch baselines on the GPU: times a module file under PyTorch eager and torch.compile (inductor, default
 mode) the way kc's runtime times its own kernels (kc.runtime.gpu.GpuTimer): CUDA events around forward on the
 current stream, 3 warm-ups, then N trials each preceded by writing a 256 MB buffer to flush L2; median and mean.
-Also measures the GPU's ceilings (copy bandwidth, fp32 and bf16 tensor-core matmul throughput).
+Then counts the kernels one warm forward of each runs, with torch.profiler (null where it cannot). Also measures
+the GPU's ceilings (copy bandwidth, fp32 and bf16 tensor-core matmul throughput).
 
 Usage: python3 torch_bench.py --jobs JOBS.jsonl [--trials 100] [--seed 42]
-         each line {"file", "defines", "out"}: writes OUT/baseline.json, or OUT/error.txt
+         each line {"file", "defines", "out"}: writes OUT/baseline.json (times and launch counts), or OUT/error.txt
        python3 torch_bench.py --ceilings OUT.json
 
 Semantics follow KernelBench: seed before building the model, training mode, inputs from get_inputs() moved to
@@ -16,6 +17,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 
 import torch
@@ -50,12 +52,46 @@ def time_forward(forward, inputs, max_trials, warmups=3, budget_seconds=10.0):
             "trials": trials}
 
 
+def count_kernels(trace):
+    """The kernels in a torch.profiler Chrome trace as loaded from JSON (Kineto's {"traceEvents": [...]}, or the
+    bare list that builds without Kineto write): the events of category "kernel" (compared without case: early
+    Kineto wrote "Kernel"), one per kernel the GPU ran. Not counted: copies and fills ("gpu_memcpy",
+    "gpu_memset"), the host's launch calls ("cuda_runtime", "cuda_driver"), operators ("cpu_op"), annotations drawn
+    on the GPU's timeline ("gpu_user_annotation", which torch.compile adds) and flow arrows ("ac2g"). The trace's
+    category is the one place every PyTorch version tells a kernel from a memcpy or an annotation; prof.events()
+    gives all GPU-side events the same device type."""
+    events = trace["traceEvents"] if isinstance(trace, dict) else trace
+    return sum(1 for e in events if str(e.get("cat", "")).lower() == "kernel")
+
+
+def count_launches(forward, inputs):
+    """The kernels one call of forward runs on the GPU (the same call time_forward times, after its warm-ups, so
+    that compiling and autotuning are over), or None where torch.profiler cannot see the GPU (no CUDA, no CUPTI)
+    or fails: a missing count must not cost the problem its times."""
+    try:
+        from torch.profiler import ProfilerActivity, profile, supported_activities
+        if not torch.cuda.is_available() or ProfilerActivity.CUDA not in supported_activities():
+            return None
+        with torch.no_grad(), profile(activities=[ProfilerActivity.CUDA]) as prof:
+            forward(*inputs)
+            torch.cuda.synchronize()
+        with tempfile.TemporaryDirectory() as tmp:
+            trace = os.path.join(tmp, "trace.json")
+            prof.export_chrome_trace(trace)
+            with open(trace) as f:
+                return count_kernels(json.load(f))
+    except Exception as e:  # noqa: BLE001 - any profiler failure leaves the count unknown
+        print("kc-bench: kernels not counted: %s: %s" % (type(e).__name__, e), file=sys.stderr, flush=True)
+        return None
+
+
 def baseline(job, trials, seed, budget):
     problem = Problem(job["file"], job.get("defines", {}), seed, "cuda")
     inputs, _ = problem.inputs(0)
     model = problem.model
     result = {"torch": torch.__version__, "device": torch.cuda.get_device_name()}
     result["eager"] = time_forward(model, inputs, trials, budget_seconds=budget)
+    result["eager_launches"] = count_launches(model, inputs)
     torch._dynamo.reset()
     compiled = torch.compile(model, backend="inductor", mode="default")
     t0 = time.time()
@@ -64,6 +100,7 @@ def baseline(job, trials, seed, budget):
     torch.cuda.synchronize()
     result["compile_seconds"] = time.time() - t0
     result["compiled"] = time_forward(compiled, inputs, trials, budget_seconds=budget)
+    result["compiled_launches"] = count_launches(compiled, inputs)
     return result
 
 

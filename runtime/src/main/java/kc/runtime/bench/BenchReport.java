@@ -23,7 +23,8 @@ import kc.ir.graph.Json;
  * Speedup = baseline median / kc median. Geometric means are over the correct problems whose kc time and
  * baseline time were measured; fast_p is the fraction of ALL problems in scope that are correct and have a
  * speedup greater than p, so an incorrect or unmeasured problem counts as a failure. Speedups over
- * {@link #FLAG_SPEEDUP} are flagged for a human look.
+ * {@link #FLAG_SPEEDUP} are flagged for a human look. Kernel launches per forward (kc's launch plan, PyTorch eager's
+ * and torch.compile's as torch.profiler counts them) are shown per problem and summed in {@link #launchTotals()}.
  */
 public final class BenchReport {
 
@@ -54,6 +55,12 @@ public final class BenchReport {
 
     /** A geometric mean of speedups and how many problems it is over (NaN when none). */
     public record Geomean(double speedup, int count) {}
+
+    /**
+     * Kernel launches per forward summed over {@code problems} problems, and on how many of them kc launches no more
+     * kernels than torch.compile does.
+     */
+    public record LaunchTotals(int problems, long kc, long eager, long compiled, int kcAtMostCompiled) {}
 
     private final List<ProblemResult> results;
     private final Map<String, String> meta;
@@ -109,6 +116,24 @@ public final class BenchReport {
         return (double) fast / scope.size();
     }
 
+    /**
+     * Launches summed over the correct problems whose three counts are all known: like the geometric means, a
+     * problem kc gets wrong is no comparison, and a sum over different sets of problems would compare nothing.
+     */
+    public LaunchTotals launchTotals() {
+        int n = 0, atMost = 0;
+        long kc = 0, eager = 0, compiled = 0;
+        for (ProblemResult r : results) {
+            if (!r.correct() || !r.launchesCounted()) continue;
+            n++;
+            kc += r.launches();
+            eager += r.eagerLaunches();
+            compiled += r.compiledLaunches();
+            if (r.launches() <= r.compiledLaunches()) atMost++;
+        }
+        return new LaunchTotals(n, kc, eager, compiled, atMost);
+    }
+
     private List<ProblemResult> inScope(OptionalInt level) {
         Predicate<ProblemResult> in = r -> level.isEmpty() || r.level() == level.getAsInt();
         return results.stream().filter(in).toList();
@@ -128,7 +153,7 @@ public final class BenchReport {
 
     // ---------------------------------------------------------------- text
 
-    /** The aligned text table, then problems not passing with why, flags, geometric means and fast_p. */
+    /** The aligned text table, then problems not passing with why, flags, launch totals, geometric means and fast_p. */
     public String table() {
         StringBuilder sb = new StringBuilder();
         if (!meta.isEmpty()) {
@@ -138,12 +163,12 @@ public final class BenchReport {
         }
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"problem", "level", "verdict", "kc ms", "eager ms", "compile ms", "vs eager",
-                "vs compile", "over floor", "max abs err", "rel l2 err"});
+                "vs compile", "over floor", "kc launches", "eager launches", "compile launches", "max abs err", "rel l2 err"});
         for (ProblemResult r : results) {
             rows.add(new String[] {r.problem(), Integer.toString(r.level()), r.verdict().name(), ms(r.kc()),
                     ms(r.eager()), ms(r.compiled()), speedupCell(r.speedupVsEager()),
-                    speedupCell(r.speedupVsCompiled()), fixed(r.overFloor(), 1), sci(r.maxAbsError()),
-                    sci(r.relL2Error())});
+                    speedupCell(r.speedupVsCompiled()), fixed(r.overFloor(), 1), count(r.launches()),
+                    count(r.eagerLaunches()), count(r.compiledLaunches()), sci(r.maxAbsError()), sci(r.relL2Error())});
         }
         align(sb, rows, 3);
 
@@ -158,6 +183,14 @@ public final class BenchReport {
         if (flags > 0)
             sb.append("\n! ").append(flags).append(flags == 1 ? " problem has" : " problems have")
               .append(" a speedup over ").append(fixed(FLAG_SPEEDUP, 0)).append("x: look at it before believing it\n");
+
+        LaunchTotals launches = launchTotals();
+        sb.append("\nkernel launches per forward");
+        if (launches.problems() == 0) sb.append(": no correct problem has all three counted\n");
+        else sb.append(", summed over the ").append(launches.problems()).append(" correct problems with all three counted\n  kc ")
+               .append(launches.kc()).append(", eager ").append(launches.eager()).append(", torch.compile ")
+               .append(launches.compiled()).append("; kc <= torch.compile on ").append(launches.kcAtMostCompiled())
+               .append(" of ").append(launches.problems()).append('\n');
 
         sb.append("\ngeomean speedup over the correct problems with both times measured (n = how many)\n");
         List<String[]> g = new ArrayList<>();
@@ -223,6 +256,8 @@ public final class BenchReport {
 
     private static String ms(Timing t) { return t == null ? "-" : fixed(t.medianMs(), 4); }
 
+    private static String count(int n) { return n < 0 ? "-" : Integer.toString(n); }
+
     private static String speedupCell(double s) {
         if (Double.isNaN(s)) return "-";
         return fixed(s, 2) + "x" + (s > FLAG_SPEEDUP ? "!" : "");
@@ -247,9 +282,9 @@ public final class BenchReport {
 
     /**
      * The report as JSON: {@code meta}, {@code problems} (every field of {@link ProblemResult} plus the derived
-     * speedups, time over floor and flag) and {@code summary} (geometric means and fast_p per scope). Unknown
-     * figures are null; an infinite error is written as 1e999 (which JSON readers, this project's and Python's,
-     * read back as infinity).
+     * speedups, time over floor and flag) and {@code summary} (launch totals, geometric means and fast_p per scope).
+     * Unknown figures are null; an infinite error is written as 1e999 (which JSON readers, this project's and
+     * Python's, read back as infinity).
      */
     public String json() {
         StringBuilder sb = new StringBuilder("{\n  \"meta\": {");
@@ -270,8 +305,10 @@ public final class BenchReport {
               .append(", \"floor_ms\": ").append(num(r.floorMs()))
               .append(", \"max_abs_error\": ").append(num(r.maxAbsError()))
               .append(", \"rel_l2_error\": ").append(num(r.relL2Error()))
-              .append(", \"kernels\": ").append(r.kernels())
-              .append(", \"launches\": ").append(r.launches());
+              .append(", \"kernels\": ").append(countJson(r.kernels()))
+              .append(", \"launches\": ").append(countJson(r.launches()))
+              .append(", \"eager_launches\": ").append(countJson(r.eagerLaunches()))
+              .append(", \"compiled_launches\": ").append(countJson(r.compiledLaunches()));
             for (Baseline b : Baseline.values()) sb.append(", \"speedup_vs_").append(b.key()).append("\": ").append(num(b.speedupOf(r)));
             sb.append(", \"over_floor\": ").append(num(r.overFloor()))
               .append(", \"flagged\": ").append(flagged(r))
@@ -280,7 +317,13 @@ public final class BenchReport {
         sb.append(results.isEmpty() ? "],\n" : "\n  ],\n");
         sb.append("  \"summary\": {\"problems\": ").append(results.size())
           .append(", \"correct\": ").append(results.stream().filter(ProblemResult::correct).count())
-          .append(", \"flagged\": ").append(results.stream().filter(BenchReport::flagged).count())
+          .append(", \"flagged\": ").append(results.stream().filter(BenchReport::flagged).count());
+        LaunchTotals launches = launchTotals();
+        sb.append(",\n    \"launches\": {\"problems\": ").append(launches.problems())
+          .append(", \"kc\": ").append(launches.kc())
+          .append(", \"eager\": ").append(launches.eager())
+          .append(", \"compiled\": ").append(launches.compiled())
+          .append(", \"kc_at_most_compiled\": ").append(launches.kcAtMostCompiled()).append('}')
           .append(",\n    \"geomean\": [");
         List<OptionalInt> scopes = scopes();
         for (int s = 0; s < scopes.size(); s++) {
@@ -316,13 +359,18 @@ public final class BenchReport {
                 + num(t.minMs()) + ", \"max_ms\": " + num(t.maxMs()) + ", \"trials\": " + t.trials() + "}";
     }
 
+    private static String countJson(int n) { return n < 0 ? "null" : Integer.toString(n); }
+
     private static String num(double v) {
         if (Double.isNaN(v)) return "null";
         if (Double.isInfinite(v)) return v > 0 ? "1e999" : "-1e999";
         return Double.toString(v);
     }
 
-    /** Reads back a report written by {@link #json()} (the derived fields and the summary are recomputed). */
+    /**
+     * Reads back a report written by {@link #json()} (the derived fields and the summary are recomputed). A count
+     * that is null or absent (reports written before eager's and torch.compile's launches were counted) is unknown.
+     */
     public static BenchReport parseJson(String text) {
         Map<?, ?> root = (Map<?, ?>) Json.parse(text);
         Map<String, String> meta = new LinkedHashMap<>();
@@ -334,7 +382,8 @@ public final class BenchReport {
                     Verdict.valueOf((String) p.get("verdict")), (String) p.get("detail"),
                     timingOf(p.get("kc")), timingOf(p.get("eager")), timingOf(p.get("compiled")),
                     doubleOf(p.get("floor_ms")), doubleOf(p.get("max_abs_error")), doubleOf(p.get("rel_l2_error")),
-                    intOf(p.get("kernels")), intOf(p.get("launches"))));
+                    countOf(p.get("kernels")), countOf(p.get("launches")),
+                    countOf(p.get("eager_launches")), countOf(p.get("compiled_launches"))));
         }
         return new BenchReport(results, meta);
     }
@@ -350,6 +399,9 @@ public final class BenchReport {
 
     private static int intOf(Object o) { return ((Number) o).intValue(); }
 
+    /** A count read back: -1 (unknown) for null or absent, as for -1 itself, which older reports wrote. */
+    private static int countOf(Object o) { return o instanceof Number n && n.intValue() >= 0 ? n.intValue() : -1; }
+
     // ---------------------------------------------------------------- CSV
 
     /** The CSV column names, in order. */
@@ -357,7 +409,7 @@ public final class BenchReport {
             "kc_median_ms", "kc_mean_ms", "kc_min_ms", "kc_max_ms", "kc_trials",
             "eager_median_ms", "eager_mean_ms", "compiled_median_ms", "compiled_mean_ms",
             "speedup_vs_eager", "speedup_vs_compiled", "speedup_vs_best", "floor_ms", "over_floor",
-            "max_abs_error", "rel_l2_error", "kernels", "launches", "flagged", "detail");
+            "max_abs_error", "rel_l2_error", "kernels", "launches", "eager_launches", "compiled_launches", "flagged", "detail");
 
     /**
      * One row per problem (RFC 4180: fields with a comma, quote or line break are quoted). Unknown figures are
@@ -385,8 +437,8 @@ public final class BenchReport {
             f.add(csvNum(r.overFloor()));
             f.add(csvNum(r.maxAbsError()));
             f.add(csvNum(r.relL2Error()));
-            f.add(Integer.toString(r.kernels()));
-            f.add(Integer.toString(r.launches()));
+            for (int n : new int[] {r.kernels(), r.launches(), r.eagerLaunches(), r.compiledLaunches()})
+                f.add(n < 0 ? "" : Integer.toString(n));
             f.add(Boolean.toString(flagged(r)));
             f.add(csvField(r.detail()));
             sb.append(String.join(",", f)).append('\n');

@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One problem's bench outcome. Timings that were not measured are null; figures that are unknown are NaN
- * ({@code floorMs}, the errors) or -1 ({@code kernels}, {@code launches}).
+ * ({@code floorMs}, the errors) or -1 (the counts: {@code kernels} and the three launch counts).
  *
  * @param problem     the problem's name as reported, e.g. {@code level1/19_ReLU}
  * @param level       the KernelBench level (geometric means and fast_p are also given per level)
@@ -15,16 +15,25 @@ import java.util.Objects;
  * @param floorMs     the roofline floor: the sum over kernels of max(flops / peak, bytes / bandwidth)
  * @param maxAbsError the largest |out - ref| over all trials and outputs
  * @param relL2Error  the largest ||out - ref|| / ||ref|| over all trials and outputs
+ * @param kernels     the distinct kernels in kc's launch plan
+ * @param launches    kc's kernel launches per forward: the launch plan's length, exactly what kc's timing runs
+ * @param eagerLaunches    the kernels one eager forward runs on the GPU, counted by torch.profiler (memcpy and
+ *                         memset excluded)
+ * @param compiledLaunches the same for torch.compile's forward, counted after it was compiled and warmed up
  */
 public record ProblemResult(String problem, int level, Verdict verdict, String detail,
                             Timing kc, Timing eager, Timing compiled,
-                            double floorMs, double maxAbsError, double relL2Error, int kernels, int launches) {
+                            double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
+                            int eagerLaunches, int compiledLaunches) {
 
     public ProblemResult {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(verdict, "verdict");
         detail = detail == null ? "" : detail;
     }
+
+    /** True when kc's, eager's and torch.compile's launch counts are all known. */
+    public boolean launchesCounted() { return launches >= 0 && eagerLaunches >= 0 && compiledLaunches >= 0; }
 
     public boolean correct() { return verdict.correct(); }
 

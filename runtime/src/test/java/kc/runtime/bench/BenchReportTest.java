@@ -25,24 +25,30 @@ class BenchReportTest {
     private static Timing ms(double median) { return new Timing(median, median, median, median, 100); }
 
     private static ProblemResult timed(String name, int level, Verdict v, double kc, double eager, double compiled) {
+        return timed(name, level, v, kc, eager, compiled, 3, 5, 4);
+    }
+
+    /** With kc's, eager's and torch.compile's launches per forward (-1: not counted). */
+    private static ProblemResult timed(String name, int level, Verdict v, double kc, double eager, double compiled,
+                                       int kcLaunches, int eagerLaunches, int compiledLaunches) {
         return new ProblemResult(name, level, v, v == Verdict.PASS ? "" : "outputs differ", ms(kc), ms(eager),
-                ms(compiled), kc / 4, 1e-6, 1e-7, 2, 3);
+                ms(compiled), kc / 4, 1e-6, 1e-7, 2, kcLaunches, eagerLaunches, compiledLaunches);
     }
 
     private static ProblemResult untimed(String name, int level, Verdict v, String detail) {
-        return new ProblemResult(name, level, v, detail, null, null, null, Double.NaN, Double.NaN, Double.NaN, -1, -1);
+        return new ProblemResult(name, level, v, detail, null, null, null, Double.NaN, Double.NaN, Double.NaN, -1, -1, -1, -1);
     }
 
     /**
      * Level 1: a (eager 2.5x, compile 1.25x), b (1.2x, 3x), c incorrect though fast (5x, 5x), d no timings.
-     * Level 2: e (0.5x, 0.8x).
+     * Level 2: e (0.5x, 0.8x). Launches kc/eager/compile: a 3/7/4, b 6/5/4, c 1/9/9, d none, e 5/8/not counted.
      */
     private static final List<ProblemResult> FIVE = List.of(
-            timed("level1/a", 1, Verdict.PASS, 2.0, 5.0, 2.5),
-            timed("level1/b", 1, Verdict.PASS, 1.0, 1.2, 3.0),
-            timed("level1/c", 1, Verdict.FAIL, 1.0, 5.0, 5.0),
+            timed("level1/a", 1, Verdict.PASS, 2.0, 5.0, 2.5, 3, 7, 4),
+            timed("level1/b", 1, Verdict.PASS, 1.0, 1.2, 3.0, 6, 5, 4),
+            timed("level1/c", 1, Verdict.FAIL, 1.0, 5.0, 5.0, 1, 9, 9),
             untimed("level1/d", 1, Verdict.ERROR, "lowering: unsupported op"),
-            timed("level2/e", 2, Verdict.PASS, 2.0, 1.0, 1.6));
+            timed("level2/e", 2, Verdict.PASS, 2.0, 1.0, 1.6, 5, 8, -1));
 
     private static final Map<String, String> META = new LinkedHashMap<>(Map.of("device", "NVIDIA H200"));
 
@@ -53,7 +59,7 @@ class BenchReportTest {
         assertEquals(1.25, a.speedupVsBest(), EPS);
         assertEquals(1.2, FIVE.get(1).speedupVsBest(), EPS);
         assertEquals(4.0, a.overFloor(), EPS);
-        ProblemResult eagerOnly = new ProblemResult("x", 1, Verdict.PASS, "", ms(1), ms(3), null, 0, 0, 0, 1, 1);
+        ProblemResult eagerOnly = new ProblemResult("x", 1, Verdict.PASS, "", ms(1), ms(3), null, 0, 0, 0, 1, 1, 2, -1);
         assertEquals(3.0, eagerOnly.speedupVsBest(), EPS);
         assertTrue(Double.isNaN(eagerOnly.speedupVsCompiled()));
         assertTrue(Double.isNaN(eagerOnly.overFloor()), "a floor of 0 is unknown, not infinitely fast");
@@ -128,11 +134,74 @@ class BenchReportTest {
         assertTrue(table.matches("(?s).*\\nall \\(5\\)\\s+1\\.0\\s+40\\.0%\\s+40\\.0%\\s+40\\.0%.*"), table);
     }
 
+    @Test void launchTotalsAreOverCorrectProblemsWithAllThreeCounted() {
+        BenchReport r = BenchReport.of(FIVE, META);
+        // a and b: c is incorrect (its 1 launch would flatter kc), d has no counts, e has no torch.compile count
+        assertEquals(new BenchReport.LaunchTotals(2, 3 + 6, 7 + 5, 4 + 4, 1), r.launchTotals());
+        assertTrue(r.table().contains("\nkernel launches per forward, summed over the 2 correct problems with all three "
+                + "counted\n  kc 9, eager 12, torch.compile 8; kc <= torch.compile on 1 of 2\n"), r.table());
+        Map<?, ?> launches = (Map<?, ?>) ((Map<?, ?>) ((Map<?, ?>) Json.parse(r.json())).get("summary")).get("launches");
+        assertEquals(Map.of("problems", 2L, "kc", 9L, "eager", 12L, "compiled", 8L, "kc_at_most_compiled", 1L),
+                Map.of("problems", number(launches, "problems"), "kc", number(launches, "kc"), "eager", number(launches, "eager"),
+                        "compiled", number(launches, "compiled"), "kc_at_most_compiled", number(launches, "kc_at_most_compiled")));
+
+        BenchReport none = BenchReport.of(List.of(FIVE.get(2), FIVE.get(3), FIVE.get(4)), META);
+        assertEquals(new BenchReport.LaunchTotals(0, 0, 0, 0, 0), none.launchTotals());
+        assertTrue(none.table().contains("\nkernel launches per forward: no correct problem has all three counted\n"), none.table());
+    }
+
+    private static long number(Map<?, ?> m, String key) { return ((Number) m.get(key)).longValue(); }
+
+    @Test void tableShowsLaunchesPerProblemAndADashWhereNotCounted() {
+        List<String> lines = BenchReport.of(FIVE, META).table().lines().toList();
+        String header = lines.get(2);
+        int kcEnd = header.indexOf("kc launches") + "kc launches".length();
+        int eagerEnd = header.indexOf("eager launches") + "eager launches".length();
+        int compileEnd = header.indexOf("compile launches") + "compile launches".length();
+        assertTrue(kcEnd < eagerEnd && eagerEnd < compileEnd && compileEnd < header.indexOf("max abs err"), header);
+        // each count is right-aligned under its heading
+        String a = lines.get(3), d = lines.get(6), e = lines.get(7);
+        assertEquals(List.of("3", "7", "4"), List.of(cellEndingAt(a, kcEnd), cellEndingAt(a, eagerEnd), cellEndingAt(a, compileEnd)), a);
+        assertEquals(List.of("-", "-", "-"), List.of(cellEndingAt(d, kcEnd), cellEndingAt(d, eagerEnd), cellEndingAt(d, compileEnd)), d);
+        assertEquals(List.of("5", "8", "-"), List.of(cellEndingAt(e, kcEnd), cellEndingAt(e, eagerEnd), cellEndingAt(e, compileEnd)), e);
+    }
+
+    /** The cell of an aligned table line that ends at column end (cells are separated by spaces). */
+    private static String cellEndingAt(String line, int end) {
+        int start = line.lastIndexOf(' ', end - 1) + 1;
+        assertTrue(end == line.length() || line.charAt(end) == ' ', "no cell ends at " + end + ": " + line);
+        return line.substring(start, end);
+    }
+
+    @Test void reportsWrittenBeforeBaselineLaunchesWereCountedReadBackAsNotCounted() {
+        // bench.json as kc wrote it before: -1 for an unknown count, no eager_launches or compiled_launches
+        String old = """
+                {"meta": {"device": "NVIDIA H100"}, "problems": [
+                  {"problem": "level1/a", "level": 1, "verdict": "PASS", "detail": "",
+                   "kc": {"median_ms": 1.0, "mean_ms": 1.0, "min_ms": 1.0, "max_ms": 1.0, "trials": 100},
+                   "eager": {"median_ms": 2.0, "mean_ms": 2.0, "min_ms": 2.0, "max_ms": 2.0, "trials": 100},
+                   "compiled": null, "floor_ms": 0.5, "max_abs_error": 1e-6, "rel_l2_error": 1e-7,
+                   "kernels": 2, "launches": 3},
+                  {"problem": "level1/d", "level": 1, "verdict": "ERROR", "detail": "lowering", "kc": null,
+                   "eager": null, "compiled": null, "floor_ms": null, "max_abs_error": null, "rel_l2_error": null,
+                   "kernels": -1, "launches": -1}]}
+                """;
+        BenchReport r = BenchReport.parseJson(old);
+        ProblemResult a = r.results().get(0), d = r.results().get(1);
+        assertEquals(List.of(2, 3, -1, -1), List.of(a.kernels(), a.launches(), a.eagerLaunches(), a.compiledLaunches()));
+        assertEquals(List.of(-1, -1, -1, -1), List.of(d.kernels(), d.launches(), d.eagerLaunches(), d.compiledLaunches()));
+        assertFalse(a.launchesCounted());
+        assertEquals(0, r.launchTotals().problems());
+        Map<?, ?> written = (Map<?, ?>) ((List<?>) ((Map<?, ?>) Json.parse(r.json())).get("problems")).get(1);
+        assertTrue(written.containsKey("launches") && written.get("launches") == null, "unknown is written as null now: " + written);
+        assertEquals(r.json(), BenchReport.parseJson(r.json()).json());
+    }
+
     @Test void jsonRoundTripsExactly() {
         List<ProblemResult> results = new ArrayList<>(FIVE);
         results.add(new ProblemResult("level3/\"odd\", name", 3, Verdict.CRASH, "line one\nline \"two\", é\t\u0001",
                 new Timing(0.001234, 0.0013, 0.0011, 0.002, 7), null, ms(1e-9), 3.3e-5,
-                Double.POSITIVE_INFINITY, Double.NaN, 40, 60));
+                Double.POSITIVE_INFINITY, Double.NaN, 40, 60, 75, -1));
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("device", "NVIDIA H200");
         meta.put("torch", "2.11.0");
@@ -181,7 +250,10 @@ class BenchReportTest {
             assertEquals(p.level(), Integer.parseInt(f.get("level")));
             assertEquals(p.verdict(), Verdict.valueOf(f.get("verdict")));
             assertEquals(p.detail(), f.get("detail"));
-            assertEquals(p.kernels(), Integer.parseInt(f.get("kernels")));
+            assertEquals(count(p.kernels()), f.get("kernels"));
+            assertEquals(count(p.launches()), f.get("launches"));
+            assertEquals(count(p.eagerLaunches()), f.get("eager_launches"));
+            assertEquals(count(p.compiledLaunches()), f.get("compiled_launches"));
             assertEquals(BenchReport.flagged(p), Boolean.parseBoolean(f.get("flagged")));
             if (p.kc() == null) {
                 assertEquals("", f.get("kc_median_ms"));
@@ -195,6 +267,9 @@ class BenchReportTest {
             }
         }
     }
+
+    /** A count as the CSV writes it: empty when unknown. */
+    private static String count(int n) { return n < 0 ? "" : Integer.toString(n); }
 
     /** RFC 4180, as a spreadsheet would read it. */
     private static List<List<String>> parseCsv(String text) {
