@@ -63,10 +63,13 @@ public record DropNeutralOperations() implements Rule {
 
     private static boolean isConst(ScalarExpr e, double v) { return e instanceof ScalarExpr.Const c && c.value() == v; }
 
-    /** Both strongly typed and alike: dropping the operation changes no promotion. */
+    /**
+     * Dropping the operation changes no promotion: alike with literals weak (PyTorch's rule for tensors) and strong
+     * (an integer tensor times the float literal 1.0 is a float tensor, so that stays a multiplication).
+     */
     private static boolean sameType(ScalarExpr kept, ScalarExpr whole, List<DType> types) {
         DType a = ScalarTypes.inferFromOperands(kept, types), b = ScalarTypes.inferFromOperands(whole, types);
-        return a != null && a == b;
+        return a != null && a == b && ScalarTypes.infer(kept, types) == ScalarTypes.infer(whole, types);
     }
 
 }
