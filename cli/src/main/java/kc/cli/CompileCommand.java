@@ -102,7 +102,8 @@ final class CompileCommand implements Callable<Integer> {
         o.printf(Locale.ROOT, "  %d kernels, %d launches, %d buffers; %.3g MB moved, %.3g GFLOP (compiled in %.2f s)%n",
                 kernels.size(), lowered.plan().launches().size(), lowered.plan().buffers().size(), cost.bytes() / 1e6,
                 cost.flops() / 1e9, compileSeconds);
-        o.printf(Locale.ROOT, "  floor %s on %s%n", time(cost.floorSeconds()), machine.describe());
+        o.printf(Locale.ROOT, "  floor %s for these kernels, ideal %s (inputs and weights read once, outputs written once) on %s%n",
+                time(cost.floorSeconds()), time(cost.idealSeconds()), machine.describe());
         if (ptxasLine != null) o.println("  " + ptxasLine);
         for (String w : loaded.warnings()) spec.commandLine().getErr().println(w);
         return ExitCode.OK;

@@ -122,7 +122,7 @@ final class RunCommand implements Callable<Integer> {
             result.launches = plan.launches().size();
             Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
-            result.floorMs = CostModel.estimate(graph, machine).floorSeconds() * 1e3;
+            result.floorMs = CostModel.estimate(graph, machine).idealSeconds() * 1e3;
 
             out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,

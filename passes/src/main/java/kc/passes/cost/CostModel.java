@@ -20,7 +20,14 @@ public final class CostModel {
 
     public record KernelCost(String kernel, double flops, double bytes, double floorSeconds) {}
 
-    public record Estimate(List<KernelCost> kernels, double flops, double bytes, double floorSeconds) {}
+    /**
+     * @param floorSeconds the sum over kernels of each kernel's floor (what this fusion could reach at best)
+     * @param idealBytes   the graph's own traffic: every input and parameter read once, every output written once
+     * @param idealSeconds the ideal floor: max(all flops at peak, idealBytes at the copy bandwidth), what any
+     *                     implementation of the model could reach; `kc bench`'s "over floor" is against this
+     */
+    public record Estimate(List<KernelCost> kernels, double flops, double bytes, double floorSeconds,
+                           double idealBytes, double idealSeconds) {}
 
     /** One kernel per fusion group (a non-constant node of the fused graph): what enters it and what it stores. */
     public static Estimate estimate(Graph g, MachineModel machine) {
@@ -42,7 +49,12 @@ public final class CostModel {
             bytes += b;
             floor += fl;
         }
-        return new Estimate(costs, flops, bytes, floor);
+        double ideal = 0;
+        java.util.Set<Integer> counted = new java.util.HashSet<>();
+        for (Value v : g.inputs()) if (counted.add(v.id())) ideal += bytes(v);
+        for (Value v : g.params()) if (counted.add(v.id())) ideal += bytes(v);
+        for (Value v : g.outputs()) if (counted.add(v.id())) ideal += bytes(v);
+        return new Estimate(costs, flops, bytes, floor, ideal, machine.floorSeconds(flops, ideal));
     }
 
     private static double bytes(Value v) { return (double) v.type().shape().numel() * v.type().dtype().bytes; }

@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param kc          kc's compiled kernels, the whole forward
  * @param eager       PyTorch eager
  * @param compiled    torch.compile (inductor, default mode)
- * @param floorMs     the roofline floor: the sum over kernels of max(flops / peak, bytes / bandwidth)
+ * @param floorMs     the ideal roofline floor: max(flops / peak, bytes / bandwidth) with every input and weight
+ *                    read once and every output written once
  * @param maxAbsError the largest |out - ref| over all trials and outputs
  * @param relL2Error  the largest ||out - ref|| / ||ref|| over all trials and outputs
  * @param kernels     the distinct kernels in kc's launch plan
