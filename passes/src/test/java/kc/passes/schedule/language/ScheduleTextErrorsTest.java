@@ -1,0 +1,93 @@
+package kc.passes.schedule.language;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import kc.passes.schedule.Accumulation;
+import kc.passes.schedule.GroupSchedule;
+import kc.passes.schedule.Schedule;
+import kc.passes.schedule.Strategy;
+import kc.passes.schedule.language.ScheduleText.Location;
+import kc.passes.schedule.language.ScheduleText.SyntaxError;
+
+/** Every kind of error: the first one stops the parse, at the offending token's 1-based line and column. */
+class ScheduleTextErrorsTest {
+    // text ('~' is a line break) | line | column | message
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            group a~  strategy blok                     | 2 | 12 | unknown strategy 'blok'; strategies are pointwise, warp, block, grid, scan
+            group a strategy 256                        | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan), found '256'
+            group a strategy                            | 1 | 17 | expected a strategy (pointwise, warp, block, grid, scan), found the end of the schedule
+            group a strategy block accumulate triple    | 1 | 35 | unknown accumulation 'triple'; accumulate is plain, double
+            group a strategy block thread 256           | 1 | 24 | unknown knob 'thread'; knobs are strategy, threads, items, vector, accumulate, split
+            group a = b c strategy block                | 1 | 13 | unknown knob 'c'; knobs are strategy, threads, items, vector, accumulate, split
+            group a strategy block, threads 4           | 1 | 23 | expected a knob (strategy, threads, items, vector, accumulate, split) or 'group', found ','
+            group a strategy block 64                   | 1 | 24 | expected a knob (strategy, threads, items, vector, accumulate, split) or 'group', found '64'
+            group a strategy block threads abc          | 1 | 32 | threads needs a whole number, found 'abc'
+            group a strategy block items 1.5            | 1 | 30 | items needs a whole number, found '1.5'
+            group a strategy block vector               | 1 | 30 | vector needs a whole number, found the end of the schedule
+            group a strategy grid split 0               | 1 | 29 | split must be at least 1, not 0
+            group a strategy block~threads -4           | 2 |  9 | threads must be at least 1, not -4
+            group a strategy block items 99999999999    | 1 | 30 | items 99999999999 is too large (at most 2147483647)
+            group a strategy block threads 2147483648   | 1 | 32 | threads 2147483648 is too large (at most 2147483647)
+            group a strategy block threads 32 threads 64| 1 | 35 | threads is given twice in group a (first at 1:24)
+            group a~strategy block~strategy warp        | 3 |  1 | strategy is given twice in group a (first at 2:1)
+            group a strategy block~group b strategy warp~  group a strategy scan| 3 | 9 | group a is declared twice (first at line 1)
+            group a strategy block~  group b threads 32 | 2 |  3 | group b: strategy is required (pointwise, warp, block, grid, scan)
+            group a = b, c, b strategy block            | 1 | 17 | member b is listed twice in group a
+            strategy block                              | 1 |  1 | expected 'group', found 'strategy'
+            ~# a comment, then~  threads 32             | 3 |  3 | expected 'group', found 'threads'
+            group = a strategy block                    | 1 |  7 | expected a group name after 'group', found '='
+            group                                       | 1 |  6 | expected a group name after 'group', found the end of the schedule
+            group a = strategy block                    | 1 | 20 | expected a knob (strategy, threads, items, vector, accumulate, split) or 'group', found 'block'
+            group a = b,                                | 1 | 13 | expected a member name, found the end of the schedule
+            group a = , b strategy block                | 1 | 11 | expected a member name, found ','
+            group conv-a strategy block                 | 1 | 11 | unexpected character '-'; a name is letters, digits and _ . # / :
+            group conv-1 strategy block                 | 1 | 11 | unexpected character '-'; a name is letters, digits and _ . # / :
+            group a strategy block @                    | 1 | 24 | unexpected character '@'
+            group a -1 strategy block                   | 1 |  9 | expected a knob (strategy, threads, items, vector, accumulate, split) or 'group', found '-1'
+            group a strategy -1                         | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan), found '-1'
+            group a strategy block threads-4            | 1 | 31 | threads must be at least 1, not -4
+            group a = b, @c strategy block              | 1 | 14 | unexpected character '@'
+            group café strategy block                   | 1 | 10 | unexpected character 'é'; a name is letters, digits and _ . # / :
+            """)
+    void reportsWhereAndWhy(String text, int line, int column, String message) {
+        SyntaxError e = assertThrows(SyntaxError.class, () -> ScheduleText.parse(text.replace('~', '\n')));
+        assertEquals(message, e.getMessage());
+        assertEquals(new Location(line, column), e.location(), e.format());
+        assertEquals(line + ":" + column + ": " + message, e.format());
+    }
+
+    @Test
+    void commentsAndNamesHoldAnything() throws Exception {
+        // '#' after a space starts a comment: what follows is never an error; inside a name it is part of the name.
+        Schedule s = ScheduleText.parse("# @@@ threads -1 group\ngroup a#b#  # -- é\n strategy block # threads 0\n").schedule();
+        assertEquals(List.of(new GroupSchedule("a#b#", List.of(), Strategy.BLOCK, 256, 1, 1, Accumulation.DOUBLE, 1)), s.groups());
+    }
+
+    @Test
+    void antlrPrintsNothing() {
+        PrintStream err = System.err;
+        PrintStream out = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        try (PrintStream capture = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            System.setErr(capture);
+            System.setOut(capture);
+            for (String bad : new String[] {"strategy", "group", "group a strategy blok", "group a @", "group a = ,", "group a b c d"})
+                assertThrows(SyntaxError.class, () -> ScheduleText.parse(bad));
+        } finally {
+            System.setErr(err);
+            System.setOut(out);
+        }
+        assertEquals("", captured.toString(StandardCharsets.UTF_8));
+    }
+}
