@@ -100,6 +100,7 @@ public final class GroupNames {
         String module = k.module() == null ? "" : k.module();
         String composite = k.composite() == null || k.composite().isEmpty() ? "op" : k.composite();
         String name;
+        module = sanitize(module); // a ModuleDict key may hold any character; names are one token of the language
         if (!module.isEmpty() && Character.isUpperCase(composite.charAt(0))) {
             name = module;
         } else {
