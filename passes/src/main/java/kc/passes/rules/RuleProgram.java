@@ -3,7 +3,6 @@ package kc.passes.rules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,9 +30,10 @@ public record RuleProgram(String name, List<Rule> rules) {
     public Graph run(Graph g, FusionPolicy policy) {
         List<Node> nodes = new ArrayList<>(g.nodes());
         Map<Integer, Value> forwarded = new HashMap<>();
+        Map<Node, Object> alikeCache = new java.util.IdentityHashMap<>(); // unchanged nodes are the same objects sweep to sweep
         for (int sweep = 0; ; sweep++) {
             if (sweep == MAX_SWEEPS) throw new IllegalStateException("rule program " + name + " did not settle after " + MAX_SWEEPS + " sweeps");
-            Context ctx = new Context(nodes, outputs(g, forwarded), policy);
+            Context ctx = new Context(nodes, outputs(g, forwarded), policy, alikeCache);
             boolean changed = false;
             List<Node> next = new ArrayList<>(nodes.size());
             for (Node n : nodes) {
@@ -102,45 +102,89 @@ public record RuleProgram(String name, List<Rule> rules) {
     /** Definers and users as of the sweep's start, kept current for the nodes replaced during the sweep. */
     private static final class Context implements RuleContext {
         private final Map<Integer, Node> definers = new HashMap<>();
-        private final Map<Integer, List<Node>> users = new HashMap<>();
+        /** Per value, its readers by result id: a weight read at every step of an unrolled RNN has thousands. */
+        private final Map<Integer, Map<Integer, Node>> users = new HashMap<>();
         private final Set<Integer> outputs = new HashSet<>();
         private final FusionPolicy policy;
         private final Map<Alike, Node> firstAlike = new HashMap<>();
         private final Map<Integer, Integer> position = new HashMap<>();
 
-        /** What makes two nodes compute the same value. */
-        private record Alike(kc.ir.graph.Op op, List<Integer> operands, kc.ir.graph.TensorType type) {}
+        /** What makes two nodes compute the same value (the hash computed once: ops of fused nodes are big trees). */
+        private record Alike(kc.ir.graph.Op op, List<Integer> operands, kc.ir.graph.TensorType type, int hash) {
+            Alike(kc.ir.graph.Op op, List<Integer> operands, kc.ir.graph.TensorType type) {
+                this(op, operands, type, (op.hashCode() * 31 + operands.hashCode()) * 31 + type.hashCode());
+            }
+            @Override public boolean equals(Object o) {
+                return o instanceof Alike a && hash == a.hash && operands.equals(a.operands) && type.equals(a.type) && op.equals(a.op);
+            }
+            @Override public int hashCode() { return hash; }
+        }
 
-        private static Alike alike(Node n) {
+        private Alike alike(Node n) {
+            return (Alike) alikeCache.computeIfAbsent(n, Context::alikeOf);
+        }
+
+        private static Alike alikeOf(Node n) {
             List<Integer> ids = new ArrayList<>(n.operands().size());
             for (Value v : n.operands()) ids.add(v.id());
             return new Alike(n.op(), ids, n.result().type());
         }
 
-        Context(List<Node> nodes, List<Value> outs, FusionPolicy policy) {
+        private final List<Node> nodes;
+        private boolean usersBuilt, alikeBuilt;
+
+        private final Map<Node, Object> alikeCache;
+
+        Context(List<Node> nodes, List<Value> outs, FusionPolicy policy, Map<Node, Object> alikeCache) {
             this.policy = policy;
+            this.alikeCache = alikeCache;
+            this.nodes = nodes;
             for (Value v : outs) outputs.add(v.id());
+            for (Node n : nodes) definers.put(n.result().id(), n);
+        }
+
+        /** Readers are counted only for programs whose rules ask (fusion): canonicalisation sweeps 100k-node RNNs. */
+        private void buildUsers() {
+            if (usersBuilt) return;
+            usersBuilt = true;
+            for (Node n : nodes)
+                for (Value v : n.operands()) users.computeIfAbsent(v.id(), k -> new java.util.LinkedHashMap<>(4)).put(n.result().id(), n);
+        }
+
+        private void buildAlike() {
+            if (alikeBuilt) return;
+            alikeBuilt = true;
             for (Node n : nodes) {
                 position.put(n.result().id(), position.size());
                 firstAlike.putIfAbsent(alike(n), n);
-                definers.put(n.result().id(), n);
-                for (Value v : new LinkedHashSet<>(n.operands())) users.computeIfAbsent(v.id(), k -> new ArrayList<>(2)).add(n);
             }
         }
 
         void replaced(Node old, Node now) {
             definers.put(now.result().id(), now);
-            for (Value v : new LinkedHashSet<>(old.operands())) {
-                List<Node> us = users.get(v.id());
-                if (us != null) us.removeIf(u -> u.result().id() == old.result().id());
+            if (!usersBuilt) return;
+            for (Value v : old.operands()) {
+                Map<Integer, Node> us = users.get(v.id());
+                if (us != null) us.remove(old.result().id());
             }
-            for (Value v : new LinkedHashSet<>(now.operands())) users.computeIfAbsent(v.id(), k -> new ArrayList<>(2)).add(now);
+            for (Value v : now.operands()) users.computeIfAbsent(v.id(), k -> new java.util.LinkedHashMap<>(4)).put(now.result().id(), now);
         }
 
         @Override public Node definer(Value v) { return definers.get(v.id()); }
-        @Override public List<Node> users(Value v) { return users.getOrDefault(v.id(), List.of()); }
+        @Override public int userCount(Value v) {
+            buildUsers();
+            Map<Integer, Node> us = users.get(v.id());
+            return us == null ? 0 : us.size();
+        }
+
+        @Override public List<Node> users(Value v) {
+            buildUsers();
+            Map<Integer, Node> us = users.get(v.id());
+            return us == null ? List.of() : List.copyOf(us.values());
+        }
         @Override public boolean isOutput(Value v) { return outputs.contains(v.id()); }
         @Override public Node earlierAlike(Node n) {
+            buildAlike();
             Node first = firstAlike.get(alike(n));
             if (first == null || first.result().id() == n.result().id()) return null;
             Integer at = position.get(first.result().id()), mine = position.get(n.result().id());

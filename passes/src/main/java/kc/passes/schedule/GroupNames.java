@@ -51,7 +51,24 @@ public final class GroupNames {
         }
     }
 
-    public static GroupNames of(Graph g) { return new GroupNames(g); }
+    /**
+     * The names of g's groups. Scheduling, legality, lowering and the cost model all ask for the same graph's
+     * names, and a 100k-node RNN's take a while: the last graph's are kept (by identity; graphs are immutable).
+     */
+    public static GroupNames of(Graph g) {
+        synchronized (GroupNames.class) {
+            if (lastGraph == g) return lastNames;
+        }
+        GroupNames names = new GroupNames(g);
+        synchronized (GroupNames.class) {
+            lastGraph = g;
+            lastNames = names;
+        }
+        return names;
+    }
+
+    private static Graph lastGraph;
+    private static GroupNames lastNames;
 
     /** The group a (non-constant) node anchors, by its result id. */
     public String group(Node n) { return groupNames.get(n.result().id()); }

@@ -24,6 +24,7 @@ public record DropNeutralOperations() implements Rule {
 
     @Override public Rewrite apply(RuleContext ctx, Node n) {
         if (!(n.op() instanceof Op.Generic g)) return null;
+        if (!hasNeutral(g.body()) && (g.epilogue() == null || !hasNeutral(g.epilogue()))) return null; // the usual case, cheaply
         List<DType> types = new ArrayList<>();
         for (Value v : n.operands()) types.add(v.type().dtype());
         ScalarExpr body = simplify(g.body(), types);
@@ -58,6 +59,27 @@ public record DropNeutralOperations() implements Rule {
             case ScalarExpr.Index i -> i;
             case ScalarExpr.Reduced r -> r;
             case ScalarExpr.Const c -> c;
+        };
+    }
+
+    /** Whether e has an operation with a neutral operand anywhere (without building anything). */
+    private static boolean hasNeutral(ScalarExpr e) {
+        return switch (e) {
+            case ScalarExpr.Binary b -> switch (b.op()) {
+                case MUL -> isConst(b.b(), 1) || isConst(b.a(), 1);
+                case DIV -> isConst(b.b(), 1);
+                case ADD -> isConst(b.b(), 0) || isConst(b.a(), 0);
+                case SUB -> isConst(b.b(), 0);
+                default -> false;
+            } || hasNeutral(b.a()) || hasNeutral(b.b());
+            case ScalarExpr.Unary u -> u.op() == ScalarExpr.UnaryOp.NEG && u.a() instanceof ScalarExpr.Unary inner
+                    && inner.op() == ScalarExpr.UnaryOp.NEG || hasNeutral(u.a());
+            case ScalarExpr.Cast c -> hasNeutral(c.a());
+            case ScalarExpr.Select s -> hasNeutral(s.cond()) || hasNeutral(s.a()) || hasNeutral(s.b());
+            case ScalarExpr.Read r -> false;
+            case ScalarExpr.Index i -> false;
+            case ScalarExpr.Reduced r -> false;
+            case ScalarExpr.Const c -> false;
         };
     }
 

@@ -35,7 +35,7 @@ public record FuseEpilogue() implements Rule {
     }
 
     private static boolean fusable(RuleContext ctx, Node c, Op.Generic cg, Node r) {
-        if (ctx.isOutput(r.result()) || ctx.users(r.result()).size() != 1) return false;
+        if (ctx.isOutput(r.result()) || ctx.userCount(r.result()) != 1) return false;
         if (!r.result().type().shape().equals(c.result().type().shape())) return false;
         DType t = r.result().type().dtype();
         if (t == DType.F16 || t == DType.BF16) return false; // its store rounds; the epilogue would see the unrounded value

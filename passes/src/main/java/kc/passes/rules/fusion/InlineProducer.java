@@ -51,9 +51,8 @@ public record InlineProducer(String name, int maxOperations, int maxUsers) imple
         int ops = RuleSupport.operations(pg.body());
         if (ops > maxOperations) return false;
         if (ops > 0) {
-            List<Node> users = ctx.users(p.result());
-            if (users.size() > maxUsers) return false;
-            for (Node u : users) if (!readsEachOnce(u, p)) return false; // else it stays, and inlining only adds work
+            if (ctx.userCount(p.result()) > maxUsers) return false;
+            for (Node u : ctx.users(p.result())) if (!readsEachOnce(u, p)) return false; // else it stays, and inlining only adds work
         }
         return ctx.mayFuse(c, p);
     }
