@@ -51,7 +51,7 @@ class PtxSweepTest {
             Lowered low;
             try {
                 Graph g = Frontend.load(f, Map.of()).graph();
-                low = Lowering.lower(g);
+                low = Lowering.lower(kc.passes.rules.Rules.optimised(g));
             } catch (RuntimeException | StackOverflowError e) {
                 notLowered.add(f.getFileName() + ": " + (e instanceof CompileError ce ? ce.format() : e.toString()));
                 continue;

@@ -38,6 +38,12 @@ public final class Rules {
 
     public static Graph canonicalise(Graph g) { return CANONICALISE.run(g); }
 
+    /**
+     * The pipeline's graph stages with the heuristics alone (canonicalise, substitute, fuse), for tests and tools that
+     * sit below the runtime's Pipeline (the codegen sweeps). The Pipeline runs them as stages of its own.
+     */
+    public static Graph optimised(Graph g) { return fuse(substitute(canonicalise(g)), Schedule.EMPTY); }
+
     /** Substitute: ops replaced by cheaper equivalent forms on the target (the rules come with issue 12). */
     public static Graph substitute(Graph g) { return g; }
 

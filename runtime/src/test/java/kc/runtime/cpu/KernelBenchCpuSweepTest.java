@@ -83,7 +83,7 @@ class KernelBenchCpuSweepTest {
             Shrinker.Result shrunk = Shrinker.shrink(p, Map.of(), BUDGET);
             if (shrunk.work() > MAX_WORK) {
                 // too slow to run here, but its kernels still go to nvcc
-                List<Kernel> ks = Lowering.lower(shrunk.model().graph()).kernels().stream()
+                List<Kernel> ks = Lowering.lower(kc.passes.rules.Rules.optimised(shrunk.model().graph())).kernels().stream()
                         .map(k -> new Kernel("m" + index + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body())).toList();
                 return new Outcome(String.format("SKIP %s  shrinks only to %.2g body evaluations (limit %.0g); lowered: %d kernels",
                         name, shrunk.work(), MAX_WORK, ks.size()), false, ks);
@@ -96,7 +96,7 @@ class KernelBenchCpuSweepTest {
         }
         Lowered low;
         try {
-            low = Lowering.lower(g);
+            low = Lowering.lower(kc.passes.rules.Rules.optimised(g));
         } catch (RuntimeException e) {
             return new Outcome("FAIL " + name + "  lower: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
         }

@@ -79,7 +79,7 @@ class MetalCpuSweepTest {
         }
         Lowered lowered;
         try {
-            lowered = Lowering.lower(g);
+            lowered = Lowering.lower(kc.passes.rules.Rules.optimised(g));
         } catch (Throwable e) {
             return "lowering: " + e;
         }
