@@ -24,7 +24,7 @@ record Compiled(LoadedModel loaded, Schedule schedule, Lowered lowered) {
         Schedule schedule;
         Lowered lowered;
         try {
-            schedule = DefaultScheduler.schedule(g);
+            schedule = DefaultScheduler.schedule(g, machine);
             lowered = Lowering.lower(g, schedule, machine);
         } catch (IllegalArgumentException rejected) {
             verified.join();
