@@ -26,7 +26,7 @@ record Compiled(LoadedModel loaded, Graph graph, Schedule schedule, Lowered lowe
         try {
             g = kc.passes.rules.Rules.fuse(kc.passes.rules.Rules.canonicalise(g), Schedule.EMPTY);
             GraphVerifier.verifyOrThrow(g);
-            schedule = DefaultScheduler.schedule(g);
+            schedule = DefaultScheduler.schedule(g, machine);
             lowered = Lowering.lower(g, schedule, machine);
         } catch (IllegalArgumentException rejected) {
             verified.join();

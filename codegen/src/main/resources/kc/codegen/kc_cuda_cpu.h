@@ -38,6 +38,19 @@ struct kc_uint3 { unsigned x, y, z; };
 inline thread_local kc_uint3 threadIdx, blockIdx;
 inline kc_uint3 blockDim, gridDim;
 
+// ---- CUDA's vector types (vector_types.h) that kc's 16-byte and 8-byte accesses use: aligned to their size as on
+// the GPU, and may_alias because kc's CUDA C reads a float buffer through a float4 pointer ----
+#define KC_VECTOR2(T, N) struct __attribute__((may_alias, aligned(2 * sizeof(T)))) N##2 { T x, y; }; \
+    inline N##2 make_##N##2(T a, T b) { return {a, b}; }
+#define KC_VECTOR4(T, N) struct __attribute__((may_alias, aligned(4 * sizeof(T)))) N##4 { T x, y, z, w; }; \
+    inline N##4 make_##N##4(T a, T b, T c, T d) { return {a, b, c, d}; }
+KC_VECTOR2(float, float) KC_VECTOR4(float, float)
+KC_VECTOR2(int, int) KC_VECTOR4(int, int)
+KC_VECTOR2(unsigned, uint) KC_VECTOR4(unsigned, uint)
+KC_VECTOR2(double, double) KC_VECTOR2(long long, longlong)
+#undef KC_VECTOR2
+#undef KC_VECTOR4
+
 // ---- half types: storage only, arithmetic happens in float ----
 inline uint16_t kc_f2h(float f) {
     uint32_t x; std::memcpy(&x, &f, 4);

@@ -200,6 +200,7 @@ public final class CudaRenderer {
             }
             case TExpr.LocalLoad l -> l.array() + "[" + expr(l.index()) + "]";
             case TExpr.Lane l -> expr(l.vector()) + "." + "xyzw".charAt(l.lane());
+            case TExpr.Pack p -> "make_" + type(p.type()) + "(" + list(p.lanes()) + ")";
             case TExpr.Shuffle s -> "kc_shfl_" + s.kind().name().toLowerCase(Locale.ROOT) + "(" + expr(s.value()) + ", " + expr(s.laneOrDelta()) + ")";
             case TExpr.WarpReduce w -> "kc_warp_" + w.op().name().toLowerCase(Locale.ROOT) + "(" + expr(w.value()) + ")";
         };

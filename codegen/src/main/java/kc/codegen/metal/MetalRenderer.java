@@ -248,6 +248,7 @@ public final class MetalRenderer {
             case TExpr.Load l -> load(l);
             case TExpr.LocalLoad l -> localName(l.array()) + "[" + expr(l.index()) + "]";
             case TExpr.Lane l -> expr(l.vector()) + "[" + l.lane() + "]";
+            case TExpr.Pack p -> perLane(p.type(), p.type(), k -> expr(p.lanes().get(k)));
             case TExpr.Shuffle s -> {
                 String fn = switch (s.kind()) { case IDX -> "kc_shfl_idx"; case DOWN -> "kc_shfl_down"; case XOR -> "kc_shfl_xor"; };
                 yield fn + "(" + expr(s.value()) + ", " + expr(s.laneOrDelta()) + ")";

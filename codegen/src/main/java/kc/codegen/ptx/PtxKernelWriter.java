@@ -410,6 +410,7 @@ final class PtxKernelWriter {
             case TExpr.Load l -> load(l);
             case TExpr.LocalLoad l -> localLoad(l);
             case TExpr.Lane l -> List.of(eval(l.vector()).get(l.lane()));
+            case TExpr.Pack p -> lanes(p.type().lanes(), i -> eval(p.lanes().get(i)).get(0));
             case TExpr.Shuffle s -> List.of(shuffle(s.kind(), eval(s.value()).get(0), eval(s.laneOrDelta()).get(0), s.type().elem()));
             case TExpr.WarpReduce w -> List.of(warpReduce(w.op(), eval(w.value()).get(0), w.type().elem()));
         };

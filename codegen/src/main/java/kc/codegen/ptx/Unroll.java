@@ -109,6 +109,7 @@ final class Unroll {
             case TExpr.Load l -> new TExpr.Load(l.buffer(), l.space(), fold(l.index()), l.mask() == null ? null : fold(l.mask()), l.other(), l.type());
             case TExpr.LocalLoad l -> new TExpr.LocalLoad(l.array(), fold(l.index()), l.type());
             case TExpr.Lane l -> new TExpr.Lane(fold(l.vector()), l.lane(), l.type());
+            case TExpr.Pack p -> new TExpr.Pack(p.lanes().stream().map(this::fold).toList(), p.type());
             case TExpr.Shuffle s -> new TExpr.Shuffle(s.kind(), fold(s.value()), fold(s.laneOrDelta()), s.type());
             case TExpr.WarpReduce w -> new TExpr.WarpReduce(w.op(), fold(w.value()), w.type());
         };

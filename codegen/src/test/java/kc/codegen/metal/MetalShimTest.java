@@ -352,6 +352,11 @@ class MetalShimTest {
         // a masked vector load: odd threads get the 'other' value in every lane
         body.add(store("m", ref(t), new TExpr.Lane(new TExpr.Load("x", Space.GLOBAL, bin(BinOp.MUL, ref(t), i(4)),
                 bin(BinOp.EQ, bin(BinOp.REM, ref(t), i(2)), i(0)), -9, f4), 2, F32)));
+        // a vector built lane by lane: odd threads store v's lanes reversed, times two
+        List<TExpr> reversed = new ArrayList<>();
+        for (int q = 3; q >= 0; q--) reversed.add(bin(BinOp.MUL, new TExpr.Lane(ref(v), q, F32), f(2)));
+        body.add(new TStmt.Store("out", Space.GLOBAL, bin(BinOp.MUL, ref(t), i(4)), TExpr.pack(reversed),
+                bin(BinOp.EQ, bin(BinOp.REM, ref(t), i(2)), i(1))));
         Kernel k = new Kernel("vectors", List.of(param("x", ScalarType.F32, n, Access.READ), param("sums", ScalarType.F32, threads, Access.WRITE),
                 param("out", ScalarType.F32, n, Access.WRITE), param("m", ScalarType.F32, threads, Access.WRITE)),
                 List.of(new SharedArray("tile", ScalarType.F32, n)), new Launch(1, 1, 1, 16, 4, 1), body);
@@ -364,7 +369,7 @@ class MetalShimTest {
             for (int q = 0; q < 4; q++) want += x[4 * tt + q] * (q + 1);
             assertClose(want, sums[tt], "local array sum " + tt);
             for (int q = 0; q < 4; q++)
-                assertEquals(tt % 2 == 0 ? x[4 * tt + q] + x[4 * (threads - 1 - tt) + q] : 42f, out[4 * tt + q], "vector store " + tt + "." + q);
+                assertEquals(tt % 2 == 0 ? x[4 * tt + q] + x[4 * (threads - 1 - tt) + q] : 2 * x[4 * tt + 3 - q], out[4 * tt + q], "vector store " + tt + "." + q);
             assertEquals(tt % 2 == 0 ? x[4 * tt + 2] : -9f, m[tt], "masked vector load " + tt);
         }
     }

@@ -177,6 +177,10 @@ class PtxRendererTest {
                 body.add(new TStmt.Store(out(t), Space.GLOBAL, idx, TExpr.ref(x), inRange));
                 Var lane = v("lane", TType.of(t));
                 body.add(new TStmt.Let(lane, new TExpr.Lane(TExpr.ref(x), lanes - 1, TType.of(t))));
+                // the lanes reversed, stored as one vector
+                List<TExpr> reversed = new ArrayList<>();
+                for (int q = lanes - 1; q >= 0; q--) reversed.add(new TExpr.Lane(TExpr.ref(x), q, TType.of(t)));
+                body.add(new TStmt.Store(out(t), Space.GLOBAL, idx, TExpr.pack(reversed), null));
                 TExpr wide = new TExpr.Cast(TExpr.ref(tid), TType.I64);
                 body.add(new TStmt.Store(out(t), Space.GLOBAL, TExpr.binary(BinOp.ADD, wide, new TExpr.Const(3_000_000_000L, TType.I64)), TExpr.ref(lane), null));
             }

@@ -8,7 +8,8 @@ import kc.ir.graph.Shape;
 /**
  * How to run a compiled model: the buffers (with shapes, dtypes and roles) and the ordered kernel launches with
  * their arguments. Enough for any runtime, including a hand-written one, to execute the model: allocate every
- * buffer, upload inputs and parameters (by name) and constants (by value), launch in order, read the outputs.
+ * buffer (each on its own, at least 16-byte aligned: kernels may use 16-byte vector accesses; cuMemAlloc and Metal
+ * buffers are), upload inputs and parameters (by name) and constants (by value), launch in order, read the outputs.
  */
 public record LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> launches) {
     public LaunchPlan {

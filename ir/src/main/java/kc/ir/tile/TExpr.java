@@ -53,6 +53,11 @@ public sealed interface TExpr {
     /** Component {@code lane} of a vector value. */
     record Lane(TExpr vector, int lane, TType type) implements TExpr {}
 
+    /** A vector value built from its scalar lanes, lane 0 first (what a vector store writes). */
+    record Pack(List<TExpr> lanes, TType type) implements TExpr {
+        public Pack { lanes = List.copyOf(lanes); }
+    }
+
     /**
      * Reads {@code value} from another lane of the same warp (32 lanes; a Metal simdgroup of 32). All lanes of the
      * warp must execute it together. IDX reads lane {@code lane}; DOWN lane + delta (own value past the end);
@@ -99,6 +104,10 @@ public sealed interface TExpr {
     static TExpr select(TExpr cond, TExpr a, TExpr b) { return new Select(cond, a, b, a.type()); }
     static TExpr fma(TExpr a, TExpr b, TExpr c) { return new Fma(a, b, c, a.type()); }
     static TExpr cast(TExpr a, TType to) { return a.type().equals(to) ? a : new Cast(a, to); }
+    /** The vector of these lanes (all of one scalar type); a single lane is itself. */
+    static TExpr pack(List<TExpr> lanes) {
+        return lanes.size() == 1 ? lanes.get(0) : new Pack(lanes, new TType(lanes.get(0).type().elem(), lanes.size()));
+    }
 
     /** Every sub-expression, for verifiers and renderers that need to look inside. */
     static List<TExpr> children(TExpr e) {
@@ -114,6 +123,7 @@ public sealed interface TExpr {
             case Load l -> l.mask() == null ? List.of(l.index()) : List.of(l.index(), l.mask());
             case LocalLoad l -> List.of(l.index());
             case Lane l -> List.of(l.vector());
+            case Pack p -> p.lanes();
             case Shuffle s -> List.of(s.value(), s.laneOrDelta());
             case WarpReduce w -> List.of(w.value());
         };

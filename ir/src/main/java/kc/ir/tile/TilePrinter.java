@@ -109,6 +109,7 @@ public final class TilePrinter {
                     + (l.mask() == null ? "" : " if " + expr(l.mask()) + " else " + num(l.other()));
             case TExpr.LocalLoad l -> l.array() + "[" + expr(l.index()) + "]";
             case TExpr.Lane l -> expr(l.vector()) + "." + "xyzw".charAt(l.lane());
+            case TExpr.Pack p -> p.type() + "(" + list(p.lanes()) + ")";
             case TExpr.Shuffle s -> "shuffle." + s.kind().name().toLowerCase() + "(" + expr(s.value()) + ", " + expr(s.laneOrDelta()) + ")";
             case TExpr.WarpReduce w -> "warp_" + w.op().name().toLowerCase() + "(" + expr(w.value()) + ")";
         };

@@ -256,6 +256,11 @@ public final class TileVerifier {
                     error("lane " + l.lane() + " of a " + l.vector().type() + " value");
                 if (!l.type().equals(TType.of(l.vector().type().elem()))) error("lane of " + l.vector().type() + " typed " + l.type());
             }
+            case TExpr.Pack p -> {
+                if (p.lanes().size() != p.type().lanes()) error("pack of " + p.lanes().size() + " lanes typed " + p.type());
+                for (TExpr lane : p.lanes())
+                    if (!lane.type().equals(TType.of(p.type().elem()))) error("pack of a " + lane.type() + " lane into " + p.type());
+            }
             case TExpr.Shuffle s -> {
                 warpValue(s.value().type(), "shuffle");
                 if (!s.laneOrDelta().type().equals(TType.I32)) error("shuffle lane/delta must be i32, is " + s.laneOrDelta().type());

@@ -36,6 +36,7 @@ class TileVerifierTest {
         assertTrue(text.contains("kernel k0 grid(2, 1, 1) block(32, 1, 1)"), text);
         assertTrue(text.contains("warp_sum(v)"), text);
         assertTrue(text.contains("barrier"), text);
+        assertEquals("f32x2(v, 1:f32)", TilePrinter.expr(TExpr.pack(List.of(TExpr.ref(new Var("v", TType.F32)), TExpr.f32(1)))));
     }
 
     @Test
@@ -58,6 +59,8 @@ class TileVerifierTest {
                 new TStmt.Store("x", Space.GLOBAL, TExpr.i32(0), TExpr.ref(f), null),
                 new TStmt.Store("nope", Space.GLOBAL, TExpr.i32(0), TExpr.ref(f), null),
                 new TStmt.Let(new Var("l", TType.F32), new TExpr.Lane(TExpr.ref(f), 1, TType.F32)),
+                new TStmt.Let(new Var("p3", new TType(ScalarType.F32, 4)), new TExpr.Pack(List.of(TExpr.ref(f), TExpr.ref(f), TExpr.ref(f)), new TType(ScalarType.F32, 4))),
+                new TStmt.Let(new Var("pi", new TType(ScalarType.F32, 2)), new TExpr.Pack(List.of(TExpr.ref(f), TExpr.i32(1)), new TType(ScalarType.F32, 2))),
                 new TStmt.Let(new Var("w", TType.of(ScalarType.F16)), new TExpr.WarpReduce(TExpr.ReduceOp.SUM, new TExpr.Const(0, TType.of(ScalarType.F16)), TType.of(ScalarType.F16))),
                 new TStmt.For(new Var("j", TType.I64), new TExpr.Const(0, TType.I64), new TExpr.Const(4, TType.I64), 1, List.of(), false),
                 new TStmt.Mma(TStmt.MmaShape.M16N8K8_TF32, List.of(new Var("d0", TType.F32)), List.of(), List.of(), List.of()))));
@@ -68,6 +71,8 @@ class TileVerifierTest {
         assertTrue(all.contains("store to read-only buffer x"), all);
         assertTrue(all.contains("unknown global buffer nope"), all);
         assertTrue(all.contains("lane 1 of a f32 value"), all);
+        assertTrue(all.contains("pack of 3 lanes typed f32x4"), all);
+        assertTrue(all.contains("pack of a i32 lane into f32x2"), all);
         assertTrue(all.contains("warp reduce needs a 32-bit or 64-bit scalar"), all);
         assertTrue(all.contains("for index j must be i32"), all);
         assertTrue(all.contains("a has 0 fragments, needs 4"), all);

@@ -1,8 +1,10 @@
 package kc.passes.lower;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import kc.ir.graph.DType;
 import kc.ir.graph.Op;
-import kc.ir.tile.ScalarType;
 import kc.ir.tile.SharedArray;
 import kc.ir.tile.Space;
 import kc.ir.tile.TExpr;
@@ -12,9 +14,10 @@ import kc.ir.tile.TType;
 import kc.ir.tile.Var;
 
 /**
- * The running state of a reduction in one thread, and how partial states of a block's threads combine. Value
- * reductions keep one register in the result's compute type (bool as i32); arg-reductions keep the best value (in
- * the body's compute type) and its flat index (i64, -1 while empty).
+ * The running state of a reduction in one thread, and how partial states combine: a block's threads (shuffles and
+ * shared memory) and a GRID's blocks (partial states in scratch buffers, see {@link #parts()} and {@link #merge}).
+ * Value reductions keep one register in the result's compute type (bool as i32); arg-reductions keep the best value
+ * (in the body's compute type) and its flat index (i64, -1 while empty).
  *
  * <p>Float sums are double-word: the plain sum and, beside it, every rounding error it made (exact, by TwoSum; a
  * product x * y enters as its rounded value and its exact error, split by an fma), carried through the block's
@@ -92,6 +95,47 @@ final class Accumulator {
     }
 
     /**
+     * The state a partial reduction hands on (a GRID's partials): the value; the sum and its error; or the best
+     * value and its index. Each entry names its register and its type.
+     */
+    record Part(String name, TType type, double identity) {}
+
+    List<Part> parts() {
+        if (isArg()) return List.of(new Part("best", accType, 0), new Part("best_at", TType.I64, -1));
+        if (doubleWord) return List.of(new Part("acc", accType, 0), new Part("err", accType, 0));
+        return List.of(new Part("acc", accType, Combine.identity(reduction, accType)));
+    }
+
+    /** The current state, in {@link #parts()} order. */
+    List<TExpr> state() {
+        if (isArg()) return List.of(TExpr.ref(best), TExpr.ref(bestAt));
+        if (doubleWord) return List.of(TExpr.ref(acc), TExpr.ref(error));
+        return List.of(TExpr.ref(acc));
+    }
+
+    /**
+     * Folds another partial state (in {@link #parts()} order) into this one: the arg-reductions' order (value, then
+     * the smaller index) does not depend on which state comes first; a double-word sum adds the other's sum exactly
+     * and keeps both errors.
+     */
+    void merge(KernelBuilder kb, List<TExpr> other) {
+        if (isArg()) {
+            TExpr take = kb.let("take", Combine.better(reduction, other.get(0), other.get(1), TExpr.ref(best), TExpr.ref(bestAt)));
+            kb.assign(best, TExpr.select(take, other.get(0), TExpr.ref(best)));
+            kb.assign(bestAt, TExpr.select(take, other.get(1), TExpr.ref(bestAt)));
+        } else if (doubleWord) {
+            Combine.twoSum(kb, acc, error, other.get(0), TExpr.binary(BinOp.ADD, TExpr.ref(error), other.get(1)));
+        } else {
+            kb.assign(acc, Combine.value(reduction, TExpr.ref(acc), other.get(0)));
+        }
+    }
+
+    private void assignState(KernelBuilder kb, List<TExpr> values) {
+        List<Var> vars = isArg() ? List.of(best, bestAt) : doubleWord ? List.of(acc, error) : List.of(acc);
+        for (int i = 0; i < vars.size(); i++) kb.assign(vars.get(i), values.get(i));
+    }
+
+    /**
      * Combines the partial states of all threads of the block so that every thread holds the block's result:
      * within each warp, then the warps' results through shared memory. Every thread of the block must execute it.
      */
@@ -99,70 +143,55 @@ final class Accumulator {
         int warps = threads / 32;
         TExpr lane = new TExpr.Special(TExpr.Reg.LANE);
         TExpr tid = new TExpr.Special(TExpr.Reg.THREAD_X);
-        if (isArg()) {
-            butterfly(kb);
-            if (warps == 1) return;
-            SharedArray sv = new SharedArray("s_best", accType.elem(), warps), si = new SharedArray("s_best_at", ScalarType.I64, warps);
-            kb.shared(sv);
-            kb.shared(si);
-            stageAcrossWarps(kb, tid, lane, sv, TExpr.ref(best), si, TExpr.ref(bestAt));
-            TExpr inRange = kb.let("has_warp", KernelBuilder.lt(lane, TExpr.i32(warps)));
-            kb.assign(best, new TExpr.Load(sv.name(), Space.SHARED, lane, inRange, 0, accType));
-            kb.assign(bestAt, new TExpr.Load(si.name(), Space.SHARED, lane, inRange, -1, TType.I64));
-            butterfly(kb);
-        } else if (doubleWord) {
-            pairButterfly(kb);
-            if (warps == 1) return;
-            SharedArray sa = new SharedArray("s_acc", accType.elem(), warps), se = new SharedArray("s_err", accType.elem(), warps);
-            kb.shared(sa);
-            kb.shared(se);
-            stageAcrossWarps(kb, tid, lane, sa, TExpr.ref(acc), se, TExpr.ref(error));
-            TExpr inRange = kb.let("has_warp", KernelBuilder.lt(lane, TExpr.i32(warps)));
-            kb.assign(acc, new TExpr.Load(sa.name(), Space.SHARED, lane, inRange, 0, accType));
-            kb.assign(error, new TExpr.Load(se.name(), Space.SHARED, lane, inRange, 0, accType));
-            pairButterfly(kb);
-        } else {
+        if (!isArg() && !doubleWord) {
+            // a plain value reduction: the warp reduction primitive, twice
             TExpr.ReduceOp wop = Combine.warpOp(reduction);
             kb.assign(acc, new TExpr.WarpReduce(wop, TExpr.ref(acc), accType));
             if (warps == 1) return;
             SharedArray s = new SharedArray("s_acc", accType.elem(), warps);
             kb.shared(s);
-            stageAcrossWarps(kb, tid, lane, s, TExpr.ref(acc), null, null);
+            stageAcrossWarps(kb, tid, lane, List.of(s), List.of(TExpr.ref(acc)));
             TExpr inRange = KernelBuilder.lt(lane, TExpr.i32(warps));
             TExpr partial = kb.let("partial", new TExpr.Load(s.name(), Space.SHARED, lane, inRange, Combine.identity(reduction, accType), accType));
             kb.assign(acc, new TExpr.WarpReduce(wop, partial, accType));
+            return;
         }
+        butterfly(kb);
+        if (warps == 1) return;
+        List<SharedArray> arrays = new ArrayList<>();
+        for (Part p : parts()) {
+            SharedArray a = new SharedArray("s_" + p.name(), p.type().elem(), warps);
+            kb.shared(a);
+            arrays.add(a);
+        }
+        stageAcrossWarps(kb, tid, lane, arrays, state());
+        TExpr inRange = kb.let("has_warp", KernelBuilder.lt(lane, TExpr.i32(warps)));
+        List<TExpr> staged = new ArrayList<>();
+        for (int i = 0; i < arrays.size(); i++)
+            staged.add(new TExpr.Load(arrays.get(i).name(), Space.SHARED, lane, inRange, parts().get(i).identity(), parts().get(i).type()));
+        assignState(kb, staged);
+        butterfly(kb);
     }
 
     /** Lane 0 of each warp writes its warp's state to slot warp; then a barrier. */
-    private static void stageAcrossWarps(KernelBuilder kb, TExpr tid, TExpr lane, SharedArray a, TExpr av, SharedArray b, TExpr bv) {
+    private static void stageAcrossWarps(KernelBuilder kb, TExpr tid, TExpr lane, List<SharedArray> arrays, List<TExpr> values) {
         TExpr warp = kb.let("warp", TExpr.binary(BinOp.DIV, tid, TExpr.i32(32)));
         TExpr leader = kb.let("leader", TExpr.binary(BinOp.EQ, lane, TExpr.i32(0)));
-        kb.add(new TStmt.Store(a.name(), Space.SHARED, warp, av, leader));
-        if (b != null) kb.add(new TStmt.Store(b.name(), Space.SHARED, warp, bv, leader));
+        for (int i = 0; i < arrays.size(); i++) kb.add(new TStmt.Store(arrays.get(i).name(), Space.SHARED, warp, values.get(i), leader));
         kb.add(new TStmt.Barrier());
     }
 
     /**
-     * Xor-butterfly over the 32 lanes for a double-word sum: afterwards every lane holds the warp's sum and error
-     * (the same in both lanes of a pair: TwoSum's error is exact, so it does not depend on the order).
+     * Xor-butterfly over the 32 lanes: afterwards every lane holds the warp's state. For a double-word sum both
+     * lanes of a pair end with the same sum and error (TwoSum's error is exact, so it does not depend on the order);
+     * for an arg-reduction the best is a total order's maximum.
      */
-    private void pairButterfly(KernelBuilder kb) {
-        for (int off = 16; off >= 1; off /= 2) {
-            TExpr oa = kb.let("o_acc", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(acc), TExpr.i32(off), accType));
-            TExpr oe = kb.let("o_err", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(error), TExpr.i32(off), accType));
-            Combine.twoSum(kb, acc, error, oa, TExpr.binary(BinOp.ADD, TExpr.ref(error), oe));
-        }
-    }
-
-    /** Xor-butterfly over the 32 lanes for an arg-reduction: afterwards every lane holds the warp's best. */
     private void butterfly(KernelBuilder kb) {
         for (int off = 16; off >= 1; off /= 2) {
-            TExpr ov = kb.let("o_best", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(best), TExpr.i32(off), accType));
-            TExpr oi = kb.let("o_at", new TExpr.Shuffle(TExpr.ShuffleKind.XOR, TExpr.ref(bestAt), TExpr.i32(off), TType.I64));
-            TExpr take = kb.let("take", Combine.better(reduction, ov, oi, TExpr.ref(best), TExpr.ref(bestAt)));
-            kb.assign(best, TExpr.select(take, ov, TExpr.ref(best)));
-            kb.assign(bestAt, TExpr.select(take, oi, TExpr.ref(bestAt)));
+            List<TExpr> other = new ArrayList<>();
+            for (Part p : parts())
+                other.add(kb.let("o_" + p.name(), new TExpr.Shuffle(TExpr.ShuffleKind.XOR, state().get(other.size()), TExpr.i32(off), p.type())));
+            merge(kb, other);
         }
     }
 }

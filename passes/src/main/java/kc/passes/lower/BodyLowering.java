@@ -48,7 +48,10 @@ final class BodyLowering {
     TExpr expression(ScalarExpr e) { return expr(e); }
 
     /** The dtype e computes in, literals weak. */
-    DType typeOf(ScalarExpr e) {
+    DType typeOf(ScalarExpr e) { return typeOf(e, operandTypes); }
+
+    /** The dtype e computes in over operands of these dtypes, literals weak. */
+    static DType typeOf(ScalarExpr e, List<DType> operandTypes) {
         DType t = ScalarTypes.inferFromOperands(e, operandTypes);
         return t != null ? t : ScalarTypes.infer(e, operandTypes);
     }

@@ -1,7 +1,9 @@
 package kc.passes.lower;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import kc.ir.graph.DType;
 import kc.ir.graph.Node;
@@ -9,10 +11,8 @@ import kc.ir.graph.Op;
 import kc.ir.graph.Shape;
 import kc.ir.graph.Value;
 import kc.ir.tile.BufferParam;
-import kc.ir.tile.Kernel;
 import kc.ir.tile.Launch;
 import kc.ir.tile.ScalarType;
-import kc.ir.tile.SharedArray;
 import kc.ir.tile.Space;
 import kc.ir.tile.TExpr;
 import kc.ir.tile.TExpr.BinOp;
@@ -20,33 +20,50 @@ import kc.ir.tile.TStmt;
 import kc.ir.tile.TType;
 import kc.ir.tile.Var;
 import kc.passes.schedule.Accumulation;
+import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Strategy;
+import kc.passes.schedule.VectorAccess;
 
 /**
- * Lowers one {@link Op.Generic} node (a fusion group: producers inlined into its body, consumers in its epilogue).
- * POINTWISE: a thread per output element, the reduction (if any) as nested sequential loops. BLOCK and WARP: a
- * block or a warp per output element, its threads striding over the flattened reduction, combined by warp
- * reductions (or shuffles, for arg-reductions) and, for a block, a shared-memory stage across warps.
+ * Lowers one {@link Op.Generic} node (a fusion group: producers inlined into its body, consumers in its epilogue)
+ * with its schedule:
+ * <ul>
+ *   <li>POINTWISE: a thread per output element (or per {@code vector} consecutive ones, read and written with
+ *       vector accesses), {@code items} of them a grid apart; the reduction, if any, as nested sequential loops.</li>
+ *   <li>WARP and BLOCK: a warp or a block per output element, its lanes striding over the flattened reduction,
+ *       combined by shuffles and, for a block, a shared-memory stage across warps.</li>
+ *   <li>GRID: two kernels. The first runs {@code splits} blocks per output, each reducing one contiguous slice of the
+ *       reduction as BLOCK does and storing its partial state (see {@link Accumulator#parts()}) in scratch buffers;
+ *       the second runs a warp per output that merges the partials in a fixed order, then applies the epilogue and
+ *       stores. No atomics: a second run is bit-identical.</li>
+ * </ul>
  */
 final class GenericLowering {
     private final Node node;
     private final Op.Generic op;
     private final Lowering.Buffers buffers;
     private final String dest;
+    private final GroupSchedule schedule;
+    /** GRID's scratch buffers, one per {@link Accumulator#parts()} entry (empty for other strategies). */
+    private final List<String> partials;
     private final long[] dims;
     private final int resultRank;
     private final long outputs;
     private final long reduceCount;
-    private final KernelBuilder kb;
+    private final TType idx;
     private final boolean doubleWordSums;
+    /** The kernel being emitted (GRID emits two, one after the other) and its output buffer's local name. */
+    private KernelBuilder kb;
     private String out;
 
-    GenericLowering(Node node, Lowering.Buffers buffers, String dest, Accumulation accumulation) {
+    GenericLowering(Node node, Lowering.Buffers buffers, String dest, GroupSchedule schedule, List<String> partials) {
         this.node = node;
-        this.doubleWordSums = accumulation == Accumulation.DOUBLE;
         this.op = (Op.Generic) node.op();
         this.buffers = buffers;
         this.dest = dest;
+        this.schedule = schedule;
+        this.partials = partials;
+        this.doubleWordSums = schedule.accumulation() == Accumulation.DOUBLE;
         Shape rs = node.result().type().shape();
         resultRank = rs.rank();
         int q = op.reduceShape().rank();
@@ -55,13 +72,23 @@ final class GenericLowering {
         for (int d = 0; d < q; d++) dims[resultRank + d] = op.reduceShape().dim(d);
         outputs = rs.numel();
         reduceCount = op.reduceShape().numel();
-        this.kb = new KernelBuilder(indexType());
+        idx = indexType();
+    }
+
+    /** What a GRID schedule keeps between its two kernels: per output and split, each part of the partial state. */
+    static List<Lowering.Scratch> scratch(Node n, GroupSchedule gs) {
+        if (gs.strategy() != Strategy.GRID) return List.of();
+        List<Lowering.Scratch> out = new ArrayList<>();
+        for (Accumulator.Part p : accumulator(n, gs.accumulation() == Accumulation.DOUBLE).parts())
+            out.add(new Lowering.Scratch("partial_" + p.name(), Types.dtype(p.type()), n.result().type().shape().numel() * gs.splits()));
+        return out;
     }
 
     /** i32 when every buffer, coordinate and index sub-expression of the kernel fits comfortably. */
     private TType indexType() {
         long limit = Integer.MAX_VALUE - 4096L;
-        long m = outputs + 1024L * 1024;
+        // grid-stride items may step one grid past the end; GRID indexes its partials by output and split
+        long m = Math.max(outputs, outputs * schedule.splits()) + 1024L * 1024;
         for (long d : dims) m = Math.max(m, d);
         for (int k = 0; k < op.maps().size(); k++) {
             m = Math.max(m, node.operands().get(k).type().shape().numel());
@@ -78,48 +105,83 @@ final class GenericLowering {
         return m > limit ? TType.I64 : TType.I32;
     }
 
-    /** The plan buffers the kernel's parameters stand for, in order (valid after lower). */
-    List<String> args() { return kb.args(); }
-
-    Kernel lower(String name, Strategy strategy, int threads) {
-        out = kb.buffer(dest, ScalarType.of(node.result().type().dtype()), outputs, BufferParam.Access.WRITE);
-        return switch (strategy) {
-            case POINTWISE -> pointwise(name, threads);
-            case BLOCK -> cooperative(name, threads, false);
-            case WARP -> cooperative(name, threads, true);
-            case GRID, SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy " + strategy.word());
+    /** The kernels, in launch order, with the plan buffers their parameters stand for. */
+    List<Lowering.Emitted> lower(String name) {
+        return switch (schedule.strategy()) {
+            case POINTWISE -> List.of(pointwise(name));
+            case BLOCK -> List.of(cooperative(name, false));
+            case WARP -> List.of(cooperative(name, true));
+            case GRID -> List.of(gridPartials(name + "_partials"), gridCombine(name + "_combine"));
+            case SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy scan");
         };
     }
 
+    private void begin() {
+        kb = new KernelBuilder(idx);
+        out = null;
+    }
+
+    private Lowering.Emitted emit(String name, Launch launch) { return new Lowering.Emitted(kb.build(name, launch), kb.args()); }
+
+    private void declareOutput() { out = kb.buffer(dest, ScalarType.of(resultType()), outputs, BufferParam.Access.WRITE); }
+
     // ---- POINTWISE ----
 
-    private Kernel pointwise(String name, int threads) {
-        Launch launch = Lowering.grid(Math.max(1, ceilDiv(outputs, threads)), threads);
-        TExpr o = kb.let("o", KernelBuilder.add(KernelBuilder.mul(blockId(launch), threads), kb.toIdx(new TExpr.Special(TExpr.Reg.THREAD_X))));
-        List<TStmt> inside = kb.nested(() -> {
-            TExpr[] coords = new TExpr[dims.length];
-            decompose(o, coords);
+    /**
+     * A thread per {@code vector} consecutive outputs (an item); with {@code items > 1} each thread takes that many
+     * items one grid apart (a grid-stride loop: every pass over the items is a coalesced sweep of the whole grid).
+     */
+    private Lowering.Emitted pointwise(String name) {
+        begin();
+        declareOutput();
+        int threads = schedule.threads(), width = schedule.vector(), items = schedule.items();
+        long work = outputs / width; // legality: the innermost result dim is a multiple of the width
+        Launch launch = Lowering.grid(Math.max(1, ceilDiv(work, (long) threads * items)), threads);
+        TExpr g = kb.let("g", KernelBuilder.add(KernelBuilder.mul(blockId(launch), threads), kb.toIdx(new TExpr.Special(TExpr.Reg.THREAD_X))));
+        if (items == 1) {
+            kb.add(new TStmt.If(KernelBuilder.lt(g, kb.c(work)), kb.nested(() -> pointwiseItem(g, width)), List.of()));
+            return emit(name, launch);
+        }
+        long stride = launch.blocks() * threads;
+        Var it = kb.fresh("it", TType.I32);
+        List<TStmt> pass = kb.nested(() -> {
+            TExpr w = kb.let("w", KernelBuilder.add(g, KernelBuilder.mul(kb.toIdx(TExpr.ref(it)), stride)));
+            kb.add(new TStmt.If(KernelBuilder.lt(w, kb.c(work)), kb.nested(() -> pointwiseItem(w, width)), List.of()));
+        });
+        // a few items unrolled: their loads can be in flight together
+        kb.add(new TStmt.For(it, TExpr.i32(0), TExpr.i32(items), 1, pass, items <= 8));
+        return emit(name, launch);
+    }
+
+    /** The outputs of item w: flat indices w * width + j, j < width, which differ only in the innermost dim. */
+    private void pointwiseItem(TExpr w, int width) {
+        TExpr o = width == 1 ? w : kb.let("o", KernelBuilder.mul(w, width));
+        TExpr[] coords = new TExpr[dims.length];
+        decompose(o, coords);
+        List<Accumulator> accs = new ArrayList<>();
+        for (int j = 0; j < width; j++) {
             Accumulator acc = accumulator();
             acc.declare(kb);
-            reductionLoops(coords, resultRank, acc);
-            store(acc.result(kb), coords, o, null);
-        });
-        kb.add(new TStmt.If(KernelBuilder.lt(o, kb.c(outputs)), inside, List.of()));
-        return kb.build(name, launch);
+            accs.add(acc);
+        }
+        reductionLoops(coords, resultRank, accs);
+        List<TExpr> values = new ArrayList<>();
+        for (Accumulator acc : accs) values.add(acc.result(kb));
+        store(values, coords, o, null);
     }
 
     /** Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. */
-    private void reductionLoops(TExpr[] coords, int d, Accumulator acc) {
+    private void reductionLoops(TExpr[] coords, int d, List<Accumulator> accs) {
         if (d == dims.length) {
-            TExpr v = body(coords, acc.splitsProducts());
-            TExpr at = op.reduction() == Op.Reduction.ARGMAX || op.reduction() == Op.Reduction.ARGMIN ? flatReduceIndex(coords) : null;
-            acc.combine(kb, v, at);
+            Reads reads = new Reads(coords, accs.size());
+            TExpr at = accs.get(0).isArg() ? flatReduceIndex(coords) : null;
+            for (int j = 0; j < accs.size(); j++) accs.get(j).combine(kb, body(reads, j, accs.get(j).splitsProducts()), at);
             return;
         }
         Var i = kb.fresh("r" + (d - resultRank), TType.I32);
         List<TStmt> loop = kb.nested(() -> {
             coords[d] = kb.toIdx(TExpr.ref(i));
-            reductionLoops(coords, d + 1, acc);
+            reductionLoops(coords, d + 1, accs);
         });
         kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), 1, loop, false));
     }
@@ -141,11 +203,13 @@ final class GenericLowering {
      * reductions and a shared-memory stage across warps. WARP: a warp per output element (a block holds
      * threads / 32 of them), its lanes striding over the reduction, combined by shuffles alone.
      */
-    private Kernel cooperative(String name, int threads, boolean perWarp) {
+    private Lowering.Emitted cooperative(String name, boolean perWarp) {
+        begin();
+        declareOutput();
+        int threads = schedule.threads();
         int lanes = perWarp ? 32 : threads;
         int perBlock = perWarp ? threads / 32 : 1;
-        if (reduceCount > Integer.MAX_VALUE - lanes)
-            throw new IllegalArgumentException("a reduction of " + reduceCount + " elements is too long for an i32 loop");
+        requireI32Loop(lanes);
         Launch launch = Lowering.grid(Math.max(1, ceilDiv(outputs, perBlock)), threads);
         TExpr bid = perWarp
                 ? kb.let("o", KernelBuilder.add(KernelBuilder.mul(blockId(launch), perBlock),
@@ -157,8 +221,17 @@ final class GenericLowering {
         decompose(o, coords);
         Accumulator acc = accumulator();
         acc.declare(kb);
-        Var r = kb.fresh("r", TType.I32);
         TExpr lane = perWarp ? new TExpr.Special(TExpr.Reg.LANE) : new TExpr.Special(TExpr.Reg.THREAD_X);
+        reduceStrided(acc, coords, lane, TExpr.i32(reduceCount), lanes);
+        acc.blockCombine(kb, lanes);
+        TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
+        store(List.of(acc.result(kb)), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
+        return emit(name, launch);
+    }
+
+    /** {@code for (r = start; r < end; r += step)} over flat reduction indices, folding the body at each into acc. */
+    private void reduceStrided(Accumulator acc, TExpr[] coords, TExpr start, TExpr end, int step) {
+        Var r = kb.fresh("r", TType.I32);
         TExpr[] inner = coords.clone();
         List<TStmt> loop = kb.nested(() -> {
             TExpr rest = kb.toIdx(TExpr.ref(r));
@@ -167,13 +240,88 @@ final class GenericLowering {
                 if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
             }
             TExpr at = acc.isArg() ? TExpr.cast(TExpr.ref(r), TType.I64) : null;
-            acc.combine(kb, body(inner, acc.splitsProducts()), at);
+            acc.combine(kb, body(new Reads(inner, 1), 0, acc.splitsProducts()), at);
         });
-        kb.add(new TStmt.For(r, lane, TExpr.i32(reduceCount), lanes, loop, false));
-        acc.blockCombine(kb, lanes);
+        kb.add(new TStmt.For(r, start, end, step, loop, false));
+    }
+
+    private void requireI32Loop(int step) {
+        if (reduceCount > Integer.MAX_VALUE - step)
+            throw new IllegalArgumentException("a reduction of " + reduceCount + " elements is too long for an i32 loop");
+    }
+
+    // ---- GRID ----
+
+    /**
+     * Kernel 1: block b reduces slice {@code s = b % splits} (a contiguous run of {@code ceil(R / splits)} flat
+     * reduction indices) of output {@code b / splits}, and its thread 0 stores the block's partial state at b.
+     */
+    private Lowering.Emitted gridPartials(String name) {
+        begin();
+        int threads = schedule.threads(), splits = schedule.splits();
+        long chunk = ceilDiv(reduceCount, splits);
+        requireI32Loop(threads + (int) Math.min(chunk, Integer.MAX_VALUE / 2));
+        List<String> parts = new ArrayList<>();
+        Accumulator acc = accumulator();
+        for (int i = 0; i < partials.size(); i++)
+            parts.add(kb.buffer(partials.get(i), acc.parts().get(i).type().elem(), outputs * splits, BufferParam.Access.WRITE));
+        long blocks = outputs * splits;
+        Launch launch = Lowering.grid(blocks, threads);
+        TExpr b = kb.let("b", blockId(launch));
+        // blocks past the end of a 2-D grid reduce the last slice again and store nothing
+        TExpr bc = kb.let("bc", TExpr.binary(BinOp.MIN, b, kb.c(blocks - 1)));
+        TExpr o = kb.let("o", KernelBuilder.div(bc, splits));
+        TExpr s = kb.let("s", TExpr.cast(KernelBuilder.rem(bc, splits), TType.I32));
+        TExpr[] coords = new TExpr[dims.length];
+        decompose(o, coords);
+        acc.declare(kb);
+        TExpr lo = kb.let("lo", KernelBuilder.mul(s, chunk));
+        TExpr hi = kb.let("hi", TExpr.binary(BinOp.MIN, KernelBuilder.add(lo, TExpr.i32(chunk)), TExpr.i32(reduceCount)));
+        TExpr tid = new TExpr.Special(TExpr.Reg.THREAD_X);
+        reduceStrided(acc, coords, KernelBuilder.add(lo, tid), hi, threads);
+        acc.blockCombine(kb, threads);
+        TExpr mask = kb.let("keep", KernelBuilder.and(TExpr.binary(BinOp.EQ, tid, TExpr.i32(0)), KernelBuilder.lt(b, kb.c(blocks))));
+        List<TExpr> state = acc.state();
+        for (int i = 0; i < parts.size(); i++) kb.add(new TStmt.Store(parts.get(i), Space.GLOBAL, bc, state.get(i), mask));
+        return emit(name, launch);
+    }
+
+    /**
+     * Kernel 2: a warp per output; lane l merges partials l, l + 32, ... in order, the butterfly merges the lanes,
+     * and lane 0 applies the epilogue and stores. The order is fixed, so the result is too.
+     */
+    private Lowering.Emitted gridCombine(String name) {
+        begin();
+        declareOutput();
+        int splits = schedule.splits();
+        int warps = (int) Math.max(1, Math.min(schedule.threads() / 32, outputs));
+        Accumulator acc = accumulator();
+        List<Accumulator.Part> parts = acc.parts();
+        List<String> locals = new ArrayList<>();
+        for (int i = 0; i < partials.size(); i++)
+            locals.add(kb.buffer(partials.get(i), parts.get(i).type().elem(), outputs * splits, BufferParam.Access.READ));
+        Launch launch = Lowering.grid(ceilDiv(outputs, warps), 32 * warps);
+        TExpr wo = kb.let("o", KernelBuilder.add(KernelBuilder.mul(blockId(launch), warps),
+                kb.toIdx(TExpr.binary(BinOp.DIV, new TExpr.Special(TExpr.Reg.THREAD_X), TExpr.i32(32)))));
+        TExpr o = kb.let("oc", TExpr.binary(BinOp.MIN, wo, kb.c(outputs - 1)));
+        TExpr[] coords = new TExpr[dims.length];
+        decompose(o, coords);
+        acc.declare(kb);
+        TExpr base = kb.let("base", KernelBuilder.mul(o, splits));
+        TExpr lane = new TExpr.Special(TExpr.Reg.LANE);
+        Var s = kb.fresh("s", TType.I32);
+        List<TStmt> loop = kb.nested(() -> {
+            TExpr at = kb.let("p", KernelBuilder.add(base, kb.toIdx(TExpr.ref(s))));
+            List<TExpr> other = new ArrayList<>();
+            for (int i = 0; i < parts.size(); i++)
+                other.add(kb.let("part_" + parts.get(i).name(), new TExpr.Load(locals.get(i), Space.GLOBAL, at, null, 0, parts.get(i).type())));
+            acc.merge(kb, other);
+        });
+        kb.add(new TStmt.For(s, lane, TExpr.i32(splits), 32, loop, false));
+        acc.blockCombine(kb, 32);
         TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
-        store(acc.result(kb), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
-        return kb.build(name, launch);
+        store(List.of(acc.result(kb)), coords, wo, KernelBuilder.and(first, KernelBuilder.lt(wo, kb.c(outputs))));
+        return emit(name, launch);
     }
 
     // ---- shared pieces ----
@@ -198,24 +346,77 @@ final class GenericLowering {
     private DType resultType() { return node.result().type().dtype(); }
 
     /** The type the reduction combines in: the result's, or with an epilogue the type its combined value has. */
-    private DType reducedType() {
-        return op.epilogue() == null ? resultType() : kc.ir.graph.ScalarTypes.reducedType(op.epilogue());
+    private static DType reducedType(Node n) {
+        Op.Generic g = (Op.Generic) n.op();
+        return g.epilogue() == null ? n.result().type().dtype() : kc.ir.graph.ScalarTypes.reducedType(g.epilogue());
     }
 
-    private Accumulator accumulator() { return new Accumulator(op.reduction(), reducedType(), bodyType(), doubleWordSums); }
+    private DType reducedType() { return reducedType(node); }
 
-    private List<DType> operandTypes() {
+    private static Accumulator accumulator(Node n, boolean doubleWordSums) {
+        Op.Generic g = (Op.Generic) n.op();
+        return new Accumulator(g.reduction(), reducedType(n), BodyLowering.typeOf(g.body(), operandTypes(n)), doubleWordSums);
+    }
+
+    private Accumulator accumulator() { return accumulator(node, doubleWordSums); }
+
+    private static List<DType> operandTypes(Node n) {
         List<DType> types = new ArrayList<>();
-        for (Value v : node.operands()) types.add(v.type().dtype());
+        for (Value v : n.operands()) types.add(v.type().dtype());
         return types;
     }
 
-    private DType bodyType() { return new BodyLowering(kb, operandTypes(), k -> null, new TExpr[0], null).typeOf(op.body()); }
+    private List<DType> operandTypes() { return operandTypes(node); }
 
-    /** The body's value at coords; unbound (its top operation in sight) when the accumulator asks. */
-    private TExpr body(TExpr[] coords, boolean unbound) {
-        IndexLowering ix = new IndexLowering(kb, coords, dims);
-        BodyLowering bl = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords, null);
+    /**
+     * The operand reads of one domain point for {@code width} lanes along the innermost result dim (width 1: the
+     * point itself). Each operand is loaded once, on first use: a VECTOR operand as one vector load whose lanes the
+     * lanes take, a BROADCAST one as a scalar every lane shares (see {@link VectorAccess}).
+     */
+    private final class Reads {
+        private final TExpr[] coords;
+        private final int width;
+        private final IndexLowering ix;
+        private final Map<Integer, TExpr> loaded = new HashMap<>();
+
+        Reads(TExpr[] coords, int width) {
+            this.coords = coords;
+            this.width = width;
+            this.ix = new IndexLowering(kb, coords, dims);
+        }
+
+        /** Operand k at lane j, in its compute type. */
+        TExpr lane(int k, int j) {
+            TExpr x = loaded.get(k);
+            if (x == null) {
+                x = load(k);
+                loaded.put(k, x);
+            }
+            if (!x.type().isVector()) return x;
+            DType dt = node.operands().get(k).type().dtype();
+            return BodyLowering.convert(new TExpr.Lane(x, j, Types.storage(dt)), Types.compute(dt));
+        }
+
+        private TExpr load(int k) {
+            if (width == 1 || VectorAccess.kind(node, k, width) == VectorAccess.Kind.BROADCAST) return kb.let("x" + k, read(ix, k));
+            Value v = node.operands().get(k);
+            String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(v.type().dtype()), v.type().shape().numel(), BufferParam.Access.READ);
+            TExpr offset = kb.let("off", ix.access(op.maps().get(k), v.type().shape()).offset());
+            return kb.let("xv" + k, new TExpr.Load(buf, Space.GLOBAL, offset, null, 0, new TType(ScalarType.of(v.type().dtype()), width)));
+        }
+
+        /** The coordinates lane j sees (the body's index reads): the innermost result coordinate plus j. */
+        TExpr[] coords(int j) {
+            if (j == 0) return coords;
+            TExpr[] c = coords.clone();
+            c[resultRank - 1] = KernelBuilder.add(coords[resultRank - 1], kb.c(j));
+            return c;
+        }
+    }
+
+    /** The body's value at lane j of a point; unbound (its top operation in sight) when the accumulator asks. */
+    private TExpr body(Reads reads, int j, boolean unbound) {
+        BodyLowering bl = new BodyLowering(kb, operandTypes(), k -> reads.lane(k, j), reads.coords(j), null);
         return unbound ? bl.expression(op.body()) : bl.lower(op.body());
     }
 
@@ -231,17 +432,24 @@ final class GenericLowering {
     }
 
     /**
-     * Stores the combined value at output index {@code index} (coordinates {@code coords}), through the epilogue when
-     * the op has one: its reads use result dims only, so they are made at the output point.
+     * Stores the combined values of consecutive outputs from flat index {@code index} (coordinates {@code coords}
+     * of the first), one vector store when there are several, each through the epilogue when the op has one: its
+     * reads use result dims only, so they are made at the output point.
      */
-    private void store(TExpr value, TExpr[] coords, TExpr index, TExpr mask) {
+    private void store(List<TExpr> values, TExpr[] coords, TExpr index, TExpr mask) {
         DType dt = resultType();
-        if (op.epilogue() != null) {
-            TExpr combined = kb.let("acc", BodyLowering.convert(value, Types.compute(reducedType())));
-            IndexLowering ix = new IndexLowering(kb, coords, dims);
-            value = new BodyLowering(kb, operandTypes(), k -> read(ix, k), coords, combined).lower(op.epilogue());
+        Reads reads = op.epilogue() == null ? null : new Reads(coords, values.size());
+        List<TExpr> lanes = new ArrayList<>();
+        for (int j = 0; j < values.size(); j++) {
+            TExpr value = values.get(j);
+            if (op.epilogue() != null) {
+                int lane = j;
+                TExpr combined = kb.let("acc", BodyLowering.convert(value, Types.compute(reducedType())));
+                value = new BodyLowering(kb, operandTypes(), k -> reads.lane(k, lane), reads.coords(j), combined).lower(op.epilogue());
+            }
+            lanes.add(BodyLowering.convert(value, Types.storage(dt)));
         }
-        kb.add(new TStmt.Store(out, Space.GLOBAL, index, BodyLowering.convert(value, Types.storage(dt)), mask));
+        kb.add(new TStmt.Store(out, Space.GLOBAL, index, TExpr.pack(lanes), mask));
     }
 
     static long ceilDiv(long a, long b) { return (a + b - 1) / b; }

@@ -41,12 +41,17 @@ final class KernelBuilder {
 
     /**
      * Declares (or widens the access of) a parameter for plan buffer {@code buffer}; returns the kernel-local name
-     * to use in loads and stores: {@code out} for the first written buffer, {@code in0, in1, ...} for the rest.
+     * to use in loads and stores: {@code out, out1, ...} for written buffers, {@code in0, in1, ...} for read ones.
      */
     String buffer(String buffer, ScalarType elem, long numel, BufferParam.Access access) {
         String local = localName.get(buffer);
         if (local == null) {
-            local = access == BufferParam.Access.WRITE && !taken.contains("out") ? "out" : "in" + inputs++;
+            if (access == BufferParam.Access.WRITE) {
+                local = "out";
+                for (int i = 1; taken.contains(local); i++) local = "out" + i;
+            } else {
+                local = "in" + inputs++;
+            }
             localName.put(buffer, local);
             taken.add(local);
         }

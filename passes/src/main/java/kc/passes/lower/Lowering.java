@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import kc.ir.graph.DType;
 import kc.ir.graph.Graph;
 import kc.ir.graph.IndexMap;
 import kc.ir.graph.Node;
@@ -29,8 +30,8 @@ import kc.passes.schedule.ScheduleLegality;
 /**
  * Graph IR + Schedule to Tile IR kernels and a LaunchPlan. Buffers: graph inputs are INPUT (index = position),
  * parameters PARAM (key = state_dict name), graph outputs OUTPUT, Constant nodes CONSTANT, every other node
- * SCRATCH. A graph output that is an input, a parameter, a constant or an earlier output gets its own OUTPUT
- * buffer through a copy kernel.
+ * SCRATCH, and so are the partial results a GRID group keeps between its two kernels. A graph output that is an
+ * input, a parameter, a constant or an earlier output gets its own OUTPUT buffer through a copy kernel.
  */
 public final class Lowering {
     private Lowering() {}
@@ -60,9 +61,10 @@ public final class Lowering {
             String name = "k" + index++ + "_" + kernelName(gs.name());
             if (n.result().type().shape().numel() == 0) continue; // nothing to compute
             String dest = buffers.nameOf(n.result());
-            kernels.launch(n, gs, dest, buffers, () -> {
+            List<String> scratch = n.op() instanceof Op.Generic ? buffers.scratch(dest, GenericLowering.scratch(n, gs)) : List.of();
+            kernels.launch(n, gs, dest, scratch, buffers, () -> {
                 try {
-                    return lowerNode(n, gs, name, buffers, dest);
+                    return lowerNode(n, gs, name, buffers, dest, scratch);
                 } catch (IllegalArgumentException e) {
                     throw new IllegalArgumentException("group " + gs.name() + ": " + e.getMessage(), e);
                 }
@@ -75,8 +77,8 @@ public final class Lowering {
                     List.of(src), Origin.NONE);
             if (src.type().shape().numel() == 0) continue;
             String name = "k" + kernels.kernels().size() + "_copy_" + c.dest();
-            GroupSchedule gs = DefaultScheduler.defaults(name, List.of(), copy);
-            kernels.launch(copy, gs, c.dest(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest()));
+            GroupSchedule gs = DefaultScheduler.defaults(name, List.of(), copy, machine);
+            kernels.launch(copy, gs, c.dest(), List.of(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest(), List.of()));
         }
         return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()));
     }
@@ -84,14 +86,17 @@ public final class Lowering {
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */
     record Emitted(Kernel kernel, List<String> args) {}
 
-    private static Emitted lowerNode(Node n, GroupSchedule gs, String name, Buffers buffers, String dest) {
+    /**
+     * A buffer a group's kernels keep for themselves (a GRID's partial results): named by the group's destination
+     * and {@code suffix}, {@code numel} elements of {@code dtype}, a SCRATCH buffer of the plan that no graph value owns.
+     */
+    record Scratch(String suffix, DType dtype, long numel) {}
+
+    /** The group's kernels, in launch order. */
+    private static List<Emitted> lowerNode(Node n, GroupSchedule gs, String name, Buffers buffers, String dest, List<String> scratch) {
         return switch (n.op()) {
-            case Op.Generic gen -> {
-                GenericLowering gl = new GenericLowering(n, buffers, dest, gs.accumulation());
-                Kernel k = gl.lower(name, gs.strategy(), gs.threads());
-                yield new Emitted(k, gl.args());
-            }
-            case Op.Scan scan -> ScanLowering.lower(n, buffers, dest, name, gs.threads());
+            case Op.Generic gen -> new GenericLowering(n, buffers, dest, gs, scratch).lower(name);
+            case Op.Scan scan -> List.of(ScanLowering.lower(n, buffers, dest, name, gs.threads()));
             case Op.Constant c -> throw new IllegalArgumentException("constants are buffers, not kernels");
         };
     }
@@ -157,6 +162,17 @@ public final class Lowering {
         private void add(Value v, String name, LaunchPlan.Role role, int index, String key, List<Double> values) {
             names.put(v.id(), name);
             plan.add(new LaunchPlan.Buffer(name, role, index, key, v.type().dtype(), v.type().shape(), values));
+        }
+
+        /** Adds the scratch buffers of the group writing {@code dest}; their names, in order. */
+        List<String> scratch(String dest, List<Scratch> specs) {
+            List<String> names = new ArrayList<>(specs.size());
+            for (Scratch s : specs) {
+                String name = dest + "_" + s.suffix();
+                plan.add(new LaunchPlan.Buffer(name, LaunchPlan.Role.SCRATCH, 0, null, s.dtype(), Shape.of(s.numel()), null));
+                names.add(name);
+            }
+            return names;
         }
 
         String nameOf(Value v) {

@@ -19,13 +19,14 @@ import kc.passes.schedule.GroupSchedule;
  * The kernels of a lowering and their launches. A kernel identical to an earlier one but for its name (the same
  * layer shape again: parameters have local names) is not added again; the launch reuses the earlier kernel.
  * <p>
- * A node's kernel depends only on its op, the types it reads and writes, its schedule's knobs, and which of
+ * A node's kernels depend only on its op, the types it reads and writes, its schedule's knobs, and which of
  * its buffers are the same buffer; never on the buffers' names. Nodes alike in all of these (the steps of an
  * unrolled LSTM: 50k nodes, a few hundred distinct kernels) are lowered and verified once; later ones only map the
- * kernel's parameters to their own buffers.
+ * kernels' parameters to their own buffers. A group may have several kernels (GRID: partials, then their combine)
+ * and buffers of its own (GRID's partials), which each node alike has separately.
  */
 final class SharedKernels {
-    /** Everything a node's kernel depends on but its name and buffer names; {@code aliases[k]}: the first operand
+    /** Everything a node's kernels depend on but their names and buffer names; {@code aliases[k]}: the first operand
      *  in the same buffer as operand k, or -1 when that is the destination. */
     private record NodeKey(Op op, TensorType result, List<TensorType> operands, List<Integer> aliases,
                            GroupSchedule schedule) {
@@ -37,36 +38,43 @@ final class SharedKernels {
         @Override public int hashCode() { return ((op.hashCode() * 31 + result.hashCode()) * 31 + operands.hashCode()) * 31 + aliases.hashCode(); }
     }
 
-    /** A lowered kernel, the name its launches use, and per parameter which buffer it is: -1 the destination,
-     *  k the buffer of operand k. */
-    private record Reusable(Kernel kernel, String name, List<Integer> argSlots, long sharedBytes) {}
+    /**
+     * One lowered kernel of a node, the name its launches use, and per parameter which of the node's buffers it is:
+     * -1 the destination, k &lt; operands the buffer of operand k, operands + j the node's own scratch buffer j.
+     */
+    private record Part(Kernel kernel, String name, List<Integer> argSlots, long sharedBytes) {}
 
     private final List<Kernel> kernels = new ArrayList<>();
     private final List<LaunchPlan.KernelLaunch> launches = new ArrayList<>();
     private final Map<Kernel, String> nameByAnonymous = new HashMap<>();
-    private final Map<NodeKey, Reusable> byNode = new HashMap<>();
+    private final Map<NodeKey, List<Part>> byNode = new HashMap<>();
 
     List<Kernel> kernels() { return kernels; }
 
     List<LaunchPlan.KernelLaunch> launches() { return launches; }
 
     /**
-     * Adds the launch computing node {@code n} into buffer {@code dest}, lowering it with {@code lower} unless a
-     * node alike was lowered before.
+     * Adds the launches computing node {@code n} into buffer {@code dest} (with its own buffers {@code scratch}),
+     * lowering it with {@code lower} unless a node alike was lowered before.
      */
-    void launch(Node n, GroupSchedule schedule, String dest, Lowering.Buffers buffers, Supplier<Lowering.Emitted> lower) {
-        List<String> operandBuffers = new ArrayList<>(n.operands().size());
-        for (Value v : n.operands()) operandBuffers.add(buffers.nameOf(v));
-        // the schedule without its names: alike layers share a kernel whatever their groups are called
-        NodeKey key = key(n, schedule.withMembers(List.of()).withName(""), dest, operandBuffers);
-        Reusable l = byNode.get(key);
-        if (l == null) {
-            l = add(lower.get(), dest, operandBuffers);
-            byNode.put(key, l);
+    void launch(Node n, GroupSchedule schedule, String dest, List<String> scratch, Lowering.Buffers buffers,
+                Supplier<List<Lowering.Emitted>> lower) {
+        List<String> nodeBuffers = new ArrayList<>(n.operands().size() + scratch.size());
+        for (Value v : n.operands()) nodeBuffers.add(buffers.nameOf(v));
+        // the schedule without its names: alike layers share kernels whatever their groups are called
+        NodeKey key = key(n, schedule.withMembers(List.of()).withName(""), dest, nodeBuffers);
+        nodeBuffers.addAll(scratch);
+        List<Part> parts = byNode.get(key);
+        if (parts == null) {
+            parts = new ArrayList<>();
+            for (Lowering.Emitted e : lower.get()) parts.add(add(e, dest, nodeBuffers));
+            byNode.put(key, parts);
         }
-        List<String> args = new ArrayList<>(l.argSlots().size());
-        for (int slot : l.argSlots()) args.add(slot < 0 ? dest : operandBuffers.get(slot));
-        launches.add(new LaunchPlan.KernelLaunch(l.name(), l.kernel().launch(), args, l.sharedBytes()));
+        for (Part p : parts) {
+            List<String> args = new ArrayList<>(p.argSlots().size());
+            for (int slot : p.argSlots()) args.add(slot < 0 ? dest : nodeBuffers.get(slot));
+            launches.add(new LaunchPlan.KernelLaunch(p.name(), p.kernel().launch(), args, p.sharedBytes()));
+        }
     }
 
     private static NodeKey key(Node n, GroupSchedule schedule, String dest, List<String> operandBuffers) {
@@ -87,7 +95,7 @@ final class SharedKernels {
     }
 
     /** Verifies a freshly lowered kernel and keeps it unless an identical one (but for the name) is kept already. */
-    private Reusable add(Lowering.Emitted e, String dest, List<String> operandBuffers) {
+    private Part add(Lowering.Emitted e, String dest, List<String> nodeBuffers) {
         Kernel k = e.kernel();
         TileVerifier.verify(k);
         Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
@@ -99,10 +107,10 @@ final class SharedKernels {
         }
         List<Integer> slots = new ArrayList<>(e.args().size());
         for (String arg : e.args()) {
-            int slot = arg.equals(dest) ? -1 : operandBuffers.indexOf(arg);
-            if (slot < 0 && !arg.equals(dest)) throw new IllegalStateException("kernel " + k.name() + " reads " + arg + ", not one of its node's buffers");
+            int slot = arg.equals(dest) ? -1 : nodeBuffers.indexOf(arg);
+            if (slot < 0 && !arg.equals(dest)) throw new IllegalStateException("kernel " + k.name() + " uses " + arg + ", not one of its node's buffers");
             slots.add(slot);
         }
-        return new Reusable(k, name, slots, k.sharedBytes());
+        return new Part(k, name, slots, k.sharedBytes());
     }
 }

@@ -1,42 +1,77 @@
 package kc.passes.schedule;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
 import kc.ir.graph.Op;
+import kc.passes.cost.MachineModel;
 
 /**
- * The built-in heuristics: a {@link GroupSchedule} for every fusion group of a (fused) graph. Generics without a
- * reduction, or with a short one, or with many outputs, run POINTWISE; long reductions over few outputs run a
- * BLOCK per output; Scans run SCAN. Float sums accumulate double-word.
+ * The built-in heuristics: a {@link GroupSchedule} for every fusion group of a (fused) graph, for a machine. Float
+ * sums accumulate double-word; scans run SCAN. Generics are chosen by the shape of their work:
+ * <ul>
+ *   <li>No reduction, or rows shorter than a warp: POINTWISE, with 16-byte vector accesses where the index maps
+ *       allow them (these groups are memory-bound: wide accesses halve or quarter the memory instructions) and, for
+ *       grids of many waves, several items per thread.</li>
+ *   <li>Few outputs with long reductions (a loss, a full sum, a norm's statistics): GRID, so every SM takes part.</li>
+ *   <li>Rows read contiguously: WARP up to {@link #WARP_ROW_MAX} terms, BLOCK beyond.</li>
+ *   <li>Reductions whose lanes would read scattered addresses (a matmul's weight column, a convolution window):
+ *       as before WARP existed: BLOCK for long reductions to at most {@link #FEW_OUTPUTS} outputs, else POINTWISE,
+ *       where neighbouring threads read neighbouring outputs' data.</li>
+ * </ul>
  */
 public final class DefaultScheduler {
     private DefaultScheduler() {}
 
     public static final int POINTWISE_THREADS = 256;
     public static final int REDUCE_THREADS = 256;
-    /** Reductions at least this long may use a block per output. */
+    /**
+     * Threads an SM keeps resident (2048 on every NVIDIA part since Volta; an Apple core holds about as many). A
+     * wave is the blocks the whole GPU runs at once: multiprocessors x this / threads per block.
+     */
+    public static final int RESIDENT_THREADS_PER_SM = 2048;
+    /** Rows shorter than a warp run a thread per output: a warp per output would leave most of its lanes idle. */
+    public static final long SHORT_ROW = 32;
+    /** Rows up to this long run a warp per output (at most 32 terms per lane); longer rows a block per output. */
+    public static final long WARP_ROW_MAX = 1024;
+    /** Scattered reductions at least this long may use a block per output... */
     public static final long LONG_REDUCTION = 256;
     /** ... when there are at most this many outputs (otherwise one thread per output already fills the GPU). */
     public static final long FEW_OUTPUTS = 1L << 15;
+    /**
+     * GRID gives each block at least this many terms (16 per thread of a 256-thread block), so that a block's fixed
+     * cost (the combine across its warps, storing its partial) stays small beside its loads.
+     */
+    public static final long MIN_SLICE = 4096;
+    /** GRID aims at two waves of blocks: enough for every SM, with a second wave to hide the first's stragglers. */
+    public static final int GRID_WAVES = 2;
+    /** Grids of more waves than this give each thread several items, so the grid stays this many waves deep... */
+    public static final int ITEM_WAVES = 8;
+    /** ... up to this many items per thread. */
+    public static final int MAX_DEFAULT_ITEMS = 8;
 
-    public static Schedule schedule(Graph g) { return complete(g, Schedule.EMPTY); }
+    public static Schedule schedule(Graph g) { return schedule(g, MachineModel.SM_90); }
+
+    public static Schedule schedule(Graph g, MachineModel machine) { return complete(g, Schedule.EMPTY, machine); }
+
+    public static Schedule complete(Graph g, Schedule partial) { return complete(g, partial, MachineModel.SM_90); }
 
     /**
      * The given groups as they are (their member lists filled in from the graph where they left them out), and the
      * defaults for every group they do not name. Groups naming nothing in the graph are left for legality to report.
      */
-    public static Schedule complete(Graph g, Schedule partial) {
+    public static Schedule complete(Graph g, Schedule partial, MachineModel machine) {
         GroupNames names = GroupNames.of(g);
         Map<String, GroupSchedule> given = partial.byName();
         List<GroupSchedule> groups = new ArrayList<>();
         for (Node n : names.groupNodes()) {
             String name = names.group(n);
             GroupSchedule s = given.remove(name);
-            if (s == null) s = defaults(name, names.members(n), n);
+            if (s == null) s = defaults(name, names.members(n), n, machine);
             else if (s.members().isEmpty()) s = s.withMembers(names.members(n));
             groups.add(s);
         }
@@ -44,23 +79,70 @@ public final class DefaultScheduler {
         return new Schedule(groups);
     }
 
-    /** The heuristic schedule of one group. */
-    public static GroupSchedule defaults(String name, List<String> members, Node n) {
-        Strategy strategy = strategy(n);
-        int threads = strategy == Strategy.BLOCK ? REDUCE_THREADS : POINTWISE_THREADS;
-        return new GroupSchedule(name, members, strategy, threads, 1, 1, Accumulation.DOUBLE, 1);
-    }
+    public static GroupSchedule defaults(String name, List<String> members, Node n) { return defaults(name, members, n, MachineModel.SM_90); }
 
-    private static Strategy strategy(Node n) {
+    /** The heuristic schedule of one group on the machine. */
+    public static GroupSchedule defaults(String name, List<String> members, Node n, MachineModel machine) {
+        GroupSchedule pointwise = new GroupSchedule(name, members, Strategy.POINTWISE, POINTWISE_THREADS, 1, 1, Accumulation.DOUBLE, 1);
         return switch (n.op()) {
-            case Op.Scan s -> Strategy.SCAN;
-            case Op.Generic gen -> {
-                long reduce = gen.reduceShape().numel();
-                long outputs = n.result().type().shape().numel();
-                yield gen.reduction() != Op.Reduction.NONE && reduce >= LONG_REDUCTION && outputs <= FEW_OUTPUTS
-                        ? Strategy.BLOCK : Strategy.POINTWISE;
-            }
+            case Op.Scan s -> pointwise.withStrategy(Strategy.SCAN);
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
+            case Op.Generic gen -> {
+                GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
+                long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel();
+                if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
+                int splits = gridSplits(outputs, rows, machine);
+                if (splits >= 2) yield reduce.withStrategy(Strategy.GRID).withSplits(splits);
+                if (contiguousRows(n, gen)) yield reduce.withStrategy(rows <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK);
+                yield rows >= LONG_REDUCTION && outputs <= FEW_OUTPUTS ? reduce.withStrategy(Strategy.BLOCK) : pointwiseDefaults(pointwise, n, machine);
+            }
         };
     }
+
+    /** The blocks the machine runs at once with blocks of {@code threads}. */
+    static long wave(MachineModel machine, int threads) {
+        return (long) machine.multiprocessors() * Math.max(1, RESIDENT_THREADS_PER_SM / threads);
+    }
+
+    /**
+     * GRID's split count for a reduction, or 1 where a block per output already fills half a wave (the GPU is busy
+     * enough) or the rows are too short to give two blocks {@link #MIN_SLICE} terms each. Otherwise enough blocks
+     * per output for {@link #GRID_WAVES} waves, each with at least MIN_SLICE terms: MSELoss over 10^8 elements on an
+     * H100 gets 2112 blocks of 47k terms instead of one block of all of them.
+     */
+    static int gridSplits(long outputs, long rows, MachineModel machine) {
+        long wave = wave(machine, REDUCE_THREADS);
+        if (outputs * 2 > wave) return 1;
+        long splits = Math.min(ceilDiv(GRID_WAVES * wave, outputs), rows / MIN_SLICE);
+        return (int) Math.max(1, splits);
+    }
+
+    /**
+     * Whether lanes striding over the reduction read memory together: every operand the group reads is read in runs
+     * of at least a warp's 32 consecutive terms (or the whole row, when shorter) from consecutive addresses, or
+     * does not move along the reduction at all.
+     */
+    private static boolean contiguousRows(Node n, Op.Generic gen) {
+        long need = Math.min(32, gen.reduceShape().numel());
+        BitSet used = VectorAccess.used(gen);
+        for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1))
+            if (VectorAccess.contiguousRun(n, k) < need) return false;
+        return true;
+    }
+
+    /**
+     * A POINTWISE group's vector width and items: vector 4 (else 2) where every read and the store allow it; and
+     * once the grid would be more than {@link #ITEM_WAVES} waves of blocks, items so it stays about that deep
+     * (longer-lived threads amortise their index arithmetic and keep more loads in flight).
+     */
+    static GroupSchedule pointwiseDefaults(GroupSchedule s, Node n, MachineModel machine) {
+        int vector = VectorAccess.problem(n, 4) == null ? 4 : VectorAccess.problem(n, 2) == null ? 2 : 1;
+        long work = n.result().type().shape().numel() / vector;
+        long blocks = ceilDiv(work, s.threads());
+        long deep = ITEM_WAVES * wave(machine, s.threads());
+        int items = blocks <= deep ? 1 : (int) Math.min(MAX_DEFAULT_ITEMS, blocks / deep);
+        return s.withVector(vector).withItems(items);
+    }
+
+    private static long ceilDiv(long a, long b) { return (a + b - 1) / b; }
 }

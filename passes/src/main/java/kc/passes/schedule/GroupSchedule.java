@@ -13,8 +13,10 @@ import java.util.List;
  *                     fusion, one that omits them leaves it to the heuristics
  * @param strategy     how outputs map onto threads
  * @param threads      threads per block
- * @param items        output elements per thread (POINTWISE: a thread handles this many, a block's stride apart)
- * @param vector       elements per global access (1, 2 or 4: 16-byte loads and stores for fp32)
+ * @param items        POINTWISE: items per thread (an item is {@code vector} outputs), one grid apart (a grid-stride
+ *                     loop), so a grid can be sized in waves of the GPU
+ * @param vector       POINTWISE: consecutive outputs per thread, read and written with one access each (2 or 4:
+ *                     8- or 16-byte loads and stores for fp32); see {@link VectorAccess} for when that is legal
  * @param accumulation how float sums accumulate
  * @param splits       GRID: blocks sharing one output's reduction (1 otherwise)
  */

@@ -29,6 +29,9 @@ public final class ScheduleLegality {
      */
     public static final long PLAIN_SUM_LIMIT = 256;
 
+    /** Outputs per thread at most: past this a grid of a few waves is already reached (and indices stay in range). */
+    public static final int MAX_ITEMS = 64;
+
     /** One problem: the group it concerns (null for the whole schedule) and why. */
     public record Problem(String group, String message) {
         @Override public String toString() { return (group == null ? "" : "group " + group + ": ") + message; }
@@ -80,11 +83,17 @@ public final class ScheduleLegality {
         if (st == Strategy.WARP && threads > 32 && gs.items() != 1) return "strategy warp runs one output per warp; items must be 1";
         if (st == Strategy.GRID && gs.splits() < 2) return "strategy grid needs split 2 or more";
         if (st != Strategy.GRID && gs.splits() != 1) return "split " + gs.splits() + " needs strategy grid";
-        if (st == Strategy.GRID) return "strategy grid is not lowered yet";
-        if (gs.vector() != 1) return "vector " + gs.vector() + " is not lowered yet";
+        long length = gen.reduceShape().numel();
+        if (st == Strategy.GRID && gs.splits() > length)
+            return "split " + gs.splits() + " exceeds the reduction length " + length + " (a block per term at most)";
+        if (gs.vector() != 1) {
+            if (st != Strategy.POINTWISE) return "vector " + gs.vector() + " applies to strategy pointwise only";
+            String why = VectorAccess.problem(n, gs.vector());
+            if (why != null) return why;
+        }
         if (gs.items() != 1 && st != Strategy.POINTWISE) return "items " + gs.items() + " applies to strategy pointwise only";
+        if (gs.items() > MAX_ITEMS) return "items " + gs.items() + " exceeds " + MAX_ITEMS + " per thread";
         if (gs.accumulation() == Accumulation.PLAIN && reduces && floatSum(gen, n)) {
-            long length = gen.reduceShape().numel();
             if (length > PLAIN_SUM_LIMIT)
                 return "accumulate plain sums " + length + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         }

@@ -118,8 +118,13 @@ public final class CpuRunner {
         sb.append("""
                 #include <cstdio>
                 #include <cstdlib>
+                #include <cstring>
+                // zeroed and 256-byte aligned, as cuMemAlloc's are: kernels may read and write 16-byte vectors
                 static void* kc_buffer(const char* dir, const char* name, size_t bytes, bool load) {
-                    void* p = std::calloc(bytes > 0 ? bytes : 1, 1);
+                    size_t size = ((bytes > 0 ? bytes : 1) + 255) / 256 * 256;
+                    void* p = std::aligned_alloc(256, size);
+                    if (!p) { std::fprintf(stderr, "cannot allocate %zu bytes for %s\\n", size, name); std::exit(2); }
+                    std::memset(p, 0, size);
                     if (!load) return p;
                     char path[4096]; std::snprintf(path, sizeof path, "%s/%s.bin", dir, name);
                     FILE* f = std::fopen(path, "rb");

@@ -19,7 +19,7 @@ public record DeviceInfo(String name, int ccMajor, int ccMinor, int multiprocess
         double bandwidth = ceilings != null ? ceilings.copyBytesPerSecond() : known != null ? known.bytesPerSecond() : 2e12;
         double flops = ceilings != null ? ceilings.fp32FlopsPerSecond() : known != null ? known.fp32FlopsPerSecond() : 20e12;
         return new MachineModel(target(), name, bandwidth, flops, maxThreadsPerBlock,
-                sharedBytesPerBlockOptin, registersPerBlock, 255);
+                sharedBytesPerBlockOptin, registersPerBlock, 255, multiprocessors);
     }
 
     public String summary() {

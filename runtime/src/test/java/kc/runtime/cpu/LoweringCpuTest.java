@@ -189,9 +189,9 @@ class LoweringCpuTest {
     @Test
     void longReductionTakesBlockReduce() {
         GraphBuilder b = new GraphBuilder("sum");
-        Value x = b.input("x", f32(5, 1000));
-        Value s = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(5), O);
-        Value m = b.add(new Op.Generic(Shape.of(1000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.MAX), List.of(x), f32(5), O);
+        Value x = b.input("x", f32(5, 2000));
+        Value s = b.add(new Op.Generic(Shape.of(2000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(5), O);
+        Value m = b.add(new Op.Generic(Shape.of(2000), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.MAX), List.of(x), f32(5), O);
         Graph g = b.build(List.of(s, m));
         assertEquals(Strategy.BLOCK, DefaultScheduler.schedule(g).groups().get(0).strategy());
         assertAgrees(g);
@@ -226,7 +226,8 @@ class LoweringCpuTest {
     /**
      * A long dot product whose exact value nearly cancels: Kahan's fp32 sum rounds each product (~sqrt(K) eps |x w|
      * here, 1e-3 or more), so only a sum that keeps every rounding error meets atol = rtol = 1e-4 against the exact
-     * value. Both strategies (a thread per row; a block per row with its tree of partial sums), both CPU shims.
+     * value. Every strategy (a thread, a warp or a block per row, or a row split over blocks whose partials keep their
+     * errors), both CPU shims.
      */
     @Test
     void longDotProductsThatCancelAreExactToFloat32() {
@@ -253,9 +254,9 @@ class LoweringCpuTest {
                 bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM), List.of(xv, wv), f32(rows), O);
         Graph g = b.build(List.of(m));
         List<HostTensor> inputs = List.of(HostTensor.ofFloats(Shape.of(rows, k), x), HostTensor.ofFloats(Shape.of(k), w));
-        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK, Strategy.WARP)) {
+        for (Strategy strategy : List.of(Strategy.POINTWISE, Strategy.BLOCK, Strategy.WARP, Strategy.GRID)) {
             Schedule d = DefaultScheduler.schedule(g);
-            Schedule s = d.with(d.groups().get(0).withStrategy(strategy).withThreads(256));
+            Schedule s = d.with(d.groups().get(0).withStrategy(strategy).withThreads(256).withSplits(strategy == Strategy.GRID ? 8 : 1));
             Lowered low = Lowering.lower(g, s, kc.passes.cost.MachineModel.SM_90);
             for (String backend : CpuRunner.BACKENDS) {
                 HostTensor out = CpuRunner.run(low.kernels(), low.plan(), inputs, java.util.Map.of(), backend).get(0);
