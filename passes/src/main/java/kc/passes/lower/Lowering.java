@@ -54,6 +54,7 @@ public final class Lowering {
         SharedKernels kernels = new SharedKernels();
         GroupNames names = GroupNames.of(g);
         Map<String, GroupSchedule> byName = s.byName();
+        List<String> launchGroups = new ArrayList<>();
         int index = 0;
         for (Node n : names.groupNodes()) {
             GroupSchedule gs = byName.get(names.group(n));
@@ -67,6 +68,7 @@ public final class Lowering {
                     throw new IllegalArgumentException("group " + gs.name() + ": " + e.getMessage(), e);
                 }
             });
+            launchGroups.add(gs.name());
         }
         for (Copy c : buffers.copies) {
             Value src = c.source();
@@ -77,8 +79,9 @@ public final class Lowering {
             String name = "k" + kernels.kernels().size() + "_copy_" + c.dest();
             GroupSchedule gs = DefaultScheduler.defaults(name, List.of(), copy);
             kernels.launch(copy, gs, c.dest(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest()));
+            launchGroups.add("");
         }
-        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()));
+        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()), launchGroups);
     }
 
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */
