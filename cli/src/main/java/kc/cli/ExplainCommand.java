@@ -21,13 +21,14 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "explain", mixinStandardHelpOptions = true,
-        description = {"Shows what kc's pipeline does with a module file, stage by stage:",
-                "evaluate, verify, canonicalise, substitute, fuse, schedule, lower, tile-rewrites, render.",
-                "Without --after: the stages run and their times, the fusion groups with their members and source",
-                "lines, the schedule, and each group's kernel with its cost estimate against the roofline floor.",
-                "With --after STAGE: only the IR after that stage, on stdout: the Graph IR (evaluate to fuse), the",
-                "schedule in kc's schedule language (schedule: save it, edit it, give it back with --schedule), the",
-                "Tile IR kernels and launch plan (lower, tile-rewrites), the kernel file (render)."})
+        description = {"Shows what kc's pipeline does with a module file, stage by stage.",
+                // one element per paragraph: picocli wraps each to the terminal's width
+                "Stages: evaluate, verify, canonicalise, substitute, fuse, schedule, lower, tile-rewrites, render.",
+                "Without --after: each stage's time, the fusion groups with their members and source lines, the "
+                        + "schedule, and each group's kernel with its cost estimate against the roofline floor.",
+                "With --after STAGE: only the IR after that stage, on stdout: the Graph IR (evaluate to fuse), the "
+                        + "schedule in kc's schedule language (save it, edit it, give it back with --schedule), the "
+                        + "Tile IR kernels and launch plan (lower, tile-rewrites), or the kernel file (render)."})
 final class ExplainCommand implements Callable<Integer> {
     enum EmitOption { cuda, ptx, metal }
 
@@ -39,7 +40,7 @@ final class ExplainCommand implements Callable<Integer> {
             description = "Print only the IR after this stage: ${COMPLETION-CANDIDATES}.")
     Stage after;
 
-    @Option(names = "--emit", description = "What the render stage prints: cuda, ptx or metal (default: ptx, metal for --target apple).")
+    @Option(names = "--emit", paramLabel = "E", description = "What the render stage prints: cuda, ptx or metal (default: ptx, metal for --target apple).")
     EmitOption emit;
 
     @Spec CommandSpec spec;
