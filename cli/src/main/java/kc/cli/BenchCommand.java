@@ -18,7 +18,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import kc.ir.graph.Json;
+import kc.runtime.ExitCode;
 import kc.runtime.bench.BenchReport;
+import kc.runtime.bench.ChildRun;
 import kc.runtime.bench.ProblemResult;
 import kc.runtime.bench.ProgressBar;
 import kc.runtime.bench.Timing;
@@ -52,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     List<Path> files = new ArrayList<>();
 
     @Option(names = "--suite", paramLabel = "LIST", description = {"A file listing module files, one per line, relative to the list's folder (e.g. ../shared/kernelbench/core_set.txt).",
-            "A line may add kc run options after the file: -D NAME=VALUE, or --kernels DIR (relative to the list) to bench hand-written kernels; # starts a comment."})
+            "A line may add kc run options after the file: -D NAME=VALUE, --schedule S (relative to the list), or --kernels DIR (relative to the list) to bench hand-written kernels; # starts a comment."})
     Path suite;
 
     @Mixin ReferenceOptions reference;
@@ -184,7 +186,7 @@ final class BenchCommand implements Callable<Integer> {
                     Map<String, Object> merged = new LinkedHashMap<>(r);
                     if (t.get("kc") instanceof Map<?, ?> timing) merged.put("kc", timing);
                     else merged.put("detail", "timing failed: " + t.get("verdict") + " " + t.get("detail"));
-                    RunCommand.writeAtomically(runs.resolve(p.slug() + ".json"), Json.write(merged));
+                    Folders.writeAtomically(runs.resolve(p.slug() + ".json"), Json.write(merged));
                     results.set(i, merged);
                 }
                 bar.finished(p.name(), outcome(results.get(i)));
@@ -270,8 +272,8 @@ final class BenchCommand implements Callable<Integer> {
                 Path f = base.resolve(words.get(0)).normalize();
                 if (!Files.isRegularFile(f)) throw new KcFailure(ExitCode.BAD_INPUT, suite + ":" + lineNo + ":1: error: no such file " + f);
                 List<String> args = new ArrayList<>(words.subList(1, words.size()));
-                for (int i = 0; i + 1 < args.size(); i++) // a kernel folder is named relative to the list, like the file
-                    if (args.get(i).equals("--kernels")) args.set(i + 1, base.resolve(args.get(i + 1)).normalize().toString());
+                for (int i = 0; i + 1 < args.size(); i++) // kernel folders and schedules are named relative to the list, like the file
+                    if (args.get(i).equals("--kernels") || args.get(i).equals("--schedule")) args.set(i + 1, base.resolve(args.get(i + 1)).normalize().toString());
                 problems.add(Problem.of(f, base, args));
             }
         }
@@ -284,56 +286,15 @@ final class BenchCommand implements Callable<Integer> {
         return problems;
     }
 
-    /** `kc run FILE --time --json` in a child JVM: a fault or a hang is this problem's failure, not the sweep's. */
+    /** `kc run FILE ... --json` in a child JVM: a fault or a hang is this problem's failure, not the sweep's. */
     private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py, String phase, List<String> options) throws IOException {
-        Path json = runs.resolve(p.slug() + phase + ".json"), log = runs.resolve(p.slug() + phase + ".log");
-        Files.deleteIfExists(json);
-        String classPath = System.getProperty("java.class.path");
-        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
-        // the distribution's launcher points JCuda at its native libraries; the children look in the same place
-        String natives = System.getProperty("java.library.path");
-        if (natives != null && !natives.isEmpty()) cmd.add("-Djava.library.path=" + natives);
-        // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
-        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
-        else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
-        cmd.addAll(List.of("run", p.file().toString()));
-        cmd.addAll(p.runArgs());
-        cmd.addAll(options);
-        cmd.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
-                "--timing-budget", Double.toString(timing.budget), "--json", json.toString()));
-        py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        boolean finished;
-        try {
-            finished = child.waitFor(timeout, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            child.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new KcFailure(ExitCode.INTERNAL, "bench: interrupted");
-        }
-        if (!finished) {
-            child.descendants().forEach(ProcessHandle::destroyForcibly);
-            child.destroyForcibly();
-            return persist(json, Map.of("verdict", "TIMEOUT", "detail", "kc run took longer than " + timeout + " s"));
-        }
-        if (Files.isRegularFile(json)) {
-            @SuppressWarnings("unchecked") Map<String, Object> r = (Map<String, Object>) Json.parse(Files.readString(json, StandardCharsets.UTF_8));
-            return r;
-        }
-        String text = Files.readString(log, StandardCharsets.UTF_8).strip();
-        String last = text.isEmpty() ? "no output" : text.substring(text.lastIndexOf('\n') + 1);
-        int status = child.exitValue();
-        return persist(json, Map.of("verdict", status == ExitCode.BAD_INPUT ? "ERROR" : status == ExitCode.NO_TOOLCHAIN ? "NO_REFERENCE" : "CRASH",
-                "detail", "exit status " + status + ": " + last));
-    }
-
-    private static Map<String, Object> persist(Path json, Map<String, Object> result) throws IOException {
-        RunCommand.writeAtomically(json, Json.write(result) + "\n");
-        return result;
-    }
-
-    private static String javaExecutable() {
-        return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> args = new ArrayList<>(List.of("run", p.file().toString()));
+        args.addAll(p.runArgs());
+        args.addAll(options);
+        args.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
+                "--timing-budget", Double.toString(timing.budget)));
+        py.ifPresent(x -> { args.add("--python"); args.add(x.toString()); });
+        return new ChildRun(Main.class.getName(), timeout).run(args, runs.resolve(p.slug() + phase + ".json"), runs.resolve(p.slug() + phase + ".log"));
     }
 
     /** The device's ceilings: from the cache, else measured now by PyTorch and cached. */

@@ -9,26 +9,19 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-import kc.frontend.Frontend;
-import kc.frontend.LoadedModel;
 import kc.frontend.Shrinker;
 import kc.ir.graph.Graph;
-import kc.ir.graph.GraphVerifier;
+import kc.passes.cost.MachineModel;
+import kc.runtime.ExitCode;
+import kc.runtime.Folders;
+import kc.runtime.cpu.CpuRunner;
+import kc.runtime.pipeline.Compilation;
+import kc.runtime.pipeline.Pipeline;
+import kc.runtime.pipeline.Stage;
+import kc.runtime.verify.BackendCheck;
+import kc.runtime.verify.PythonTorch;
 import kc.runtime.verify.ReferenceCheck;
 import kc.runtime.verify.TorchReference;
-import kc.runtime.verify.PythonTorch;
-import kc.runtime.verify.Comparison;
-import kc.runtime.verify.Tolerance;
-import kc.runtime.cpu.CpuRunner;
-import kc.ir.graph.Value;
-import kc.ir.interp.HostTensor;
-import kc.ir.interp.Interpreter;
-import kc.passes.lower.Lowered;
-import kc.passes.lower.Lowering;
-import kc.runtime.Folders;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,6 +41,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CheckCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin ReferenceOptions reference;
+    @Mixin ScheduleOption schedule;
 
     @Option(names = "--backend", defaultValue = "reference", paramLabel = "BACKEND",
             description = {"reference: kc's float64 interpreter against PyTorch (default).",
@@ -74,27 +68,28 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        boolean compiles = !backend.equals("reference");
+        if (compiles && !CpuRunner.BACKENDS.contains(backend))
+            throw new KcFailure(ExitCode.BAD_INPUT, "check: unknown backend '" + backend + "' (known: reference, " + String.join(", ", CpuRunner.BACKENDS) + ")");
         Map<String, String> defines = model.defines;
-        LoadedModel loaded;
         String scale = "";
         String shrunkSource = null;
         if (shrink) {
             Shrinker.Result r = Shrinker.shrink(model.file, defines, budget);
             defines = r.defines();
-            loaded = r.model();
             scale = String.format(" (shrunk: work %.2g -> %.2g%s)", r.originalWork(), r.work(),
                     r.editedSource() ? "; get_inputs literals " + String.join(", ", r.literalEdits()) : "");
             if (r.editedSource()) shrunkSource = r.source();
-        } else {
-            loaded = Frontend.load(model.file, defines);
         }
-        Graph graph = loaded.graph();
-        GraphVerifier.verifyOrThrow(graph);
+        MachineModel machine = backend.equals("metal-cpu") ? MachineModel.APPLE : MachineModel.SM_90;
+        Pipeline.Input input = Pipeline.Input.of(model.file, defines, machine).withSchedule(schedule.source()).withSource(shrunkSource);
+        // the reference interpreter needs the verified graph; a backend runs the kernels, rendered by its CPU shim
+        Compilation compiled = Pipeline.run(input, compiles ? Stage.TILE_REWRITES : Stage.VERIFY);
+        Graph graph = compiled.evaluated();
 
-        if (!backend.equals("reference") && !CpuRunner.BACKENDS.contains(backend))
-            throw new KcFailure(ExitCode.BAD_INPUT, "check: unknown backend '" + backend + "' (known: reference, " + String.join(", ", CpuRunner.BACKENDS) + ")");
         Optional<Path> py = PythonTorch.find(reference.python);
-        if (py.isEmpty() && !backend.equals("reference")) return checkBackend(graph, synthetic(graph), "synthetic inputs and weights (no Python with torch)");
+        if (py.isEmpty() && compiles)
+            return checkBackend(graph, compiled, BackendCheck.synthetic(graph, seed, reference.trials), "synthetic inputs and weights (no Python with torch)");
         if (py.isEmpty())
             throw new KcFailure(ExitCode.NO_TOOLCHAIN, "check: no Python with torch and numpy found"
                     + (reference.python == null ? " (tried python3 on PATH, /usr/bin/python3, /usr/local/bin/python3; use --python)" : " at " + reference.python));
@@ -114,7 +109,7 @@ final class CheckCommand implements Callable<Integer> {
                 throw new KcFailure(ExitCode.BAD_INPUT, model.file + ": " + f.getMessage());
             }
             double torchSeconds = (System.nanoTime() - t0) / 1e9;
-            if (!backend.equals("reference")) return checkBackend(graph, ref, "PyTorch " + ref.torchVersion() + "'s weights and inputs");
+            if (compiles) return checkBackend(graph, compiled, ref, "PyTorch " + ref.torchVersion() + "'s weights and inputs");
             ReferenceCheck.Report report = ReferenceCheck.compare(graph, ref);
             String defs = defines.entrySet().stream().map(e -> " -D " + e.getKey() + "=" + e.getValue()).collect(Collectors.joining());
             out.println("kc check " + model.file + defs + scale);
@@ -134,48 +129,16 @@ final class CheckCommand implements Callable<Integer> {
     }
 
     /** Runs the compiled kernels on the CPU for each trial's inputs and compares with the reference interpreter. */
-    private int checkBackend(Graph graph, TorchReference.Run data, String source) {
+    private int checkBackend(Graph graph, Compilation compiled, TorchReference.Run data, String source) {
         PrintWriter out = spec.commandLine().getOut();
-        Lowered lowered = Lowering.lower(kc.passes.rules.Rules.fuse(kc.passes.rules.Rules.canonicalise(graph), kc.passes.schedule.Schedule.EMPTY));
-        Map<String, HostTensor> params = new HashMap<>();
-        for (Value p : graph.params()) {
-            HostTensor t = data.params().get(p.name());
-            if (t == null) throw new KcFailure(ExitCode.VERIFICATION_FAILED, "check: no weights for " + p.name());
-            params.put(p.name(), t.withType(p.type()));
+        BackendCheck.Report r = BackendCheck.run(graph, compiled.kernels(), data, backend);
+        out.printf("kc check %s --backend %s (%d kernels; %s)%n", model.file, backend, compiled.kernels().kernels().size(), source);
+        if (!r.problem().isEmpty()) {
+            out.println("FAIL  " + r.problem());
+            return ExitCode.VERIFICATION_FAILED;
         }
-        Comparison worst = null;
-        boolean passed = true;
-        long t0 = System.nanoTime();
-        for (TorchReference.Trial trial : data.trials()) {
-            List<HostTensor> inputs = new ArrayList<>();
-            for (int i = 0; i < graph.inputs().size(); i++) inputs.add(trial.inputs().get(i).withType(graph.inputs().get(i).type()));
-            List<HostTensor> expected = Interpreter.run(graph, inputs, params);
-            List<HostTensor> got = CpuRunner.run(lowered.kernels(), lowered.plan(), inputs, params, backend);
-            for (int o = 0; o < expected.size(); o++) {
-                Comparison c = Comparison.of(got.get(o), expected.get(o), Tolerance.forDType(graph.outputs().get(o).type().dtype()));
-                passed &= c.passed();
-                if (worst == null || !c.passed() && worst.passed() || c.passed() == worst.passed() && c.relativeL2Error() > worst.relativeL2Error()) worst = c;
-            }
-        }
-        out.printf("kc check %s --backend %s (%d kernels; %s)%n", model.file, backend, lowered.kernels().size(), source);
-        out.printf("%s  %d trials x %d outputs against the reference interpreter; worst %s  [%.1f s]%n", passed ? "PASS" : "FAIL",
-                data.trials().size(), graph.outputs().size(), worst == null ? "-" : worst.summary(), (System.nanoTime() - t0) / 1e9);
-        return passed ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
-    }
-
-    /** Seeded synthetic data when no PyTorch is at hand: float inputs in [0, 1), weights in [-0.5, 0.5), small ints. */
-    private TorchReference.Run synthetic(Graph graph) {
-        java.util.Random random = new java.util.Random(seed);
-        java.util.function.Function<kc.ir.graph.TensorType, HostTensor> draw = type -> HostTensor.generate(type, i ->
-                type.dtype().isFloat() ? (float) random.nextDouble() : type.dtype() == kc.ir.graph.DType.BOOL ? random.nextInt(2) : random.nextInt(2));
-        Map<String, HostTensor> params = new HashMap<>();
-        for (Value p : graph.params()) params.put(p.name(), HostTensor.generate(p.type(), i -> p.type().dtype().isFloat() ? (float) (random.nextDouble() - 0.5) : 1));
-        List<TorchReference.Trial> drawn = new ArrayList<>();
-        for (int t = 0; t < reference.trials; t++) {
-            List<HostTensor> inputs = new ArrayList<>();
-            for (Value v : graph.inputs()) inputs.add(draw.apply(v.type()));
-            drawn.add(new TorchReference.Trial("synthetic", inputs, List.of(), List.of()));
-        }
-        return new TorchReference.Run("none", params, drawn);
+        out.printf("%s  %d trials x %d outputs against the reference interpreter; worst %s  [%.1f s]%n", r.passed() ? "PASS" : "FAIL",
+                r.trials(), r.outputs(), r.worst() == null ? "-" : r.worst().summary(), r.seconds());
+        return r.passed() ? ExitCode.OK : ExitCode.VERIFICATION_FAILED;
     }
 }

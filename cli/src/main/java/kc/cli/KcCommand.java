@@ -1,5 +1,6 @@
 package kc.cli;
 
+import kc.runtime.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -10,7 +11,7 @@ import picocli.CommandLine.Option;
             "kc compiles PyTorch modules (class Model(nn.Module) with get_inputs()/get_init_inputs(), the",
             "KernelBench convention) into verified GPU kernels. It reads the Python source itself: no Python is",
             "needed to compile; Python with torch is used only to check kc against PyTorch."},
-        subcommands = {GraphCommand.class, CompileCommand.class, CheckCommand.class, RunCommand.class, BenchCommand.class},
+        subcommands = {GraphCommand.class, CompileCommand.class, ExplainCommand.class, CheckCommand.class, RunCommand.class, BenchCommand.class},
         footerHeading = "%n",
         footer = ExitCode.TABLE)
 final class KcCommand implements Runnable {

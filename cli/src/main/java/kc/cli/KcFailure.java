@@ -1,6 +1,6 @@
 package kc.cli;
 
-/** A failure the CLI reports in one line with a specific exit status (no stack trace). */
+/** A command's own failure (an option that makes no sense, a missing GPU), reported in one line with its exit status. */
 final class KcFailure extends RuntimeException {
     private final int exitCode;
 

@@ -2,10 +2,8 @@ package kc.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,10 +11,7 @@ import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
-import kc.codegen.cuda.CudaRenderer;
-import kc.codegen.ptx.PtxRenderer;
 import kc.codegen.ptx.PtxTarget;
 import kc.ir.graph.Graph;
 import kc.ir.graph.Json;
@@ -24,8 +19,8 @@ import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.PlanJson;
 import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
-import kc.passes.lower.Lowered;
-import kc.passes.schedule.Schedule;
+import kc.runtime.ExitCode;
+import kc.runtime.Folders;
 import kc.runtime.bench.Timing;
 import kc.runtime.gpu.Ceilings;
 import kc.runtime.gpu.CeilingsCache;
@@ -36,9 +31,14 @@ import kc.runtime.gpu.GpuTimer;
 import kc.runtime.gpu.GpuVerifier;
 import kc.runtime.gpu.InterpreterReference;
 import kc.runtime.gpu.NoGpuException;
+import kc.runtime.gpu.Nvcc;
 import kc.runtime.gpu.Reference;
 import kc.runtime.gpu.ReferenceServer;
 import kc.runtime.gpu.RuntimeKernels;
+import kc.runtime.pipeline.Compilation;
+import kc.runtime.pipeline.Emit;
+import kc.runtime.pipeline.Pipeline;
+import kc.runtime.pipeline.Stage;
 import kc.runtime.verify.PythonTorch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -56,14 +56,15 @@ import picocli.CommandLine.Model.CommandSpec;
                 "change where PyTorch's do, input by input). Without PyTorch, kc's float64 interpreter is the reference",
                 "on synthetic data (small problems only). Exit status 3 when there is no GPU."})
 final class RunCommand implements Callable<Integer> {
-    enum Emit { ptx, cuda }
+    enum EmitOption { ptx, cuda }
 
     @Mixin ModelOptions model;
     @Mixin ReferenceOptions reference;
     @Mixin TimingOptions timing;
+    @Mixin ScheduleOption schedule;
 
     @Option(names = "--emit", defaultValue = "ptx", description = "ptx (kc's own PTX, loaded through the driver's JIT; default) or cuda (kc's CUDA C, compiled with nvcc).")
-    Emit emit;
+    EmitOption emit;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for the weights (trial t's inputs use seed+1+t). Default: ${DEFAULT-VALUE}.")
     int seed;
@@ -94,13 +95,15 @@ final class RunCommand implements Callable<Integer> {
         try (GpuDevice device = openDevice()) {
             result.device = device.info().name();
             long t0 = System.nanoTime();
-            Compiled compiled = Compiled.of(model, "run", MachineModel.SM_90);
-            Graph graph = compiled.graph();
-            Schedule schedule = compiled.schedule();
-            Lowered lowered = compiled.lowered();
+            PtxTarget arch = ptxTarget(device);
+            Pipeline.Input input = Pipeline.Input.of(model.file, model.defines, MachineModel.forTarget(arch.arch))
+                    .withSchedule(schedule.source()).withEmit(Emit.valueOf(emit.name().toUpperCase(Locale.ROOT)));
+            // an expert's (or a test's) kernels are judged the same way: only the graph is needed of kc's compile
+            Compilation compiled = Pipeline.run(input, kernels != null ? Stage.FUSE : Stage.RENDER);
+            Graph graph = compiled.evaluated();
             String ptx;
             LaunchPlan plan;
-            if (kernels != null) { // an expert's (or a test's) kernels instead of kc's: judged the same way
+            if (kernels != null) {
                 PlanJson.Read read;
                 try {
                     read = PlanJson.read(Files.readString(kernels.resolve("plan.json")));
@@ -109,20 +112,18 @@ final class RunCommand implements Callable<Integer> {
                 }
                 plan = read.plan();
                 String source = Files.readString(kernels.resolve(read.kernelFile()));
-                ptx = read.kernelFile().endsWith(".ptx") ? source
-                        : Nvcc.ptx(source, CudaRenderer.header(), device.info().target());
+                ptx = read.kernelFile().endsWith(".ptx") ? source : Nvcc.ptx(source, device.info().target());
             } else {
-                plan = lowered.plan();
-                ptx = emit == Emit.ptx ? new PtxRenderer().render(lowered.kernels(), ptxTarget(device))
-                        : Nvcc.ptx(CudaRenderer.render(lowered.kernels()),
-                                CudaRenderer.header(), device.info().target());
+                plan = compiled.kernels().plan();
+                String rendered = compiled.rendered().source();
+                ptx = emit == EmitOption.ptx ? rendered : Nvcc.ptx(rendered, device.info().target());
             }
             result.compileSeconds = (System.nanoTime() - t0) / 1e9;
             result.kernels = (int) plan.launches().stream().map(LaunchPlan.KernelLaunch::kernel).distinct().count();
             result.launches = plan.launches().size();
             Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
-            result.floorMs = CostModel.estimate(graph, machine).idealSeconds() * 1e3;
+            result.floorMs = CostModel.estimate(compiled.graph(), machine).idealSeconds() * 1e3;
 
             out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,
@@ -157,7 +158,7 @@ final class RunCommand implements Callable<Integer> {
             result.detail = e.getMessage();
             out.println("ERROR  " + e.getMessage());
         } finally {
-            if (json != null && result.verdict != null) writeAtomically(json, result.build().toJson());
+            if (json != null && result.verdict != null) Folders.writeAtomically(json, result.build().toJson());
         }
         return switch (result.verdict == null ? "ERROR" : result.verdict) {
             case "PASS", "TIMED" -> ExitCode.OK;
@@ -205,38 +206,6 @@ final class RunCommand implements Callable<Integer> {
         for (GpuVerifier.GuardResult g : v.guards()) parts.add(g.guard() + (g.passed() ? " ok" : " FAILED"));
         out.println("  guards: " + String.join(", ", parts));
         for (GpuVerifier.GuardResult g : v.guards()) if (!g.passed()) out.println("  " + g.guard() + ": " + g.detail());
-    }
-
-    static void writeAtomically(Path file, String text) throws IOException {
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, ".kc-", ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Compiles CUDA C to PTX with nvcc (the GPU host's CUDA toolkit). */
-    static final class Nvcc {
-        static String ptx(String source, String header, String arch) throws IOException {
-            Path dir = Files.createTempDirectory("kc-nvcc");
-            try {
-                Files.writeString(dir.resolve(CudaRenderer.HEADER), header);
-                Files.writeString(dir.resolve("model.cu"), source);
-                Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, "-O3", CudaRenderer.NVCC_FLAGS, "-o", "model.ptx", "model.cu")
-                        .directory(dir.toFile()).redirectErrorStream(true).start();
-                String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(300, TimeUnit.SECONDS) || p.exitValue() != 0)
-                    throw new GpuException("nvcc failed on kc's CUDA C:\n" + log.strip());
-                return Files.readString(dir.resolve("model.ptx"));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new GpuException("interrupted while nvcc ran");
-            } catch (IOException e) {
-                throw new KcFailure(ExitCode.NO_TOOLCHAIN, "run --emit cuda needs nvcc on PATH: " + e.getMessage());
-            } finally {
-                kc.runtime.Folders.deleteTree(dir);
-            }
-        }
     }
 
     /** What kc run found, as kc bench reads it back (JSON). */

@@ -19,6 +19,7 @@ import kc.frontend.Frontend;
 import kc.ir.graph.Graph;
 import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.PlanJson;
+import kc.runtime.ExitCode;
 import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.GpuVerifier;
 

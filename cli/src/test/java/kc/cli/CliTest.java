@@ -10,18 +10,20 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import kc.runtime.ExitCode;
+
 class CliTest {
     static final Path EXAMPLES = Path.of("..", "examples");
 
     @Test void helpListsEveryCommandAndTheExitCodes() {
         CliRun r = CliRun.of("--help");
         assertEquals(0, r.status());
-        for (String word : new String[] {"graph", "check", "completion", "Exit status", "internal error"})
+        for (String word : new String[] {"graph", "compile", "explain", "check", "completion", "Exit status", "internal error"})
             assertTrue(r.out().contains(word), "help mentions " + word + ":\n" + r.out());
     }
 
     @Test void everySubcommandHasHelp() {
-        for (String cmd : new String[] {"graph", "check", "run"}) {
+        for (String cmd : new String[] {"graph", "compile", "explain", "check", "run"}) {
             CliRun r = CliRun.of(cmd, "--help");
             assertEquals(0, r.status(), cmd);
             assertTrue(r.out().contains("Usage: kc " + cmd), r.out());

@@ -55,6 +55,7 @@ public final class Lowering {
         SharedKernels kernels = new SharedKernels();
         GroupNames names = GroupNames.of(g);
         Map<String, GroupSchedule> byName = s.byName();
+        List<String> launchGroups = new ArrayList<>();
         int index = 0;
         for (Node n : names.groupNodes()) {
             GroupSchedule gs = byName.get(names.group(n));
@@ -69,6 +70,7 @@ public final class Lowering {
                     throw new IllegalArgumentException("group " + gs.name() + ": " + e.getMessage(), e);
                 }
             });
+            launchGroups.add(gs.name());
         }
         for (Copy c : buffers.copies) {
             Value src = c.source();
@@ -79,8 +81,9 @@ public final class Lowering {
             String name = "k" + kernels.kernels().size() + "_copy_" + c.dest();
             GroupSchedule gs = DefaultScheduler.defaults(name, List.of(), copy, machine);
             kernels.launch(copy, gs, c.dest(), List.of(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest(), List.of()));
+            launchGroups.add("");
         }
-        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()));
+        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()), launchGroups);
     }
 
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */

@@ -1,6 +1,7 @@
 package kc.passes.schedule;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,11 +26,21 @@ import kc.ir.graph.Origin;
  * </ul>
  */
 public final class GroupNames {
+    /**
+     * The names of the graph named last. One compile asks for the same graph's names in several places (the
+     * scheduler, legality, lowering, the cost model), and naming the 100k nodes of an unrolled RNN takes a few
+     * hundred milliseconds each time. Immutable once built, so threads may share it.
+     */
+    private static volatile GroupNames last;
+
+    private final Graph graph;
     private final Map<Origin, String> originNames = new HashMap<>();
     private final Map<Integer, String> groupNames = new HashMap<>();
-    private final List<Node> groups = new ArrayList<>();
+    private final List<Node> groups;
 
     private GroupNames(Graph g) {
+        graph = g;
+        List<Node> groupNodes = new ArrayList<>();
         // Ordinals rank the instances of one kind in one module by the frontend's instance number (its trace order),
         // not by graph position: fusion moves nodes, and the names must not change with it.
         Map<String, java.util.TreeSet<Integer>> instances = new HashMap<>();
@@ -47,28 +58,16 @@ public final class GroupNames {
             String base = originNames.get(key(n.origin()));
             int k = anchored.merge(base, 1, Integer::sum);
             groupNames.put(n.result().id(), k == 1 ? base : base + ":" + k);
-            groups.add(n);
+            groupNodes.add(n);
         }
+        groups = Collections.unmodifiableList(groupNodes);
     }
 
-    /**
-     * The names of g's groups. Scheduling, legality, lowering and the cost model all ask for the same graph's
-     * names, and a 100k-node RNN's take a while: the last graph's are kept (by identity; graphs are immutable).
-     */
     public static GroupNames of(Graph g) {
-        synchronized (GroupNames.class) {
-            if (lastGraph == g) return lastNames;
-        }
-        GroupNames names = new GroupNames(g);
-        synchronized (GroupNames.class) {
-            lastGraph = g;
-            lastNames = names;
-        }
+        GroupNames names = last;
+        if (names == null || names.graph != g) last = names = new GroupNames(g); // graphs are immutable: same graph, same names
         return names;
     }
-
-    private static Graph lastGraph;
-    private static GroupNames lastNames;
 
     /** The group a (non-constant) node anchors, by its result id. */
     public String group(Node n) { return groupNames.get(n.result().id()); }
