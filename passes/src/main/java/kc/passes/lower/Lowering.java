@@ -70,7 +70,7 @@ public final class Lowering {
                     throw new IllegalArgumentException("group " + gs.name() + ": " + e.getMessage(), e);
                 }
             });
-            launchGroups.add(gs.name());
+            while (launchGroups.size() < kernels.launches().size()) launchGroups.add(gs.name()); // grid: two launches
         }
         for (Copy c : buffers.copies) {
             Value src = c.source();
