@@ -23,7 +23,7 @@ import kc.passes.cost.MachineModel;
 import kc.passes.schedule.ScheduleLegality.Problem;
 
 class TargetLimitsTest {
-    /** exp(x) then row sums of 300 (a block per row: shared memory for the warps' partials); exp is output too. */
+    /** exp(x) then row sums of 300 (scheduled a block per row: shared memory for the warps' partials); x is output too. */
     private static Lowered lowered() {
         Origin softmax = new Origin("softmax", 1, "", SourcePos.UNKNOWN);
         GraphBuilder b = new GraphBuilder("g");
@@ -33,7 +33,8 @@ class TargetLimitsTest {
         Value s = b.add(new Op.Generic(Shape.of(300), List.of(IndexMap.of(IndexExpr.dim(0), IndexExpr.dim(1))), ScalarExpr.read(0), Op.Reduction.SUM),
                 List.of(e), TensorType.of(DType.F32, 4), softmax);
         Graph g = b.build(List.of(s, x)); // x as an output needs a copy, which no group owns
-        return Lowering.lower(g);
+        kc.passes.schedule.Schedule d = kc.passes.schedule.DefaultScheduler.schedule(g);
+        return Lowering.lower(g, d.with(d.group("softmax#1:2").withStrategy(kc.passes.schedule.Strategy.BLOCK).withThreads(256)), MachineModel.SM_90);
     }
 
     private static MachineModel limits(int threads, long shared, int registers) {
