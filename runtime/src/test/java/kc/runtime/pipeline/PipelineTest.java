@@ -140,12 +140,15 @@ class PipelineTest {
         for (Compilation.StageTime t : c.times()) {
             boolean checked = switch (t.stage()) {
                 case VERIFY, SCHEDULE, LOWER -> true;
-                // today's rules and tile rewrites hand their input on unchanged; without ptxas asked for, render has none
-                case EVALUATE, CANONICALISE, SUBSTITUTE, FUSE, TILE_REWRITES, RENDER -> false;
+                // a graph rule program's output is verified when it changed the graph (the example's does)
+                case CANONICALISE, SUBSTITUTE, FUSE -> c.graph(t.stage()) != c.graph(Stage.values()[t.stage().ordinal() - 1]);
+                // tile rewrites hand their input on unchanged; without ptxas asked for, render has none
+                case EVALUATE, TILE_REWRITES, RENDER -> false;
             };
             assertEquals(checked, !Double.isNaN(t.checkMillis()), t.toString());
             assertEquals(checked, t.beside(), t.toString());
         }
+        assertTrue(c.graph(Stage.FUSE) != c.graph(Stage.SUBSTITUTE), "fusion changes the example's graph");
     }
 
     @Test void aBadModuleFileIsBadInputWhereItIsWrong() {
