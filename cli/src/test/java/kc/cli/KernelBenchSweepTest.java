@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.frontend.CompileError;
 import kc.frontend.Frontend;
 import kc.frontend.LoadedModel;
@@ -67,7 +68,7 @@ class KernelBenchSweepTest {
     @Test void checkEveryProblemShrunkAgainstPyTorch() throws Exception {
         assumeTrue(KernelBench.present(), "../shared/kernelbench is absent: sweep skipped");
         Optional<Path> python = PythonTorch.find(null);
-        assumeTrue(python.isPresent(), "no Python with torch and numpy: the PyTorch comparison sweep is skipped");
+        Toolchain.require(python.isPresent(), "no Python with torch and numpy: the PyTorch comparison sweep cannot run");
         List<Path> problems = KernelBench.problems();
         Path work = Files.createDirectories(Path.of("target", "kernelbench-check"));
         Map<Path, Object> shrunk = new ConcurrentHashMap<>(); // Shrinker.Result or the reason it failed

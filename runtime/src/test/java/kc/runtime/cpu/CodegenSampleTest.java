@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.codegen.cuda.CudaRenderer;
 import kc.codegen.metal.MetalRenderer;
 import kc.codegen.ptx.PtxRenderer;
@@ -145,13 +146,13 @@ class CodegenSampleTest {
     private static String checkAllRenderers(Graph g) throws Exception {
         Lowered lowered = Lowering.lower(g);
         StringBuilder sb = new StringBuilder(lowered.kernels().size() + " kernels");
-        if (PtxasCheck.available())
+        if (Toolchain.present(PtxasCheck.available(), "ptxas is not installed: the sample's PTX is not assembled"))
             for (PtxTarget t : PtxTarget.values()) {
                 PtxasCheck.Result r = PtxasCheck.run(new PtxRenderer().render(lowered.kernels(), t), t.arch);
                 if (!r.ok()) throw new AssertionError("ptxas " + t.arch + ": " + r.error());
                 sb.append(", ptxas ").append(t.arch);
             }
-        if (Nvcc.available())
+        if (Toolchain.present(Nvcc.available(), "nvcc is not installed: the sample's CUDA C is not compiled"))
             for (String arch : List.of("sm_90", "sm_80")) {
                 String err = Nvcc.compile(CudaRenderer.render(lowered.kernels()), arch);
                 if (err != null) throw new AssertionError("nvcc " + arch + ": " + err);
