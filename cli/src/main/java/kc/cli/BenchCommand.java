@@ -55,6 +55,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin ReferenceOptions reference;
     @Mixin TimingOptions timing;
+    @Mixin CacheOptions cache;
 
     @Option(names = {"-o", "--output"}, defaultValue = "kc-bench", paramLabel = "DIR", description = "Where the report and each problem's log go. Default: ${DEFAULT-VALUE}.")
     Path output;
@@ -286,21 +287,7 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py, String phase, List<String> options) throws IOException {
         Path json = runs.resolve(p.slug() + phase + ".json"), log = runs.resolve(p.slug() + phase + ".log");
         Files.deleteIfExists(json);
-        String classPath = System.getProperty("java.class.path");
-        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
-        // the distribution's launcher points JCuda at its native libraries; the children look in the same place
-        String natives = System.getProperty("java.library.path");
-        if (natives != null && !natives.isEmpty()) cmd.add("-Djava.library.path=" + natives);
-        // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
-        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
-        else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
-        cmd.addAll(List.of("run", p.file().toString()));
-        cmd.addAll(p.runArgs());
-        cmd.addAll(options);
-        cmd.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
-                "--timing-budget", Double.toString(timing.budget), "--json", json.toString()));
-        py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
-        Process child = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process child = new ProcessBuilder(childCommand(p, py, options, json)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         boolean finished;
         try {
             finished = child.waitFor(timeout, TimeUnit.SECONDS);
@@ -325,6 +312,26 @@ final class BenchCommand implements Callable<Integer> {
                 "detail", "exit status " + status + ": " + last));
     }
 
+    /** A child's command line: this JVM's java and class path running kc run with the problem's and bench's options. */
+    List<String> childCommand(Problem p, Optional<Path> py, List<String> options, Path json) {
+        String classPath = System.getProperty("java.class.path");
+        List<String> cmd = new ArrayList<>(List.of(javaExecutable(), "-XX:+UseSerialGC"));
+        // the distribution's launcher points JCuda at its native libraries; the children look in the same place
+        String natives = System.getProperty("java.library.path");
+        if (natives != null && !natives.isEmpty()) cmd.add("-Djava.library.path=" + natives);
+        // kc.jar's manifest lets JCuda load its native library quietly; that holds only when started with -jar
+        if (classPath.endsWith(".jar") && !classPath.contains(java.io.File.pathSeparator)) cmd.addAll(List.of("-jar", classPath));
+        else cmd.addAll(List.of("-cp", classPath, Main.class.getName()));
+        cmd.addAll(List.of("run", p.file().toString()));
+        cmd.addAll(p.runArgs());
+        cmd.addAll(options);
+        // the children read the ceilings this bench measured and cached
+        cmd.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
+                "--timing-budget", Double.toString(timing.budget), "--cache-dir", cache.dir().toString(), "--json", json.toString()));
+        py.ifPresent(x -> { cmd.add("--python"); cmd.add(x.toString()); });
+        return cmd;
+    }
+
     private static Map<String, Object> persist(Path json, Map<String, Object> result) throws IOException {
         RunCommand.writeAtomically(json, Json.write(result) + "\n");
         return result;
@@ -336,13 +343,14 @@ final class BenchCommand implements Callable<Integer> {
 
     /** The device's ceilings: from the cache, else measured now by PyTorch and cached. */
     private String ceilings(Path py, Path work, DeviceInfo device) throws IOException {
-        if (CeilingsCache.load(device.name()).isEmpty()) {
-            Path file = CeilingsCache.file(device.name());
+        CeilingsCache cached = cache.ceilings();
+        if (cached.load(device.name()).isEmpty()) {
+            Path file = cached.file(device.name());
             Files.createDirectories(file.getParent());
             Path script = writeScripts(work);
             runPython(List.of(py.toString(), script.toString(), "--ceilings", file.toString()), work.resolve("ceilings.log"), 600);
         }
-        return CeilingsCache.load(device.name()).map(c -> c.summary() + " (measured, cached in " + CeilingsCache.file(device.name()) + ")")
+        return cached.load(device.name()).map(c -> c.summary() + " (measured, cached in " + cached.file(device.name()) + ")")
                 .orElse("published figures (measuring failed: see " + work.resolve("ceilings.log") + ")");
     }
 

@@ -28,7 +28,6 @@ import kc.passes.lower.Lowered;
 import kc.passes.schedule.Schedule;
 import kc.runtime.bench.Timing;
 import kc.runtime.gpu.Ceilings;
-import kc.runtime.gpu.CeilingsCache;
 import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.GpuException;
 import kc.runtime.gpu.GpuModel;
@@ -61,6 +60,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin ReferenceOptions reference;
     @Mixin TimingOptions timing;
+    @Mixin CacheOptions cache;
 
     @Option(names = "--emit", defaultValue = "ptx", description = "ptx (kc's own PTX, loaded through the driver's JIT; default) or cuda (kc's CUDA C, compiled with nvcc).")
     Emit emit;
@@ -120,7 +120,7 @@ final class RunCommand implements Callable<Integer> {
             result.compileSeconds = (System.nanoTime() - t0) / 1e9;
             result.kernels = (int) plan.launches().stream().map(LaunchPlan.KernelLaunch::kernel).distinct().count();
             result.launches = plan.launches().size();
-            Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
+            Ceilings ceilings = cache.ceilings().load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
             result.floorMs = CostModel.estimate(graph, schedule, machine).floorSeconds() * 1e3;
 
