@@ -59,6 +59,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin ReferenceOptions reference;
     @Mixin TimingOptions timing;
+    @Mixin CacheOptions cache;
 
     @Option(names = {"-o", "--output"}, defaultValue = "kc-bench", paramLabel = "DIR", description = "Where the report and each problem's log go. Default: ${DEFAULT-VALUE}.")
     Path output;
@@ -292,20 +293,21 @@ final class BenchCommand implements Callable<Integer> {
         args.addAll(p.runArgs());
         args.addAll(options);
         args.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
-                "--timing-budget", Double.toString(timing.budget)));
+                "--timing-budget", Double.toString(timing.budget), "--cache-dir", cache.dir().toString()));
         py.ifPresent(x -> { args.add("--python"); args.add(x.toString()); });
         return new ChildRun(Main.class.getName(), timeout).run(args, runs.resolve(p.slug() + phase + ".json"), runs.resolve(p.slug() + phase + ".log"));
     }
 
     /** The device's ceilings: from the cache, else measured now by PyTorch and cached. */
     private String ceilings(Path py, Path work, DeviceInfo device) throws IOException {
-        if (CeilingsCache.load(device.name()).isEmpty()) {
-            Path file = CeilingsCache.file(device.name());
+        CeilingsCache cached = cache.ceilings();
+        if (cached.load(device.name()).isEmpty()) {
+            Path file = cached.file(device.name());
             Files.createDirectories(file.getParent());
             Path script = writeScripts(work);
             runPython(List.of(py.toString(), script.toString(), "--ceilings", file.toString()), work.resolve("ceilings.log"), 600);
         }
-        return CeilingsCache.load(device.name()).map(c -> c.summary() + " (measured, cached in " + CeilingsCache.file(device.name()) + ")")
+        return cached.load(device.name()).map(c -> c.summary() + " (measured, cached in " + cached.file(device.name()) + ")")
                 .orElse("published figures (measuring failed: see " + work.resolve("ceilings.log") + ")");
     }
 

@@ -23,7 +23,6 @@ import kc.runtime.ExitCode;
 import kc.runtime.Folders;
 import kc.runtime.bench.Timing;
 import kc.runtime.gpu.Ceilings;
-import kc.runtime.gpu.CeilingsCache;
 import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.GpuException;
 import kc.runtime.gpu.GpuModel;
@@ -62,6 +61,7 @@ final class RunCommand implements Callable<Integer> {
     @Mixin ReferenceOptions reference;
     @Mixin TimingOptions timing;
     @Mixin ScheduleOption schedule;
+    @Mixin CacheOptions cache;
 
     @Option(names = "--emit", defaultValue = "ptx", description = "ptx (kc's own PTX, loaded through the driver's JIT; default) or cuda (kc's CUDA C, compiled with nvcc).")
     EmitOption emit;
@@ -121,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
             result.compileSeconds = (System.nanoTime() - t0) / 1e9;
             result.kernels = (int) plan.launches().stream().map(LaunchPlan.KernelLaunch::kernel).distinct().count();
             result.launches = plan.launches().size();
-            Ceilings ceilings = CeilingsCache.load(device.info().name()).orElse(null);
+            Ceilings ceilings = cache.ceilings().load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
             result.floorMs = CostModel.estimate(compiled.graph(), machine).idealSeconds() * 1e3;
 

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import kc.ir.graph.Json;
 import kc.runtime.bench.ProblemResult;
 
 import org.junit.jupiter.api.Test;
+
+import kc.runtime.gpu.CeilingsCache;
+import picocli.CommandLine;
 
 /** kc bench's rules that need no GPU. */
 class BenchCommandTest {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
+import kc.codegen.Toolchain;
 import kc.frontend.Frontend;
 import kc.ir.graph.Graph;
 import kc.ir.tile.LaunchPlan;
@@ -63,7 +64,7 @@ class CheatSetTest {
             assertEquals(graph.outputs().get(0).type().shape(), outputs.get(0).shape());
             Path source = dir.resolve(read.kernelFile());
             assertTrue(Files.isRegularFile(source));
-            assumeTrue(nvccAvailable(), "nvcc not on PATH: the cheat kernels are not compiled here");
+            Toolchain.require(nvccAvailable(), "nvcc is not on PATH: the cheat kernels are not compiled");
             Path ptx = Files.createTempFile("kc-cheat", ".ptx");
             Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=sm_90", "-o", ptx.toString(), source.toString()).redirectErrorStream(true).start();
             String log = new String(p.getInputStream().readAllBytes());

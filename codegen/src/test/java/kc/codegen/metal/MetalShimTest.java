@@ -2,7 +2,6 @@ package kc.codegen.metal;
 
 import static kc.codegen.metal.ShimHarness.*;
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.function.DoubleUnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.ir.tile.BufferParam;
 import kc.ir.tile.BufferParam.Access;
 import kc.ir.tile.Kernel;
@@ -31,7 +31,7 @@ import kc.ir.tile.Var;
 /** Hand-built Tile IR kernels rendered to MSL, compiled with g++ and the Metal CPU shim, checked against Java. */
 class MetalShimTest {
     @BeforeAll
-    static void needGpp() { assumeTrue(gppAvailable(), "g++ is not installed: the Metal CPU shim cannot run"); }
+    static void needGpp() { Toolchain.require(gppAvailable(), "g++ is not installed: the Metal CPU shim cannot run"); }
 
     static final TType F32 = TType.F32, I32 = TType.I32, BOOL = TType.BOOL;
 

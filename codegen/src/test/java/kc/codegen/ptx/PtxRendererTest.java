@@ -3,13 +3,13 @@ package kc.codegen.ptx;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.ir.tile.BufferParam;
 import kc.ir.tile.BufferParam.Access;
 import kc.ir.tile.Kernel;
@@ -80,7 +80,7 @@ class PtxRendererTest {
     }
 
     private static String assemble(List<Kernel> kernels) {
-        assumeTrue(PtxasCheck.available(), "ptxas not installed: PTX not checked");
+        Toolchain.require(PtxasCheck.available(), "ptxas is not installed: PTX not assembled");
         String last = null;
         for (PtxTarget target : PtxTarget.values()) {
             String ptx = new PtxRenderer().render(kernels, target);
@@ -306,7 +306,7 @@ class PtxRendererTest {
         assertTrue(ptx.contains(".visible .entry fill(\n\t.param .u64 param_out_f32\n)"));
         assertTrue(ptx.contains(".maxntid 128, 1, 1"));
         assertTrue(ptx.contains("cvta.to.global.u64"));
-        if (PtxasCheck.available()) {
+        if (Toolchain.present(PtxasCheck.available(), "ptxas is not installed: the module header is not assembled")) {
             PtxasCheck.Result r = PtxasCheck.run(ptx, "sm_80");
             assertTrue(r.ok(), r.error());
             assertTrue(r.registers().get("fill") > 0);

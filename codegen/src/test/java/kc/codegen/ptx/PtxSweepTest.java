@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.frontend.CompileError;
 import kc.frontend.Frontend;
 import kc.ir.graph.Graph;
@@ -37,7 +38,7 @@ class PtxSweepTest {
 
     @Test
     void everyLoweredProblemAssemblesForBothTargets() throws IOException {
-        Assumptions.assumeTrue(PtxasCheck.available(), "ptxas not installed");
+        Toolchain.require(PtxasCheck.available(), "ptxas is not installed: the PTX sweep needs it");
         List<Path> all = files();
         String only = System.getProperty("kc.only");
         int files = 0, lowered = 0, kernels = 0, maxRegisters = 0;

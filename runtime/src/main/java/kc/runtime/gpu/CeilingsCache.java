@@ -10,19 +10,18 @@ import java.util.Optional;
 import kc.ir.graph.Json;
 
 /**
- * Measured ceilings are kept per device name in ~/.cache/kc/ceilings-NAME.json (or $KC_CACHE), as torch_bench.py
- * --ceilings writes them: measured once per GPU, reused by every run.
+ * Measured ceilings, kept per device name as DIR/ceilings-NAME.json (DIR is kc run's and kc bench's --cache-dir,
+ * by default ~/.cache/kc), as torch_bench.py --ceilings writes them: measured once per GPU, reused by every run.
  */
-public final class CeilingsCache {
-    private CeilingsCache() {}
+public record CeilingsCache(Path dir) {
+    /** ~/.cache/kc: where kc keeps what it measures once per machine unless told otherwise. */
+    public static Path defaultDir() { return Path.of(System.getProperty("user.home"), ".cache", "kc"); }
 
-    public static Path file(String deviceName) {
-        String base = System.getenv("KC_CACHE");
-        Path dir = base != null ? Path.of(base) : Path.of(System.getProperty("user.home"), ".cache", "kc");
+    public Path file(String deviceName) {
         return dir.resolve("ceilings-" + deviceName.replaceAll("[^A-Za-z0-9._-]", "_") + ".json");
     }
 
-    public static Optional<Ceilings> load(String deviceName) {
+    public Optional<Ceilings> load(String deviceName) {
         Path f = file(deviceName);
         if (!Files.isRegularFile(f)) return Optional.empty();
         try {

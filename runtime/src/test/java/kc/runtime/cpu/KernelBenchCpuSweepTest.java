@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.codegen.cuda.CudaRenderer;
 import kc.frontend.CompileError;
 import kc.frontend.Shrinker;
@@ -33,19 +34,23 @@ import kc.ir.interp.Interpreter;
 import kc.ir.tile.Kernel;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
+import kc.runtime.verify.ExpectedFailures;
 
 /**
  * Every KernelBench problem, shrunk to about 1e6 body evaluations: lowered with the default schedule, rendered as
  * CUDA C, run on the CPU shim and compared with the reference interpreter on the same seeded data; then all kernels
- * of all problems compiled by nvcc for sm_90 and sm_80 (skipped with a message when nvcc is absent).
- * Report: target/kernelbench-cpu.txt.
+ * of all problems compiled by nvcc for sm_90 and sm_80 (skipped with a message when nvcc is absent, failed under
+ * CI=true). Gated by src/test/resources/expected-failures/cuda-cpu.txt (see {@link ExpectedFailures}).
+ * Report: target/kernelbench-cpu.txt; today's failures in the list's format: target/expected-failures/cuda-cpu.txt.
  */
 @Tag("codegen-sweep") // the full sweep takes 10+ minutes: mvn -Pcodegen-sweep verify; CI runs CodegenSampleTest, a sample covering every feature
 class KernelBenchCpuSweepTest {
     static final Path ROOT = Path.of("..", "..", "shared", "kernelbench");
-    static final int THRESHOLD = 200;
     static final double BUDGET = 1e6;
-    /** Problems the shrinker cannot bring under this much work are too slow for the interpreter and the CPU shim here. */
+    /**
+     * Problems the shrinker cannot bring under this much work are too slow for the interpreter and the CPU shim here
+     * (-Dkc.maxWork; the expected-failure list holds for the default).
+     */
     static final double MAX_WORK = Double.parseDouble(System.getProperty("kc.maxWork", "3e7"));
 
     static List<Path> problems() throws IOException {
@@ -73,7 +78,13 @@ class KernelBenchCpuSweepTest {
         });
     }
 
-    record Outcome(String line, boolean ok, List<Kernel> kernels) {}
+    /** One problem's report line; {@code failure} is why it did not agree (SKIP, ILL or FAIL), null when it did. */
+    record Outcome(String name, String line, String failure, List<Kernel> kernels) {
+        /** A problem that did not agree: verdict SKIP (not run), ILL (ill-conditioned) or FAIL. */
+        static Outcome failed(String name, String verdict, String why, List<Kernel> kernels) {
+            return new Outcome(name, String.format("%-4s %s  %s", verdict, name, why), verdict.toLowerCase() + ": " + why, kernels);
+        }
+    }
 
     static Outcome one(Path p, int index) {
         String name = name(p);
@@ -85,20 +96,20 @@ class KernelBenchCpuSweepTest {
                 // too slow to run here, but its kernels still go to nvcc
                 List<Kernel> ks = Lowering.lower(kc.passes.rules.Rules.optimised(shrunk.model().graph())).kernels().stream()
                         .map(k -> new Kernel("m" + index + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body())).toList();
-                return new Outcome(String.format("SKIP %s  shrinks only to %.2g body evaluations (limit %.0g); lowered: %d kernels",
-                        name, shrunk.work(), MAX_WORK, ks.size()), false, ks);
+                return Outcome.failed(name, "SKIP", String.format("shrinks only to %.2g body evaluations (limit %.0g); lowered: %d kernels",
+                        shrunk.work(), MAX_WORK, ks.size()), ks);
             }
             g = shrunk.model().graph();
         } catch (CompileError e) {
-            return new Outcome("SKIP " + name + "  frontend: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
+            return Outcome.failed(name, "SKIP", "frontend: " + e.getMessage().lines().findFirst().orElse(""), List.of());
         } catch (RuntimeException e) {
-            return new Outcome("SKIP " + name + "  frontend internal: " + e, false, List.of());
+            return Outcome.failed(name, "SKIP", "frontend internal: " + e, List.of());
         }
         Lowered low;
         try {
             low = Lowering.lower(kc.passes.rules.Rules.optimised(g));
         } catch (RuntimeException e) {
-            return new Outcome("FAIL " + name + "  lower: " + e.getMessage().lines().findFirst().orElse(""), false, List.of());
+            return Outcome.failed(name, "FAIL", "lower: " + e.getMessage().lines().findFirst().orElse(""), List.of());
         }
         String cuda = CudaRenderer.render(low.kernels());
         List<Kernel> renamed = low.kernels().stream()
@@ -113,13 +124,12 @@ class KernelBenchCpuSweepTest {
             List<HostTensor> ref = Interpreter.run(g, inputs, params);
             CpuCheck.Result res = CpuCheck.compare(out, ref);
             if (!res.passed() && illConditioned(g, inputs, params, ref))
-                return new Outcome(String.format("ILL  %s  %d kernels: ill-conditioned (a 1e-6 relative perturbation of the data moves the "
-                        + "reference past the tolerance); %s", name, low.kernels().size(), res.message()), false, renamed);
-            String line = String.format("%s %s  %d kernels  %.1f s%s", res.passed() ? "ok  " : "FAIL", name, low.kernels().size(),
-                    (System.nanoTime() - t0) / 1e9, res.passed() ? "" : "  " + res.message());
-            return new Outcome(line, res.passed(), renamed);
+                return Outcome.failed(name, "ILL", String.format("%d kernels: ill-conditioned (a 1e-6 relative perturbation of the data moves the "
+                        + "reference past the tolerance); %s", low.kernels().size(), res.message()), renamed);
+            if (!res.passed()) return Outcome.failed(name, "FAIL", low.kernels().size() + " kernels: " + res.message(), renamed);
+            return new Outcome(name, String.format("ok   %s  %d kernels  %.1f s", name, low.kernels().size(), (System.nanoTime() - t0) / 1e9), null, renamed);
         } catch (RuntimeException e) {
-            return new Outcome("FAIL " + name + "  run: " + String.valueOf(e.getMessage()).lines().limit(3).reduce("", (a, b) -> a + " " + b), false, renamed);
+            return Outcome.failed(name, "FAIL", "run:" + String.valueOf(e.getMessage()).lines().limit(3).reduce("", (a, b) -> a + " " + b), renamed);
         }
     }
 
@@ -153,28 +163,31 @@ class KernelBenchCpuSweepTest {
             int idx = i;
             futures.add(pool.submit(() -> one(p, idx)));
         }
+        ExpectedFailures expected = ExpectedFailures.read(Path.of("src", "test", "resources", "expected-failures", "cuda-cpu.txt"));
         List<String> lines = new ArrayList<>();
         List<Kernel> all = new ArrayList<>();
-        int ok = 0;
+        Map<String, String> failed = new HashMap<>();
         for (Future<Outcome> f : futures) {
             Outcome o = f.get();
             lines.add(o.line());
             all.addAll(o.kernels());
-            if (o.ok()) ok++;
+            if (o.failure() != null) failed.put(o.name(), o.failure());
             System.out.println(o.line());
         }
         pool.shutdown();
         String nvcc = nvccCheck(all);
         Collections.sort(lines);
         lines.add(nvcc);
-        String summary = ok + " of " + problems.size() + " problems agree with the interpreter on the CPU shim (CUDA C)";
+        String summary = (problems.size() - failed.size()) + " of " + problems.size() + " problems agree with the interpreter on the CPU shim (CUDA C)";
         lines.add(summary);
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "kernelbench-cpu.txt"), lines);
         System.out.println(nvcc);
         System.out.println(summary);
-        if (only == null) assertTrue(ok >= THRESHOLD, summary + "; see target/kernelbench-cpu.txt");
-        else assertTrue(lines.stream().noneMatch(l -> l.startsWith("FAIL")), summary + "; see target/kernelbench-cpu.txt");
+        Path actual = Path.of("target", "expected-failures", "cuda-cpu.txt");
+        ExpectedFailures.write(actual, failed);
+        List<String> wrong = expected.check(problems.stream().map(KernelBenchCpuSweepTest::name).toList(), failed, only == null);
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong) + "\n(today's failures in the list's format: " + actual + "; report: target/kernelbench-cpu.txt)");
         assertTrue(!nvcc.startsWith("nvcc FAILED"), nvcc);
     }
 
@@ -210,7 +223,7 @@ class KernelBenchCpuSweepTest {
 
     /** Compiles every kernel (renamed per problem) in one unit per architecture. */
     static String nvccCheck(List<Kernel> kernels) throws Exception {
-        if (!Nvcc.available()) return "nvcc absent: the nvcc acceptance part is skipped";
+        if (!Toolchain.present(Nvcc.available(), "nvcc is not installed: the kernels are not compiled")) return "nvcc absent: the nvcc acceptance part is skipped";
         StringBuilder res = new StringBuilder();
         for (String arch : List.of("sm_90", "sm_80")) {
             String err = Nvcc.compile(CudaRenderer.render(kernels), arch);

@@ -8,6 +8,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import kc.codegen.Toolchain;
 import kc.codegen.cuda.CudaRenderer;
 import kc.ir.graph.DType;
 import kc.ir.graph.Shape;
@@ -106,7 +107,7 @@ class WarpShimTest {
 
     @Test
     void nvccAcceptsTheWarpAndMmaKernelsForSm90AndSm80() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Nvcc.available(), "nvcc is not installed: the nvcc acceptance test is skipped");
+        Toolchain.require(Nvcc.available(), "nvcc is not installed: the warp and mma kernels are not compiled");
         String src = CudaRenderer.render(List.of(mmaKernel(), warpKernel()));
         for (String arch : List.of("sm_90", "sm_80")) assertEquals(null, Nvcc.compile(src, arch), arch);
     }

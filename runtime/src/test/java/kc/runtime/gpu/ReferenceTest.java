@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,6 +16,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import kc.codegen.Toolchain;
 import kc.ir.graph.DType;
 import kc.ir.graph.Graph;
 import kc.ir.graph.Shape;
@@ -52,7 +52,7 @@ class ReferenceTest {
 
     @Test void pytorchServerAnswersParamsTrialsProbesAndFloat64(@TempDir Path dir) throws Exception {
         Optional<Path> py = PythonTorch.find(null);
-        assumeTrue(py.isPresent(), "no Python with torch: the reference server is not exercised here");
+        Toolchain.require(py.isPresent(), "no Python with torch and numpy: the reference server is not exercised");
         Path module = dir.resolve("m.py");
         Files.writeString(module, MODULE);
         try (ReferenceServer server = ReferenceServer.start(py.get(), module, Map.of(), 42, "cpu", 120)) {
@@ -88,7 +88,7 @@ class ReferenceTest {
 
     @Test void pytorchFailuresComeBackAsOneLine(@TempDir Path dir) throws Exception {
         Optional<Path> py = PythonTorch.find(null);
-        assumeTrue(py.isPresent(), "no Python with torch");
+        Toolchain.require(py.isPresent(), "no Python with torch and numpy: PyTorch's errors are not exercised");
         Path module = dir.resolve("bad.py");
         Files.writeString(module, MODULE.replace("nn.Linear(8, 4)", "nn.Linear(8, 5)"));
         try (ReferenceServer server = ReferenceServer.start(py.get(), module, Map.of(), 42, "cpu", 120)) {

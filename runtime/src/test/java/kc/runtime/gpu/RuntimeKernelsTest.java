@@ -2,7 +2,6 @@ package kc.runtime.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import kc.codegen.Toolchain;
 import kc.codegen.ptx.PtxasCheck;
 
 /** The verifier's device helpers: the committed PTX assembles, and is what its .cu source compiles to. */
@@ -23,7 +23,7 @@ class RuntimeKernelsTest {
         for (String entry : new String[] {"kc_compare", "kc_count_different", "kc_fill_uniform"})
             assertTrue(ptx.contains(".entry " + entry + "("), entry);
         assertTrue(ptx.contains(".version 8.5"), "ISA 8.5: CUDA 12.x drivers load it too");
-        assumeTrue(PtxasCheck.available(), "ptxas not on PATH");
+        Toolchain.require(PtxasCheck.available(), "ptxas is not on PATH: the committed PTX is not assembled");
         for (String arch : new String[] {"sm_80", "sm_90"}) {
             PtxasCheck.Result r = PtxasCheck.run(ptx, arch);
             assertTrue(r.ok(), arch + ": " + r.error());
@@ -39,7 +39,7 @@ class RuntimeKernelsTest {
         } catch (java.io.IOException e) {
             probe = null;
         }
-        assumeTrue(probe != null && probe.exitValue() == 0, "nvcc not on PATH");
+        Toolchain.require(probe != null && probe.exitValue() == 0, "nvcc is not on PATH: the committed PTX is not compared with its source");
         Path out = dir.resolve("k.ptx");
         Process p = new ProcessBuilder("nvcc", "-ptx", "-arch=compute_80", "-O3", "-o", out.toString(), SOURCE.toString())
                 .redirectErrorStream(true).start();
