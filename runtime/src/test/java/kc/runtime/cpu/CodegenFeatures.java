@@ -107,6 +107,7 @@ final class CodegenFeatures {
             case TExpr.Load l -> f.add("tile load " + l.space().name().toLowerCase() + " " + l.type() + (l.mask() != null ? " masked" : ""));
             case TExpr.LocalLoad l -> f.add("tile local load " + l.type());
             case TExpr.Lane l -> f.add("tile lane of " + l.vector().type());
+            case TExpr.Pack p -> f.add("tile pack " + p.type());
             case TExpr.Shuffle s -> f.add("tile shuffle " + s.kind() + " " + s.type());
             case TExpr.WarpReduce w -> f.add("tile warp reduce " + w.op() + " " + w.type());
         }
