@@ -53,6 +53,12 @@ public final class DefaultScheduler {
     public static final int ITEM_WAVES = 8;
     /** ... up to this many items per thread. */
     public static final int MAX_DEFAULT_ITEMS = 8;
+    /**
+     * Registers a thread may spend on vector loads: every lane's body reads them, so all of a point's vectors stay
+     * live until the last lane. A stack of 256 tensors read as float4s took 255 registers and spilled (32 with
+     * scalar loads); a handful of operands at vector 4 stays far below this.
+     */
+    public static final int VECTOR_REGISTERS = 32;
 
     public static Schedule schedule(Graph g) { return schedule(g, MachineModel.SM_90); }
 
@@ -131,12 +137,18 @@ public final class DefaultScheduler {
     }
 
     /**
-     * A POINTWISE group's vector width and items: vector 4 (else 2) where every read and the store allow it; and
-     * once the grid would be more than {@link #ITEM_WAVES} waves of blocks, items so it stays about that deep
-     * (longer-lived threads amortise their index arithmetic and keep more loads in flight).
+     * A POINTWISE group's vector width and items: vector 4 (else 2) where every read and the store allow it and the
+     * vector loads fit {@link #VECTOR_REGISTERS}; and once the grid would be more than {@link #ITEM_WAVES} waves of
+     * blocks, items so it stays about that deep (longer-lived threads amortise their index arithmetic and keep more
+     * loads in flight).
      */
     static GroupSchedule pointwiseDefaults(GroupSchedule s, Node n, MachineModel machine) {
-        int vector = VectorAccess.problem(n, 4) == null ? 4 : VectorAccess.problem(n, 2) == null ? 2 : 1;
+        int vector = 1;
+        for (int width : new int[] {4, 2})
+            if (VectorAccess.problem(n, width) == null && VectorAccess.vectorReads(n, width) * width <= VECTOR_REGISTERS) {
+                vector = width;
+                break;
+            }
         long work = n.result().type().shape().numel() / vector;
         long blocks = ceilDiv(work, s.threads());
         long deep = ITEM_WAVES * wave(machine, s.threads());

@@ -5,7 +5,10 @@ package kc.passes.schedule;
  * ({@code strategy block}).
  */
 public enum Strategy {
-    /** One thread per output element (a grid-stride run of {@code items} of them); any reduction runs serially in it. */
+    /**
+     * One thread per output element, or per {@code vector} consecutive ones read and written with vector accesses;
+     * {@code items} of those per thread, one grid apart. Any reduction runs serially in the thread.
+     */
     POINTWISE,
     /** One warp per output element: its lanes stride over the reduction and combine with shuffles. */
     WARP,
@@ -13,7 +16,8 @@ public enum Strategy {
     BLOCK,
     /**
      * Each output's reduction split over {@code splits} blocks that write partial results, then a small second
-     * kernel combines them: for reductions to few outputs (losses, full sums), so the whole GPU takes part.
+     * kernel (a warp per output) merges them in a fixed order and applies the epilogue: for reductions to few
+     * outputs (losses, full sums, a norm's statistics), so the whole GPU takes part. No atomics: runs are bit-identical.
      */
     GRID,
     /** One thread per scanned line (cumsum, cumprod). */

@@ -65,6 +65,14 @@ public final class VectorAccess {
         return null;
     }
 
+    /** How many operands the group reads as vectors of this width (the others are broadcast or illegal). */
+    public static int vectorReads(Node n, int width) {
+        BitSet used = used((Op.Generic) n.op());
+        int count = 0;
+        for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) if (kind(n, k, width) == Kind.VECTOR) count++;
+        return count;
+    }
+
     /** Why elements of dtype d cannot travel as a vector of width (null when they can): 16 bytes at most, 32- or 64-bit. */
     private static String vectorType(DType d, int width) {
         boolean wordSized = d == DType.F32 || d == DType.I32 || d == DType.F64 || d == DType.I64;

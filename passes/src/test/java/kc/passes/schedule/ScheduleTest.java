@@ -101,8 +101,7 @@ class ScheduleTest {
     private static Graph elementwise(long rows, long cols, List<TensorType> operands, List<IndexMap> maps, DType result) {
         GraphBuilder b = new GraphBuilder("e");
         List<Value> in = new java.util.ArrayList<>();
-        String[] names = {"x", "y", "z"};
-        for (int k = 0; k < operands.size(); k++) in.add(b.input(names[k], operands.get(k)));
+        for (int k = 0; k < operands.size(); k++) in.add(b.input(k < 3 ? "xyz".substring(k, k + 1) : "x" + k, operands.get(k)));
         ScalarExpr body = ScalarExpr.read(0);
         for (int k = 1; k < operands.size(); k++) body = ScalarExpr.binary(ScalarExpr.BinaryOp.ADD, body, ScalarExpr.read(k));
         Value v = b.add(new Op.Generic(Shape.SCALAR, maps, body, Op.Reduction.NONE), in, TensorType.of(result, rows, cols), Origin.NONE);
@@ -198,6 +197,16 @@ class ScheduleTest {
         Value x = b.input("x", f32(rows, n));
         Value s = b.add(new Op.Generic(Shape.of(n), List.of(IndexMap.of(dim(0), dim(1))), ScalarExpr.read(0), Op.Reduction.SUM), List.of(x), f32(rows), Origin.NONE);
         return only(b.build(List.of(s)));
+    }
+
+    @Test
+    void manyOperandsTakeNarrowerVectors() {
+        for (int count : new int[] {8, 9, 17}) {
+            List<TensorType> types = java.util.Collections.nCopies(count, f32(16, 64));
+            List<IndexMap> maps = java.util.Collections.nCopies(count, IndexMap.identity(2));
+            // every vector operand keeps its lanes live: 8 x 4, 9 x 2 and 17 x 1 registers stay within 32
+            assertEquals(count == 8 ? 4 : count == 9 ? 2 : 1, only(elementwise(16, 64, types, maps, DType.F32)).vector(), count + " operands");
+        }
     }
 
     @Test

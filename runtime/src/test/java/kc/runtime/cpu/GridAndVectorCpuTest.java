@@ -124,6 +124,7 @@ class GridAndVectorCpuTest {
         assertEquals(4, low.plan().buffers().stream().filter(b -> b.name().contains("_partial_")).count(), plan);
         assertTrue(low.plan().buffers().stream().filter(b -> b.name().contains("_partial_"))
                 .allMatch(b -> b.role() == LaunchPlan.Role.SCRATCH && b.shape().numel() == 21));
+        assertEquals(low.plan(), kc.ir.tile.PlanJson.read(kc.ir.tile.PlanJson.write(low.plan(), "k.cu")).plan(), "the plan's JSON keeps the partials");
         check(g, s, null);
     }
 
