@@ -33,7 +33,8 @@ class ExplainCommandTest {
         String out = r.out();
         for (Stage s : Stage.values()) assertTrue(out.contains("\n  " + s.word() + " "), s.word() + " with its time:\n" + out);
         assertTrue(out.lines().anyMatch(l -> l.startsWith("  conv ") && l.contains("generic.sum") && l.endsWith("conv (conv_block.py:18:21)")), out);
-        assertTrue(out.lines().anyMatch(l -> l.startsWith("  pool ") && l.endsWith("pool (conv_block.py:20:16)")), out);
+        // the pool group's members: the pool, then what fusion folded into it (the scale, Mish and the batch norm's normalisation)
+        assertTrue(out.lines().anyMatch(l -> l.startsWith("  pool ") && l.contains("pool (conv_block.py:20:16), mul#1 (conv_block.py:19:13), mish#1")), out);
         String schedule = explain("--after", "schedule").out();
         for (String line : schedule.split("\n")) assertTrue(out.contains("\n  " + line + "\n"), "the schedule, indented:\n" + out);
         assertTrue(out.contains("estimate against the roofline floor on sm_90"), out);

@@ -65,8 +65,8 @@ class ScheduleOptionTest {
         Path module = EXAMPLES.resolve("conv_block.py");
         Schedule defaults = Pipeline.run(Pipeline.Input.of(module, Map.of(), MachineModel.SM_90), Stage.SCHEDULE).schedule();
         Schedule bad = defaults.with(defaults.group("conv").withThreads(2048))
-                .with(defaults.group("mish#1:2").withStrategy(Strategy.BLOCK))
-                .with(defaults.group("pool").withName("nothing#9"));
+                .with(defaults.group("pool").withStrategy(Strategy.SCAN))
+                .with(defaults.group("bn:2").withName("nothing#9"));
         String text = ScheduleText.print(bad);
         Path file = dir.resolve("bad.schedule");
         Files.writeString(file, text);
@@ -76,7 +76,7 @@ class ScheduleOptionTest {
         assertEquals(ExitCode.BAD_INPUT, r.status(), r.err());
         for (String expected : List.of(
                 line(file, at.get("conv")) + "group conv: threads 2048 exceeds 1024 per block on sm_90",
-                line(file, at.get("mish#1:2")) + "group mish#1:2: strategy block splits a reduction across threads; this group has none",
+                line(file, at.get("pool")) + "group pool: strategy scan needs a scan; this group is a generic.max",
                 line(file, at.get("nothing#9")) + "group nothing#9: no such group in conv_block"))
             assertTrue(r.err().lines().anyMatch(l -> l.startsWith(expected)), expected + " in:\n" + r.err());
         assertFalse(r.err().contains("internal error"), r.err());
