@@ -117,11 +117,6 @@ public final class RuleSupport {
         return dims;
     }
 
-    public static boolean isEmpty(long[] dims) {
-        for (long d : dims) if (d == 0) return true;
-        return false;
-    }
-
     /** Whether every Index(d) in e has index[d] to stand for it. */
     public static boolean indexDimsCovered(ScalarExpr e, ScalarExpr[] index) {
         return switch (e) {

@@ -84,7 +84,7 @@ public record InlineProducer(String name, int maxOperations, int maxUsers) imple
         for (int i = 0; i < p.operands().size(); i++) {
             Value v = p.operands().get(i);
             IndexMap composed = RuleSupport.compose(pg.maps().get(i), at);
-            if (composed.pad() == null && !RuleSupport.isEmpty(dims) && IndexBounds.outOfRangeReason(composed, v.type().shape(), dims) != null)
+            if (composed.pad() == null && !IndexBounds.isEmpty(dims) && IndexBounds.outOfRangeReason(composed, v.type().shape(), dims) != null)
                 return null; // in range, but not provably so after composing: the verifier would reject it
             producerSlot[i] = ops.add(v, composed);
             producerTypes.add(v.type().dtype());
