@@ -66,7 +66,7 @@ class ScheduleOptionTest {
         Schedule defaults = Pipeline.run(Pipeline.Input.of(module, Map.of(), MachineModel.SM_90), Stage.SCHEDULE).schedule();
         Schedule bad = defaults.with(defaults.group("conv").withThreads(2048))
                 .with(defaults.group("pool").withStrategy(Strategy.SCAN))
-                .with(defaults.group("bn:2").withName("nothing#9"));
+                .with(defaults.group("bn").withName("nothing#9"));
         String text = ScheduleText.print(bad);
         Path file = dir.resolve("bad.schedule");
         Files.writeString(file, text);

@@ -88,7 +88,7 @@ public final class GraphVerifier {
                     if (!in.shape().equals(type.shape())) problems.add(where.get() + ": scan result shape " + type.shape() + " differs from operand shape " + in.shape());
                     switch (s.combiner()) {
                         case SUM, PROD, MAX, MIN -> { }
-                        case NONE, ARGMAX, ARGMIN -> problems.add(where.get() + ": a scan cannot combine with " + s.combiner());
+                        case NONE, ARGMAX, ARGMIN, MAX_SUMEXP, MEAN_M2 -> problems.add(where.get() + ": a scan cannot combine with " + s.combiner());
                     }
                     if (ScalarTypes.category(in.dtype()) > ScalarTypes.category(type.dtype()))
                         problems.add(where.get() + ": scan of " + in.dtype() + " cannot produce " + type.dtype());
@@ -144,7 +144,11 @@ public final class GraphVerifier {
                     if (reduced == null) problems.add(where.get() + ": the epilogue " + ExprText.scalar(g.epilogue()) + " never uses the combined value (acc)");
                     else epilogue(g, n, type, resultRank, operandTypes, reduced, where);
                 }
+                if (g.reduction().compound()) compound(g, n, type, where);
                 if (reduced != null) switch (g.reduction()) {
+                    case MAX_SUMEXP, MEAN_M2 -> {
+                        if (!reduced.isFloat()) problems.add(where.get() + ": " + g.reduction() + " gives floating-point statistics, not " + reduced);
+                    }
                     case ARGMAX, ARGMIN -> {
                         if (reduced != DType.I64) problems.add(where.get() + ": " + g.reduction() + " gives I64 indices, not " + reduced);
                     }
@@ -156,6 +160,50 @@ public final class GraphVerifier {
                     }
                 }
             }
+        }
+
+        /**
+         * A compound reduction stacks its statistics along the result's last dim: that dim has one entry per
+         * statistic, and the body and the maps (read over the whole reduction) do not depend on it.
+         */
+        void compound(Op.Generic g, Node n, TensorType type, Supplier<String> where) {
+            int components = g.reduction().components(), last = type.rank() - 1;
+            if (last < 0 || type.shape().dim(last) != components) {
+                problems.add(where.get() + ": " + g.reduction() + " stacks " + components + " statistics along the last result dim, but the result is " + type.shape());
+                return;
+            }
+            for (int k = 0; k < g.maps().size(); k++)
+                for (IndexExpr e : g.maps().get(k).exprs())
+                    if (usesDim(e, last)) problems.add(where.get() + ": map " + k + " " + ExprText.map(g.maps().get(k)) + " depends on the statistics dim d" + last);
+            if (usesIndexDim(g.body(), last)) problems.add(where.get() + ": the body depends on the statistics dim d" + last);
+            // the statistics are stored side by side: an epilogue may tell them apart by d<last>, but reads nothing
+            if (g.epilogue() != null && !reads(g.epilogue(), new java.util.TreeSet<>()).isEmpty())
+                problems.add(where.get() + ": the epilogue of " + g.reduction() + " reads operands; it may use only acc and the statistics dim");
+        }
+
+        static boolean usesDim(IndexExpr e, int dim) {
+            return switch (e) {
+                case IndexExpr.Dim d -> d.d() == dim;
+                case IndexExpr.Const c -> false;
+                case IndexExpr.Add a -> usesDim(a.a(), dim) || usesDim(a.b(), dim);
+                case IndexExpr.Mul m -> usesDim(m.a(), dim);
+                case IndexExpr.FloorDiv f -> usesDim(f.a(), dim);
+                case IndexExpr.Mod m -> usesDim(m.a(), dim);
+                case IndexExpr.ExactDiv q -> usesDim(q.a(), dim);
+            };
+        }
+
+        static boolean usesIndexDim(ScalarExpr e, int dim) {
+            return switch (e) {
+                case ScalarExpr.Index i -> i.dim() == dim;
+                case ScalarExpr.Read r -> false;
+                case ScalarExpr.Reduced r -> false;
+                case ScalarExpr.Const c -> false;
+                case ScalarExpr.Cast c -> usesIndexDim(c.a(), dim);
+                case ScalarExpr.Unary u -> usesIndexDim(u.a(), dim);
+                case ScalarExpr.Binary b -> usesIndexDim(b.a(), dim) || usesIndexDim(b.b(), dim);
+                case ScalarExpr.Select s -> usesIndexDim(s.cond(), dim) || usesIndexDim(s.a(), dim) || usesIndexDim(s.b(), dim);
+            };
         }
 
         /** An epilogue reads operands at the output point only, and computes no wider a type than the result. */

@@ -65,12 +65,27 @@ public sealed interface Op {
         @Override public String name() { return "constant"; }
     }
 
-    /** How a Generic combines the body over its reduction domain, and how a Scan combines along its dim. */
+    /**
+     * How a Generic combines the body over its reduction domain, and how a Scan combines along its dim.
+     *
+     * <p>The compound reductions give several statistics of the body in one pass, stacked along the result's last
+     * dim (its size is {@link #components()}; the body and the maps do not use that dim, an epilogue may). They are
+     * what a row kernel keeps: softmax's max and sum of exponentials, a norm's mean and squared deviations.
+     */
     enum Reduction {
         NONE, SUM, PROD, MAX, MIN,
         /** Result is the flat index (over the reduction domain) of the first maximum of the body. */
         ARGMAX,
         /** Result is the flat index (over the reduction domain) of the first minimum of the body. */
-        ARGMIN
+        ARGMIN,
+        /** [max(v), sum(exp(v - max(v)))], by the online softmax recurrence (Milakov and Gimelshein, 2018). */
+        MAX_SUMEXP,
+        /** [mean(v), sum((v - mean(v))^2)], by Welford's update and Chan's merge of partial states. */
+        MEAN_M2;
+
+        /** How many statistics the reduction gives per output point (1 for the plain ones). */
+        public int components() { return this == MAX_SUMEXP || this == MEAN_M2 ? 2 : 1; }
+
+        public boolean compound() { return components() > 1; }
     }
 }

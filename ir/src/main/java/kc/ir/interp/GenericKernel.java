@@ -136,8 +136,17 @@ final class GenericKernel {
             }
         }
         Op.Reduction reduction = op.reduction();
+        int components = reduction.components();
+        double[] statistics = null;
         for (long o = from; o < to; o++) {
-            double combined = reduceCount == 0 ? identity(reduction) : reduce(reduction, f);
+            double combined;
+            if (components > 1) { // the body does not depend on the statistic's index: one pass gives them all
+                int j = (int) (o % components);
+                if (j == 0 || statistics == null) statistics = statistics(reduction, f);
+                combined = statistics[j];
+            } else {
+                combined = reduceCount == 0 ? identity(reduction) : reduce(reduction, f);
+            }
             if (epilogue != null) { // the frame is back at the output point: epilogue operands read there
                 f.acc = combined;
                 combined = epilogue.eval(f);
@@ -149,7 +158,7 @@ final class GenericKernel {
 
     private static double identity(Op.Reduction r) {
         return switch (r) {
-            case NONE, SUM, ARGMAX, ARGMIN -> 0;
+            case NONE, SUM, ARGMAX, ARGMIN, MAX_SUMEXP, MEAN_M2 -> 0;
             case PROD -> 1;
             case MAX -> Double.NEGATIVE_INFINITY;
             case MIN -> Double.POSITIVE_INFINITY;
@@ -182,6 +191,7 @@ final class GenericKernel {
                 do acc = Math.min(acc, body.eval(f)); while (advance(f, lo, hi));
                 return acc;
             }
+            case MAX_SUMEXP, MEAN_M2 -> throw new IllegalStateException("compound reductions go through statistics()");
             case ARGMAX, ARGMIN -> {
                 // the first extreme wins; a NaN counts as the extreme (torch.argmax/argmin)
                 boolean max = reduction == Op.Reduction.ARGMAX;
@@ -199,6 +209,31 @@ final class GenericKernel {
             }
         }
         throw new AssertionError(reduction);
+    }
+
+    /**
+     * A compound reduction's statistics at the frame's result point, exactly in double by two passes: the max (or
+     * mean), then the sum over the terms relative to it. Terms relative to a max of -inf count 0, as in the kernels'
+     * online recurrence (softmax of an all -inf row still comes out NaN, logsumexp -inf).
+     */
+    private double[] statistics(Op.Reduction reduction, Frame f) {
+        int lo = resultRank, hi = dims.length;
+        if (reduceCount == 0) return new double[] {reduction == Op.Reduction.MAX_SUMEXP ? Double.NEGATIVE_INFINITY : 0, 0};
+        double first = 0;
+        if (reduction == Op.Reduction.MAX_SUMEXP) {
+            first = Double.NEGATIVE_INFINITY;
+            do first = Math.max(first, body.eval(f)); while (advance(f, lo, hi));
+        } else {
+            do first += body.eval(f); while (advance(f, lo, hi));
+            first /= reduceCount;
+        }
+        double second = 0;
+        if (reduction == Op.Reduction.MAX_SUMEXP) {
+            if (first != Double.NEGATIVE_INFINITY) do second += Math.exp(body.eval(f) - first); while (advance(f, lo, hi));
+        } else {
+            do { double d = body.eval(f) - first; second += d * d; } while (advance(f, lo, hi));
+        }
+        return new double[] {first, second};
     }
 
     /**

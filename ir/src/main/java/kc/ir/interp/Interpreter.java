@@ -132,7 +132,7 @@ public final class Interpreter {
                     case PROD -> 1;
                     case MAX -> Double.NEGATIVE_INFINITY;
                     case MIN -> Double.POSITIVE_INFINITY;
-                    case NONE, ARGMAX, ARGMIN -> throw new IllegalStateException(where + ": a scan cannot combine with " + s.combiner());
+                    case NONE, ARGMAX, ARGMIN, MAX_SUMEXP, MEAN_M2 -> throw new IllegalStateException(where + ": a scan cannot combine with " + s.combiner());
                 };
                 for (long t = 0; t < len; t++) {
                     int at = (int) (base + (s.reverse() ? len - 1 - t : t) * inner);

@@ -31,6 +31,15 @@ class GraphVerifierTest {
     }
 
     @Test
+    void compoundReductionsStackTheirStatisticsAlongTheLastDim() {
+        Op.Generic stats = new Op.Generic(Shape.of(8), List.of(map(d(0), d(2))), in(0), Op.Reduction.MEAN_M2);
+        assertEquals(List.of(), problems(stats, List.of(), f32(2, 2)));
+        assertOneProblem(problems(stats, List.of(), f32(2, 3)), "stacks 2 statistics along the last result dim");
+        Op.Generic readsTheStatistic = new Op.Generic(Shape.of(4), List.of(map(d(0), add(d(1), d(2)))), in(0), Op.Reduction.MAX_SUMEXP);
+        assertOneProblem(problems(readsTheStatistic, List.of(), f32(2, 2)), "depends on the statistics dim d1");
+    }
+
+    @Test
     void acceptsWellFormedGraphsIncludingReshapeAndConvMaps() {
         GraphBuilder b = new GraphBuilder("ok");
         Value x = b.input("x", f32(2, 3, 4));

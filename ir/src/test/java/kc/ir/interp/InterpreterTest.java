@@ -54,6 +54,29 @@ class InterpreterTest {
         assertClose(want, run1(g, tx, ty));
     }
 
+    /** The compound statistics against their definitions: [max, sum exp(x - max)] and [mean, sum (x - mean)^2]. */
+    @Test
+    void compoundReductionsStackTheirStatistics() {
+        for (Op.Reduction red : List.of(Op.Reduction.MAX_SUMEXP, Op.Reduction.MEAN_M2)) {
+            GraphBuilder b = new GraphBuilder("stats");
+            Value x = b.input("x", f32(3, 7));
+            Value st = reduce(b, f32(3, 2), dims(7), red, in(0), List.of(x), map(d(0), d(2)));
+            HostTensor tx = random(x.type());
+            double[] want = new double[6];
+            for (int r = 0; r < 3; r++) {
+                double first = red == Op.Reduction.MAX_SUMEXP ? Double.NEGATIVE_INFINITY : 0, second = 0;
+                for (int k = 0; k < 7; k++) first = red == Op.Reduction.MAX_SUMEXP ? Math.max(first, tx.get(r, k)) : first + tx.get(r, k) / 7;
+                for (int k = 0; k < 7; k++) {
+                    double dev = tx.get(r, k) - first;
+                    second += red == Op.Reduction.MAX_SUMEXP ? Math.exp(dev) : dev * dev;
+                }
+                want[2 * r] = first;
+                want[2 * r + 1] = second;
+            }
+            assertClose(want, run1(b.build(List.of(st)), tx));
+        }
+    }
+
     @Test
     void matmul() {
         GraphBuilder b = new GraphBuilder("mm");

@@ -25,12 +25,19 @@ import kc.ir.tile.Var;
  * block's tree: over 2^20 normal(0, 2) products that is ~1e-3, past the 1e-4 absolute tolerance of an output near
  * zero; and it turned inf + finite into NaN, since its correction feeds back into the sum. Keeping the error
  * apart leaves the sum itself plain, so infinities and NaN come out as PyTorch's do.
+ *
+ * <p>Compound reductions keep several registers ({@link #parts()}) updated together, one pass over the terms:
+ * MAX_SUMEXP the running max m and the sum s of exp(v - m), rescaled when m grows (one exp per term: the smaller of
+ * m and v relative to the larger); MEAN_M2 Welford's count, mean and sum of squared deviations, merged by Chan's
+ * formula. Both are stable in plain fp32 (no double-word), and both treat a max of -inf as an empty state.
  */
 final class Accumulator {
     private final Op.Reduction reduction;
     private final TType accType;
     private final boolean doubleWord;
     private Var acc, error, best, bestAt;
+    /** A compound reduction's registers, in {@link #parts()} order. */
+    private final List<Var> stats = new ArrayList<>();
     private TExpr plain;
 
     /**
@@ -44,6 +51,8 @@ final class Accumulator {
         this.doubleWord = doubleWordSums && Combine.compensated(reduction, accType);
     }
 
+    private boolean compound() { return reduction.compound(); }
+
     /** Whether combine wants the body unbound, so that a product's factors are in sight (see combine). */
     boolean splitsProducts() { return doubleWord; }
 
@@ -53,7 +62,9 @@ final class Accumulator {
 
     void declare(KernelBuilder kb) {
         if (reduction == Op.Reduction.NONE) return;
-        if (isArg()) {
+        if (compound()) {
+            for (Part p : parts()) stats.add(kb.declare(p.name(), new TExpr.Const(p.identity(), p.type())));
+        } else if (isArg()) {
             best = kb.declare("best", new TExpr.Const(0, accType));
             bestAt = kb.declare("best_at", new TExpr.Const(-1, TType.I64));
         } else {
@@ -74,6 +85,10 @@ final class Accumulator {
             return;
         }
         TExpr x = kb.let("x", BodyLowering.convert(v, accType));
+        if (compound()) {
+            fold(kb, x);
+            return;
+        }
         if (doubleWord) {
             Combine.twoSum(kb, acc, error, x, TExpr.ref(error));
             return;
@@ -85,6 +100,65 @@ final class Accumulator {
         } else {
             kb.assign(acc, Combine.value(reduction, TExpr.ref(acc), x));
         }
+    }
+
+    /** One term into a compound state. */
+    private void fold(KernelBuilder kb, TExpr x) {
+        if (reduction == Op.Reduction.MAX_SUMEXP) {
+            Var m = stats.get(0), s = stats.get(1);
+            TExpr big = kb.let("big", TExpr.binary(BinOp.MAX, TExpr.ref(m), x));
+            TExpr small = TExpr.binary(BinOp.MIN, TExpr.ref(m), x);
+            TExpr t = kb.let("t", TExpr.select(isMinusInf(big), zero(), TExpr.unary(TExpr.UnOp.EXP, TExpr.binary(BinOp.SUB, small, big))));
+            TExpr grew = TExpr.binary(BinOp.GT, x, TExpr.ref(m));
+            kb.assign(s, TExpr.select(grew, TExpr.binary(BinOp.ADD, TExpr.binary(BinOp.MUL, TExpr.ref(s), t), one()),
+                    TExpr.binary(BinOp.ADD, TExpr.ref(s), t)));
+            kb.assign(m, big);
+        } else {
+            Var n = stats.get(0), mean = stats.get(1), m2 = stats.get(2);
+            TExpr n1 = kb.let("n1", TExpr.binary(BinOp.ADD, TExpr.ref(n), one()));
+            TExpr d = kb.let("d", TExpr.binary(BinOp.SUB, x, TExpr.ref(mean)));
+            TExpr mean1 = kb.let("mean1", TExpr.binary(BinOp.ADD, TExpr.ref(mean), TExpr.binary(BinOp.DIV, d, n1)));
+            kb.assign(m2, TExpr.binary(BinOp.ADD, TExpr.ref(m2), TExpr.binary(BinOp.MUL, d, TExpr.binary(BinOp.SUB, x, mean1))));
+            kb.assign(mean, mean1);
+            kb.assign(n, n1);
+        }
+    }
+
+    /** Another compound state into this one (see the class comment). */
+    private void mergeCompound(KernelBuilder kb, List<TExpr> other) {
+        if (reduction == Op.Reduction.MAX_SUMEXP) {
+            Var m = stats.get(0), s = stats.get(1);
+            TExpr m2 = other.get(0), s2 = other.get(1);
+            TExpr big = kb.let("big", TExpr.binary(BinOp.MAX, TExpr.ref(m), m2));
+            TExpr mine = TExpr.select(isMinusInf(TExpr.ref(m)), zero(),
+                    TExpr.binary(BinOp.MUL, TExpr.ref(s), TExpr.unary(TExpr.UnOp.EXP, TExpr.binary(BinOp.SUB, TExpr.ref(m), big))));
+            TExpr theirs = TExpr.select(isMinusInf(m2), zero(),
+                    TExpr.binary(BinOp.MUL, s2, TExpr.unary(TExpr.UnOp.EXP, TExpr.binary(BinOp.SUB, m2, big))));
+            kb.assign(s, TExpr.binary(BinOp.ADD, kb.let("sa", mine), kb.let("sb", theirs)));
+            kb.assign(m, big);
+        } else {
+            Var n = stats.get(0), mean = stats.get(1), m2 = stats.get(2);
+            TExpr nb = other.get(0), meanB = other.get(1), m2b = other.get(2);
+            TExpr nn = kb.let("nn", TExpr.binary(BinOp.ADD, TExpr.ref(n), nb));
+            TExpr w = kb.let("w", TExpr.select(TExpr.binary(BinOp.EQ, nn, zero()), zero(), TExpr.binary(BinOp.DIV, nb, nn)));
+            TExpr d = kb.let("d", TExpr.binary(BinOp.SUB, meanB, TExpr.ref(mean)));
+            TExpr cross = TExpr.binary(BinOp.MUL, TExpr.binary(BinOp.MUL, TExpr.binary(BinOp.MUL, d, d), TExpr.ref(n)), w);
+            kb.assign(m2, TExpr.binary(BinOp.ADD, TExpr.binary(BinOp.ADD, TExpr.ref(m2), m2b), cross));
+            kb.assign(mean, TExpr.binary(BinOp.ADD, TExpr.ref(mean), TExpr.binary(BinOp.MUL, d, w)));
+            kb.assign(n, nn);
+        }
+    }
+
+    private TExpr zero() { return new TExpr.Const(0.0, accType); }
+    private TExpr one() { return new TExpr.Const(1.0, accType); }
+    private TExpr isMinusInf(TExpr x) { return TExpr.binary(BinOp.EQ, x, new TExpr.Const(Double.NEGATIVE_INFINITY, accType)); }
+
+    /** The reduced values, one per component of the reduction (after combining); the caller converts them. */
+    List<TExpr> results(KernelBuilder kb) {
+        if (!compound()) return List.of(result(kb));
+        // MAX_SUMEXP: [m, s]; MEAN_M2: [mean, m2] (the count is the reduction length)
+        return reduction == Op.Reduction.MAX_SUMEXP ? List.of(TExpr.ref(stats.get(0)), TExpr.ref(stats.get(1)))
+                : List.of(TExpr.ref(stats.get(1)), TExpr.ref(stats.get(2)));
     }
 
     /** The reduced value (after combining); the caller converts it to the result's storage type. */
@@ -101,6 +175,8 @@ final class Accumulator {
     record Part(String name, TType type, double identity) {}
 
     List<Part> parts() {
+        if (reduction == Op.Reduction.MAX_SUMEXP) return List.of(new Part("m", accType, Double.NEGATIVE_INFINITY), new Part("s", accType, 0));
+        if (reduction == Op.Reduction.MEAN_M2) return List.of(new Part("n", accType, 0), new Part("mean", accType, 0), new Part("m2", accType, 0));
         if (isArg()) return List.of(new Part("best", accType, 0), new Part("best_at", TType.I64, -1));
         if (doubleWord) return List.of(new Part("acc", accType, 0), new Part("err", accType, 0));
         return List.of(new Part("acc", accType, Combine.identity(reduction, accType)));
@@ -108,6 +184,7 @@ final class Accumulator {
 
     /** The current state, in {@link #parts()} order. */
     List<TExpr> state() {
+        if (compound()) return stats.stream().map(v -> (TExpr) TExpr.ref(v)).toList();
         if (isArg()) return List.of(TExpr.ref(best), TExpr.ref(bestAt));
         if (doubleWord) return List.of(TExpr.ref(acc), TExpr.ref(error));
         return List.of(TExpr.ref(acc));
@@ -119,7 +196,9 @@ final class Accumulator {
      * and keeps both errors.
      */
     void merge(KernelBuilder kb, List<TExpr> other) {
-        if (isArg()) {
+        if (compound()) {
+            mergeCompound(kb, other);
+        } else if (isArg()) {
             TExpr take = kb.let("take", Combine.better(reduction, other.get(0), other.get(1), TExpr.ref(best), TExpr.ref(bestAt)));
             kb.assign(best, TExpr.select(take, other.get(0), TExpr.ref(best)));
             kb.assign(bestAt, TExpr.select(take, other.get(1), TExpr.ref(bestAt)));
@@ -131,7 +210,7 @@ final class Accumulator {
     }
 
     private void assignState(KernelBuilder kb, List<TExpr> values) {
-        List<Var> vars = isArg() ? List.of(best, bestAt) : doubleWord ? List.of(acc, error) : List.of(acc);
+        List<Var> vars = compound() ? stats : isArg() ? List.of(best, bestAt) : doubleWord ? List.of(acc, error) : List.of(acc);
         for (int i = 0; i < vars.size(); i++) kb.assign(vars.get(i), values.get(i));
     }
 
@@ -143,7 +222,7 @@ final class Accumulator {
         int warps = threads / 32;
         TExpr lane = new TExpr.Special(TExpr.Reg.LANE);
         TExpr tid = new TExpr.Special(TExpr.Reg.THREAD_X);
-        if (!isArg() && !doubleWord) {
+        if (!isArg() && !doubleWord && !compound()) {
             // a plain value reduction: the warp reduction primitive, twice
             TExpr.ReduceOp wop = Combine.warpOp(reduction);
             kb.assign(acc, new TExpr.WarpReduce(wop, TExpr.ref(acc), accType));

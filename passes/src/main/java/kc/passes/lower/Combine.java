@@ -16,7 +16,7 @@ final class Combine {
     /** The identity of a value reduction in type t. */
     static double identity(Op.Reduction r, TType t) {
         return switch (r) {
-            case SUM, NONE, ARGMAX, ARGMIN -> 0;
+            case SUM, NONE, ARGMAX, ARGMIN, MAX_SUMEXP, MEAN_M2 -> 0; // compound: see Accumulator.parts()
             case PROD -> 1;
             case MAX -> t.elem().isFloat() ? Double.NEGATIVE_INFINITY : t.elem() == kc.ir.tile.ScalarType.I32 ? Integer.MIN_VALUE : t.elem() == kc.ir.tile.ScalarType.I64 ? (double) Long.MIN_VALUE : 0;
             case MIN -> t.elem().isFloat() ? Double.POSITIVE_INFINITY : t.elem() == kc.ir.tile.ScalarType.I32 ? Integer.MAX_VALUE : t.elem() == kc.ir.tile.ScalarType.I64 ? (double) Long.MAX_VALUE : 1;

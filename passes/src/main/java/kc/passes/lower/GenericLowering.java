@@ -37,6 +37,8 @@ import kc.passes.schedule.VectorAccess;
  *       the second runs a warp per output that merges the partials in a fixed order, then applies the epilogue and
  *       stores. No atomics: a second run is bit-identical.</li>
  * </ul>
+ * A compound reduction's statistics (the result's last dim) come from one accumulator: each thread, warp or block
+ * computes all of them for its output point and stores them side by side.
  */
 final class GenericLowering {
     private final Node node;
@@ -48,7 +50,10 @@ final class GenericLowering {
     private final List<String> partials;
     private final long[] dims;
     private final int resultRank;
+    /** Output points: result elements, or for a compound reduction result elements per statistic. */
     private final long outputs;
+    /** Statistics per output point (1 but for compound reductions). */
+    private final int components;
     private final long reduceCount;
     private final TType idx;
     private final boolean doubleWordSums;
@@ -70,7 +75,8 @@ final class GenericLowering {
         dims = new long[resultRank + q];
         for (int d = 0; d < resultRank; d++) dims[d] = rs.dim(d);
         for (int d = 0; d < q; d++) dims[resultRank + d] = op.reduceShape().dim(d);
-        outputs = rs.numel();
+        components = op.reduction().components();
+        outputs = rs.numel() / components;
         reduceCount = op.reduceShape().numel();
         idx = indexType();
     }
@@ -80,7 +86,8 @@ final class GenericLowering {
         if (gs.strategy() != Strategy.GRID) return List.of();
         List<Lowering.Scratch> out = new ArrayList<>();
         for (Accumulator.Part p : accumulator(n, gs.accumulation() == Accumulation.DOUBLE).parts())
-            out.add(new Lowering.Scratch("partial_" + p.name(), Types.dtype(p.type()), n.result().type().shape().numel() * gs.splits()));
+            out.add(new Lowering.Scratch("partial_" + p.name(), Types.dtype(p.type()),
+                    n.result().type().shape().numel() / ((Op.Generic) n.op()).reduction().components() * gs.splits()));
         return out;
     }
 
@@ -88,7 +95,7 @@ final class GenericLowering {
     private TType indexType() {
         long limit = Integer.MAX_VALUE - 4096L;
         // grid-stride items may step one grid past the end; GRID indexes its partials by output and split
-        long m = Math.max(outputs, outputs * schedule.splits()) + 1024L * 1024;
+        long m = Math.max(outputs * components, outputs * schedule.splits()) + 1024L * 1024;
         for (long d : dims) m = Math.max(m, d);
         for (int k = 0; k < op.maps().size(); k++) {
             m = Math.max(m, node.operands().get(k).type().shape().numel());
@@ -123,7 +130,7 @@ final class GenericLowering {
 
     private Lowering.Emitted emit(String name, Launch launch) { return new Lowering.Emitted(kb.build(name, launch), kb.args()); }
 
-    private void declareOutput() { out = kb.buffer(dest, ScalarType.of(resultType()), outputs, BufferParam.Access.WRITE); }
+    private void declareOutput() { out = kb.buffer(dest, ScalarType.of(resultType()), outputs * components, BufferParam.Access.WRITE); }
 
     // ---- POINTWISE ----
 
@@ -166,7 +173,7 @@ final class GenericLowering {
         }
         reductionLoops(coords, resultRank, accs);
         List<TExpr> values = new ArrayList<>();
-        for (Accumulator acc : accs) values.add(acc.result(kb));
+        for (Accumulator acc : accs) values.addAll(acc.results(kb));
         store(values, coords, o, null);
     }
 
@@ -225,7 +232,7 @@ final class GenericLowering {
         reduceStrided(acc, coords, lane, TExpr.i32(reduceCount), lanes);
         acc.blockCombine(kb, lanes);
         TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
-        store(List.of(acc.result(kb)), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
+        store(acc.results(kb), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
         return emit(name, launch);
     }
 
@@ -320,7 +327,7 @@ final class GenericLowering {
         kb.add(new TStmt.For(s, lane, TExpr.i32(splits), 32, loop, false));
         acc.blockCombine(kb, 32);
         TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
-        store(List.of(acc.result(kb)), coords, wo, KernelBuilder.and(first, KernelBuilder.lt(wo, kb.c(outputs))));
+        store(acc.results(kb), coords, wo, KernelBuilder.and(first, KernelBuilder.lt(wo, kb.c(outputs))));
         return emit(name, launch);
     }
 
@@ -333,14 +340,19 @@ final class GenericLowering {
         return KernelBuilder.add(KernelBuilder.mul(kb.toIdx(new TExpr.Special(TExpr.Reg.BLOCK_Y)), launch.gridX()), x);
     }
 
-    /** Result coordinates of flat output index o (row-major). */
+    /**
+     * Result coordinates of flat output point o (row-major). A compound reduction's points leave out the last result
+     * dim, the statistic's index, which is 0 here: the body does not read it and the store steps it.
+     */
     private void decompose(TExpr o, TExpr[] coords) {
         TExpr rest = o;
-        for (int d = resultRank - 1; d >= 0; d--) {
+        int pointRank = resultRank;
+        if (components > 1) coords[--pointRank] = kb.c(0);
+        for (int d = pointRank - 1; d >= 0; d--) {
             coords[d] = d == 0 ? rest : kb.let("c" + d, KernelBuilder.rem(rest, dims[d]));
             if (d > 0) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
         }
-        if (resultRank > 0 && !(coords[0] instanceof TExpr.Ref || coords[0] instanceof TExpr.Const)) coords[0] = kb.let("c0", coords[0]);
+        if (pointRank > 0 && !(coords[0] instanceof TExpr.Ref || coords[0] instanceof TExpr.Const)) coords[0] = kb.let("c0", coords[0]);
     }
 
     private DType resultType() { return node.result().type().dtype(); }
@@ -434,9 +446,11 @@ final class GenericLowering {
     /**
      * Stores the combined values of consecutive outputs from flat index {@code index} (coordinates {@code coords}
      * of the first), one vector store when there are several, each through the epilogue when the op has one: its
-     * reads use result dims only, so they are made at the output point.
+     * reads use result dims only, so they are made at the output point. A compound reduction's statistics are such
+     * consecutive outputs, and {@code index} is their output point's.
      */
     private void store(List<TExpr> values, TExpr[] coords, TExpr index, TExpr mask) {
+        if (components > 1) index = KernelBuilder.mul(index, components);
         DType dt = resultType();
         Reads reads = op.epilogue() == null ? null : new Reads(coords, values.size());
         List<TExpr> lanes = new ArrayList<>();

@@ -22,6 +22,9 @@ public interface RuleContext {
     /** An earlier node computing the same thing as n (same op, operands and type), or null. */
     Node earlierAlike(Node n);
 
+    /** A value id no node of the graph uses yet (for the nodes a {@link Rewrite.Replace} inserts). */
+    int freshId();
+
     /** Whether fusing the groups these two nodes belong to is allowed by the schedule's directives. */
     boolean mayFuse(Node a, Node b);
 }

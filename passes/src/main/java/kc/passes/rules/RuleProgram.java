@@ -31,12 +31,19 @@ public record RuleProgram(String name, List<Rule> rules) {
         List<Node> nodes = new ArrayList<>(g.nodes());
         Map<Integer, Value> forwarded = new HashMap<>();
         Map<Node, Object> alikeCache = new java.util.IdentityHashMap<>(); // unchanged nodes are the same objects sweep to sweep
+        int[] lastId = {maxId(g)};
+        Map<Integer, Node> pending = new HashMap<>(); // Replace.later, by result id
         for (int sweep = 0; ; sweep++) {
             if (sweep == MAX_SWEEPS) throw new IllegalStateException("rule program " + name + " did not settle after " + MAX_SWEEPS + " sweeps");
-            Context ctx = new Context(nodes, outputs(g, forwarded), policy, alikeCache);
+            Context ctx = new Context(nodes, outputs(g, forwarded), policy, alikeCache, lastId);
             boolean changed = false;
             List<Node> next = new ArrayList<>(nodes.size());
             for (Node n : nodes) {
+                Node later = pending.remove(n.result().id());
+                if (later != null) {
+                    ctx.replaced(n, later);
+                    n = later;
+                }
                 n = substitute(n, forwarded);
                 Rewrite r = null;
                 for (Rule rule : rules) if ((r = rule.apply(ctx, n)) != null) break;
@@ -45,8 +52,13 @@ public record RuleProgram(String name, List<Rule> rules) {
                     case Rewrite.Replace rep -> {
                         if (rep.node().result().id() != n.result().id())
                             throw new IllegalStateException("rule replaced " + n.result() + " by a node defining " + rep.node().result());
+                        for (Node x : rep.inserted()) {
+                            next.add(x);
+                            ctx.added(x);
+                        }
                         next.add(rep.node());
                         ctx.replaced(n, rep.node());
+                        for (Node l : rep.later()) pending.put(l.result().id(), l);
                         changed = true;
                     }
                     case Rewrite.Forward f -> {
@@ -59,6 +71,14 @@ public record RuleProgram(String name, List<Rule> rules) {
             if (!changed) break;
         }
         return new Graph(g.name(), g.inputs(), g.params(), nodes, outputs(g, forwarded));
+    }
+
+    private static int maxId(Graph g) {
+        int max = 0;
+        for (Value v : g.inputs()) max = Math.max(max, v.id());
+        for (Value v : g.params()) max = Math.max(max, v.id());
+        for (Node n : g.nodes()) max = Math.max(max, n.result().id());
+        return max;
     }
 
     private static Value resolve(Value v, Map<Integer, Value> forwarded) {
@@ -135,7 +155,10 @@ public record RuleProgram(String name, List<Rule> rules) {
 
         private final Map<Node, Object> alikeCache;
 
-        Context(List<Node> nodes, List<Value> outs, FusionPolicy policy, Map<Node, Object> alikeCache) {
+        private final int[] lastId;
+
+        Context(List<Node> nodes, List<Value> outs, FusionPolicy policy, Map<Node, Object> alikeCache, int[] lastId) {
+            this.lastId = lastId;
             this.policy = policy;
             this.alikeCache = alikeCache;
             this.nodes = nodes;
@@ -159,6 +182,14 @@ public record RuleProgram(String name, List<Rule> rules) {
                 firstAlike.putIfAbsent(alike(n), n);
             }
         }
+
+        void added(Node now) {
+            definers.put(now.result().id(), now);
+            if (usersBuilt)
+                for (Value v : now.operands()) users.computeIfAbsent(v.id(), k -> new java.util.LinkedHashMap<>(4)).put(now.result().id(), now);
+        }
+
+        @Override public int freshId() { return ++lastId[0]; }
 
         void replaced(Node old, Node now) {
             definers.put(now.result().id(), now);

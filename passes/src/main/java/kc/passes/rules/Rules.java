@@ -8,6 +8,7 @@ import kc.passes.rules.canonical.FoldConstants;
 import kc.passes.rules.canonical.ForwardCopy;
 import kc.passes.rules.canonical.ShareCommonSubexpression;
 import kc.passes.rules.fusion.FuseEpilogue;
+import kc.passes.rules.fusion.FuseStatistics;
 import kc.passes.rules.fusion.InlineProducer;
 import kc.passes.schedule.Schedule;
 
@@ -21,15 +22,19 @@ public final class Rules {
     /** Every rule instance, by the name the tests and `kc explain` use. */
     public static final List<Rule> ALL = List.of(
             DropNeutralOperations.INSTANCE, ForwardCopy.INSTANCE, FoldConstants.INSTANCE,
-            ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS, InlineProducer.PRODUCERS, FuseEpilogue.INSTANCE);
+            ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS, InlineProducer.PRODUCERS, FuseEpilogue.INSTANCE,
+            FuseStatistics.INSTANCE);
 
     /** Identities dropped, views folded into index maps, constants folded, common subexpressions shared. */
     public static final RuleProgram CANONICALISE = new RuleProgram("canonicalise", List.of(
             DropNeutralOperations.INSTANCE, ForwardCopy.INSTANCE, FoldConstants.INSTANCE,
             ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS));
 
-    /** Epilogues first (a consumer joins the reduction before it could be inlined elsewhere), then prologues. */
-    public static final RuleProgram FUSE = new RuleProgram("fuse", List.of(FuseEpilogue.INSTANCE, InlineProducer.PRODUCERS));
+    /**
+     * Epilogues first (a consumer joins the reduction before it could be inlined elsewhere), then prologues; two
+     * passes over the same terms become one compound reduction once the terms are inlined into both.
+     */
+    public static final RuleProgram FUSE = new RuleProgram("fuse", List.of(FuseEpilogue.INSTANCE, InlineProducer.PRODUCERS, FuseStatistics.INSTANCE));
 
     public static Rule byName(String name) {
         for (Rule r : ALL) if (r.name().equals(name)) return r;

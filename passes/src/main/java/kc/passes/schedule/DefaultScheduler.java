@@ -95,7 +95,7 @@ public final class DefaultScheduler {
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
             case Op.Generic gen -> {
                 GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
-                long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel();
+                long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();
                 if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
                 int splits = gridSplits(outputs, rows, machine);
                 if (splits >= 2) yield reduce.withStrategy(Strategy.GRID).withSplits(splits);

@@ -49,6 +49,7 @@ public final class VectorAccess {
         if (width == 1) return null;
         String v = "vector " + width + ": ";
         if (!(n.op() instanceof Op.Generic gen)) return v + "only a generic op has vector accesses";
+        if (gen.reduction().compound()) return v + "a " + gen.reduction().name().toLowerCase() + " reduction stores its statistics side by side already";
         Shape result = n.result().type().shape();
         if (result.rank() == 0) return v + "the result is a scalar; there is no innermost dim to vectorise";
         long inner = result.dim(result.rank() - 1);

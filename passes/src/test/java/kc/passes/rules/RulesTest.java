@@ -252,4 +252,82 @@ class RulesTest {
         assertEquals(1, fused.nodes().size());
         assertEquals(1, Rules.fuse(g, Schedule.EMPTY).nodes().size(), "without directives the heuristics fuse");
     }
+
+    /** softmax as the frontend writes it: max, exp(x - max), sum, divide. */
+    private static Graph softmax(DType dtype) {
+        GraphBuilder b = new GraphBuilder("g");
+        Origin sm = o("softmax", 1);
+        TensorType rows = TensorType.of(dtype, 4, 1), full = TensorType.of(dtype, 4, 6);
+        Value x = b.input("x", full);
+        Value max = reduce(b, rows, Shape.of(6), Op.Reduction.MAX, in(0), List.of(x), sm, map(dim(0), dim(2)));
+        Value e = pointwise(b, full, ScalarExpr.unary(UnaryOp.EXP, bin(BinaryOp.SUB, in(0), in(1))), List.of(x, max), sm,
+                map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        Value sum = reduce(b, rows, Shape.of(6), Op.Reduction.SUM, in(0), List.of(e), sm, map(dim(0), dim(2)));
+        Value y = pointwise(b, full, bin(BinaryOp.DIV, in(0), in(1)), List.of(e, sum), sm, map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        return b.build(List.of(y));
+    }
+
+    @Test void softmaxStatisticsInOnePass() {
+        Graph g = softmax(DType.F32);
+        assertEquals("""
+                %5 = generic.max_sumexp(%0) f32[4, 1, 2] dom[4, 1, 2 | 6] maps(in0[d0, d3]) body(in0)  # softmax#1; fused softmax#1, softmax#1
+                %4 = generic(%0, %5, %5) f32[4, 6] dom[4, 6] maps(in0[d0, d1], in1[d0, 0, 1], in2[d0, 0, 0]) body(exp(in0 - in2) / in1)  # softmax#1; fused softmax#1, softmax#1, softmax#1
+                output %4
+                """, after(Rules.FUSE, g, FusionPolicy.HEURISTIC));
+    }
+
+    @Test void narrowStatisticsStayTwoPasses() {
+        String fused = after(Rules.FUSE, softmax(DType.F16), FusionPolicy.HEURISTIC);
+        assertTrue(!fused.contains("max_sumexp") && fused.contains("generic.max"), fused);
+    }
+
+    /** layer norm over rows of 6: mean, (x - mean)^2 summed, rsqrt(var + eps), normalise. */
+    @Test void normStatisticsByWelford() {
+        GraphBuilder b = new GraphBuilder("g");
+        Origin ln = o("LayerNorm", 1);
+        Value x = b.input("x", f32(4, 6));
+        Value sum = reduce(b, f32(4, 1), Shape.of(6), Op.Reduction.SUM, in(0), List.of(x), ln, map(dim(0), dim(2)));
+        Value mean = pointwise(b, f32(4, 1), bin(BinaryOp.DIV, in(0), ScalarExpr.f32(6)), List.of(sum), ln, map(dim(0), dim(1)));
+        Value d = pointwise(b, f32(4, 6), bin(BinaryOp.SUB, in(0), in(1)), List.of(x, mean), ln, map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        Value sq = reduce(b, f32(4, 1), Shape.of(6), Op.Reduction.SUM, bin(BinaryOp.POW, in(0), ScalarExpr.f32(2)), List.of(d), ln, map(dim(0), dim(2)));
+        Value rstd = pointwise(b, f32(4, 1), ScalarExpr.unary(UnaryOp.RSQRT, bin(BinaryOp.ADD, bin(BinaryOp.DIV, in(0), ScalarExpr.f32(6)), ScalarExpr.f32(1e-5))),
+                List.of(sq), ln, map(dim(0), dim(1)));
+        Value y = pointwise(b, f32(4, 6), bin(BinaryOp.MUL, in(0), in(1)), List.of(d, rstd), ln, map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        assertEquals("""
+                %7 = generic.mean_m2(%0) f32[4, 1, 2] dom[4, 1, 2 | 6] maps(in0[d0, d3]) body(in0) epilogue(d2 == 0 ? acc : rsqrt(acc / 6.0 + 1.0E-5))  # LayerNorm#1; fused LayerNorm#1, LayerNorm#1, LayerNorm#1, LayerNorm#1
+                %6 = generic(%0, %7, %7) f32[4, 6] dom[4, 6] maps(in0[d0, d1], in1[d0, 0, 1], in2[d0, 0, 0]) body((in0 - in2) * in1)  # LayerNorm#1; fused LayerNorm#1, LayerNorm#1, LayerNorm#1
+                output %6
+                """, after(Rules.FUSE, b.build(List.of(y)), FusionPolicy.HEURISTIC));
+    }
+
+    /** log(sum) + max reads the max: that epilogue stays behind, pointwise over the two statistics. */
+    @Test void anEpilogueReadingTheMaxStaysOutside() {
+        GraphBuilder b = new GraphBuilder("g");
+        Origin lse = o("logsumexp", 1);
+        Value x = b.input("x", f32(4, 6));
+        Value max = reduce(b, f32(4, 1), Shape.of(6), Op.Reduction.MAX, in(0), List.of(x), lse, map(dim(0), dim(2)));
+        Value out = b.add(new Op.Generic(Shape.of(6), List.of(map(dim(0), dim(2)), map(dim(0), dim(1))),
+                ScalarExpr.unary(UnaryOp.EXP, bin(BinaryOp.SUB, in(0), in(1))), Op.Reduction.SUM,
+                bin(BinaryOp.ADD, ScalarExpr.unary(UnaryOp.LOG, new ScalarExpr.Reduced(DType.F32)), in(1))), List.of(x, max), f32(4, 1), lse);
+        assertEquals("""
+                %3 = generic.max_sumexp(%0) f32[4, 1, 2] dom[4, 1, 2 | 6] maps(in0[d0, d3]) body(in0)  # logsumexp#1; fused logsumexp#1
+                %1 = generic(%3) f32[4, 1] dom[4, 1] maps(in0[d0, d1, 0]) body(in0)  # logsumexp#1
+                %2 = generic(%3, %1) f32[4, 1] dom[4, 1] maps(in0[d0, d1, 1], in1[d0, d1]) body(log(in0) + in1)  # logsumexp#1
+                output %2
+                """, after(Rules.byName("fuse-statistics"), b.build(List.of(out))));
+    }
+
+    /** A sum of squares around something other than the mean over the same terms is two passes still. */
+    @Test void squaresAroundAnotherCentreStay() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", f32(4, 6));
+        Value z = b.input("z", f32(4, 6));
+        Value mean = b.add(new Op.Generic(Shape.of(6), List.of(map(dim(0), dim(2))), in(0), Op.Reduction.SUM,
+                bin(BinaryOp.DIV, new ScalarExpr.Reduced(DType.F32), ScalarExpr.f32(6))), List.of(z), f32(4, 1), o("mean", 1));
+        ScalarExpr dev = bin(BinaryOp.SUB, in(0), in(1));
+        Value sq = reduce(b, f32(4, 1), Shape.of(6), Op.Reduction.SUM, bin(BinaryOp.MUL, dev, dev), List.of(x, mean), o("var", 1),
+                map(dim(0), dim(2)), map(dim(0), dim(1)));
+        Graph g = b.build(List.of(sq));
+        assertEquals(body(g), after(Rules.byName("fuse-statistics"), g), "the mean is z's, the squares x's");
+    }
 }

@@ -99,6 +99,52 @@ class GridAndVectorCpuTest {
         for (String arch : List.of("sm_90", "sm_80")) assertEquals(null, Nvcc.compile(src, arch), "nvcc -arch=" + arch);
     }
 
+    // ---- compound reductions ----
+
+    /**
+     * Online softmax statistics and Welford's mean and M2 under every strategy that reduces, against the two-pass
+     * float64 interpreter: rows with -inf terms (a masked row, and one all -inf), and rows around 1000 with unit
+     * spread, where E[x^2] - E[x]^2 in fp32 would lose every digit of the variance.
+     */
+    @Test
+    void compoundStatisticsUnderEveryStrategy() {
+        int rows = 5, n = 700;
+        double[] d = new double[rows * n];
+        Random rnd = new Random(5);
+        for (int i = 0; i < d.length; i++) d[i] = rnd.nextGaussian() * 2;
+        for (int i = 0; i < n / 2; i++) d[n + i] = Double.NEGATIVE_INFINITY;   // row 1: half masked
+        for (int i = 0; i < n; i++) d[2 * n + i] = Double.NEGATIVE_INFINITY;   // row 2: all masked
+        for (int i = 0; i < n; i++) d[3 * n + i] = 1000 + rnd.nextGaussian();  // row 3: far from 0
+        HostTensor x = HostTensor.of(DType.F32, Shape.of(rows, n), d);
+        double[] shifted = d.clone();
+        for (int i = 0; i < 3 * n; i++) shifted[i] = rnd.nextGaussian(); // Welford's rows are all finite
+        HostTensor y = HostTensor.of(DType.F32, Shape.of(rows, n), shifted);
+        ScalarExpr variance = new ScalarExpr.Select(bin(BinaryOp.EQ, new ScalarExpr.Index(1), new ScalarExpr.Const(0, DType.I64)),
+                new ScalarExpr.Reduced(DType.F32), bin(BinaryOp.DIV, new ScalarExpr.Reduced(DType.F32), ScalarExpr.f32(n)));
+        for (Op.Reduction red : List.of(Op.Reduction.MAX_SUMEXP, Op.Reduction.MEAN_M2)) {
+            GraphBuilder b = new GraphBuilder("stats");
+            Value in = b.input("x", f32(rows, n));
+            Value st = b.add(new Op.Generic(Shape.of(n), List.of(IndexMap.of(dim(0), dim(2))), r(0), red,
+                    red == Op.Reduction.MEAN_M2 ? variance : null), List.of(in), f32(rows, 2), O);
+            Graph g = b.build(List.of(st));
+            List<HostTensor> data = List.of(red == Op.Reduction.MAX_SUMEXP ? x : y);
+            List<Schedule> schedules = List.of(
+                    with(g, gs -> gs.withStrategy(Strategy.POINTWISE).withThreads(32)),
+                    with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64)),
+                    with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(128)),
+                    with(g, gs -> gs.withStrategy(Strategy.GRID).withSplits(7).withThreads(64)));
+            for (Schedule s : schedules) {
+                List<HostTensor> got = check(g, s, data);
+                if (red == Op.Reduction.MAX_SUMEXP) {
+                    assertEquals(Double.NEGATIVE_INFINITY, got.get(0).getFlat(4), "an all -inf row's max");
+                    assertEquals(0.0, got.get(0).getFlat(5), "and its sum of exponentials");
+                } else {
+                    assertEquals(1.0, got.get(0).getFlat(7), 0.15, "row 3's variance survives its mean of 1000");
+                }
+            }
+        }
+    }
+
     // ---- GRID ----
 
     private static Graph rowReductions(long rows, long n, Op.Reduction... reductions) {
