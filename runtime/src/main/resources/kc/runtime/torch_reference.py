@@ -283,6 +283,8 @@ def serve(path, out, defines, seed, device):
         request = json.loads(line)
         op = request["op"]
         held.clear()
+        if device == "cuda":  # give what PyTorch cached back to the driver: kc's own buffers need it (a 6 GB input
+            torch.cuda.empty_cache()  # and its float64 run would otherwise hold most of an 80 GB card)
         try:
             if op == "quit":
                 return
@@ -328,6 +330,8 @@ def serve(path, out, defines, seed, device):
                 reply({"error": "unknown op " + op})
         except Exception as e:
             reply({"error": "%s: %s" % (type(e).__name__, e)})
+        if device == "cuda":
+            torch.cuda.empty_cache()
 
 
 protocol = sys.stdout

@@ -1,6 +1,7 @@
 package kc.passes.lower;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -216,7 +217,7 @@ final class GenericLowering {
         int threads = schedule.threads();
         int lanes = perWarp ? 32 : threads;
         int perBlock = perWarp ? threads / 32 : 1;
-        requireI32Loop(lanes);
+        requireI32Loop(lanes * REDUCE_UNROLL);
         Launch launch = Lowering.grid(Math.max(1, ceilDiv(outputs, perBlock)), threads);
         TExpr bid = perWarp
                 ? kb.let("o", KernelBuilder.add(KernelBuilder.mul(blockId(launch), perBlock),
@@ -236,20 +237,47 @@ final class GenericLowering {
         return emit(name, launch);
     }
 
-    /** {@code for (r = start; r < end; r += step)} over flat reduction indices, folding the body at each into acc. */
+    /**
+     * Terms a thread of a strided reduction loads per trip: the loop is unrolled this far and issues every load of
+     * a trip before its first fold, so that many loads are in flight per thread (one load at a time leaves a
+     * memory-bound reduction waiting on latency at about half the bandwidth).
+     */
+    static final int REDUCE_UNROLL = 4;
+
+    /**
+     * {@code for (r = start; r < end; r += step)} over flat reduction indices, folding the body at each into acc,
+     * {@link #REDUCE_UNROLL} terms a trip (the same terms in the same order: results do not change). Terms past the
+     * end load the last term instead and are not folded.
+     */
     private void reduceStrided(Accumulator acc, TExpr[] coords, TExpr start, TExpr end, int step) {
         Var r = kb.fresh("r", TType.I32);
-        TExpr[] inner = coords.clone();
+        BitSet used = VectorAccess.reads(op.body());
+        TExpr last = kb.let("last", TExpr.binary(BinOp.SUB, end, TExpr.i32(1)));
         List<TStmt> loop = kb.nested(() -> {
-            TExpr rest = kb.toIdx(TExpr.ref(r));
-            for (int d = dims.length - 1; d >= resultRank; d--) {
-                inner[d] = kb.let("c" + d, d == resultRank ? rest : KernelBuilder.rem(rest, dims[d]));
-                if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
+            List<Reads> reads = new ArrayList<>();
+            List<TExpr> within = new ArrayList<>(), ats = new ArrayList<>();
+            for (int j = 0; j < REDUCE_UNROLL; j++) {
+                TExpr rj = j == 0 ? TExpr.ref(r) : kb.let("r" + j, KernelBuilder.add(TExpr.ref(r), TExpr.i32((long) j * step)));
+                within.add(j == 0 ? null : kb.let("in" + j, KernelBuilder.lt(rj, end)));
+                ats.add(acc.isArg() ? TExpr.cast(rj, TType.I64) : null);
+                TExpr rest = kb.toIdx(j == 0 ? rj : kb.let("rc", TExpr.binary(BinOp.MIN, rj, last)));
+                TExpr[] inner = coords.clone();
+                for (int d = dims.length - 1; d >= resultRank; d--) {
+                    inner[d] = kb.let("c" + d, d == resultRank ? rest : KernelBuilder.rem(rest, dims[d]));
+                    if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
+                }
+                Reads rd = new Reads(inner, 1);
+                for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) rd.lane(k, 0);
+                reads.add(rd);
             }
-            TExpr at = acc.isArg() ? TExpr.cast(TExpr.ref(r), TType.I64) : null;
-            acc.combine(kb, body(new Reads(inner, 1), 0, acc.splitsProducts()), at);
+            for (int j = 0; j < REDUCE_UNROLL; j++) {
+                int jj = j;
+                Runnable fold = () -> acc.combine(kb, body(reads.get(jj), 0, acc.splitsProducts()), ats.get(jj));
+                if (j == 0) fold.run();
+                else kb.add(new TStmt.If(within.get(j), kb.nested(fold), List.of()));
+            }
         });
-        kb.add(new TStmt.For(r, start, end, step, loop, false));
+        kb.add(new TStmt.For(r, start, end, step * REDUCE_UNROLL, loop, false));
     }
 
     private void requireI32Loop(int step) {
@@ -267,7 +295,7 @@ final class GenericLowering {
         begin();
         int threads = schedule.threads(), splits = schedule.splits();
         long chunk = ceilDiv(reduceCount, splits);
-        requireI32Loop(threads + (int) Math.min(chunk, Integer.MAX_VALUE / 2));
+        requireI32Loop(threads * REDUCE_UNROLL + (int) Math.min(chunk, Integer.MAX_VALUE / 2));
         List<String> parts = new ArrayList<>();
         Accumulator acc = accumulator();
         for (int i = 0; i < partials.size(); i++)

@@ -96,6 +96,13 @@ public final class VectorAccess {
         return used;
     }
 
+    /** The operands an expression reads. */
+    public static BitSet reads(ScalarExpr e) {
+        BitSet used = new BitSet();
+        reads(e, used);
+        return used;
+    }
+
     private static void reads(ScalarExpr e, BitSet used) {
         switch (e) {
             case ScalarExpr.Read r -> used.set(r.operand());
