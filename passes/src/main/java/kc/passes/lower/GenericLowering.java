@@ -178,20 +178,49 @@ final class GenericLowering {
         store(values, coords, o, null);
     }
 
-    /** Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. */
+    /** Reduction loops of at most this many trips are unrolled whole (a pooling window, a 3x3 kernel). */
+    static final int SHORT_LOOP = 16;
+
+    /**
+     * Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. Short
+     * loops unroll whole; a longer innermost loop takes {@link #REDUCE_UNROLL} terms a trip, loads first, so that
+     * a thread has that many loads in flight (the same terms in the same order either way).
+     */
     private void reductionLoops(TExpr[] coords, int d, List<Accumulator> accs) {
         if (d == dims.length) {
-            Reads reads = new Reads(coords, accs.size());
-            TExpr at = accs.get(0).isArg() ? flatReduceIndex(coords) : null;
-            for (int j = 0; j < accs.size(); j++) accs.get(j).combine(kb, body(reads, j, accs.get(j).splitsProducts()), at);
+            foldPoint(new Reads(coords, accs.size()), coords, accs);
             return;
         }
         Var i = kb.fresh("r" + (d - resultRank), TType.I32);
+        if (d == dims.length - 1 && dims[d] > SHORT_LOOP && dims[d] % REDUCE_UNROLL == 0) {
+            BitSet used = VectorAccess.reads(op.body());
+            List<TStmt> loop = kb.nested(() -> {
+                List<Reads> reads = new ArrayList<>();
+                List<TExpr[]> points = new ArrayList<>();
+                for (int j = 0; j < REDUCE_UNROLL; j++) {
+                    TExpr[] c = coords.clone();
+                    c[d] = kb.toIdx(j == 0 ? TExpr.ref(i) : kb.let("r" + j, KernelBuilder.add(TExpr.ref(i), TExpr.i32(j))));
+                    Reads rd = new Reads(c, accs.size());
+                    for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) rd.lane(k, 0);
+                    reads.add(rd);
+                    points.add(c);
+                }
+                for (int j = 0; j < REDUCE_UNROLL; j++) foldPoint(reads.get(j), points.get(j), accs);
+            });
+            kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), REDUCE_UNROLL, loop, false));
+            return;
+        }
         List<TStmt> loop = kb.nested(() -> {
             coords[d] = kb.toIdx(TExpr.ref(i));
             reductionLoops(coords, d + 1, accs);
         });
-        kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), 1, loop, false));
+        kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), 1, loop, dims[d] <= SHORT_LOOP));
+    }
+
+    /** Folds the body at one domain point (every vector lane's) into the accumulators. */
+    private void foldPoint(Reads reads, TExpr[] coords, List<Accumulator> accs) {
+        TExpr at = accs.get(0).isArg() ? flatReduceIndex(coords) : null;
+        for (int j = 0; j < accs.size(); j++) accs.get(j).combine(kb, body(reads, j, accs.get(j).splitsProducts()), at);
     }
 
     private TExpr flatReduceIndex(TExpr[] coords) {

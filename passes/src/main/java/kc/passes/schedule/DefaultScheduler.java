@@ -89,7 +89,9 @@ public final class DefaultScheduler {
 
     /** The heuristic schedule of one group on the machine. */
     public static GroupSchedule defaults(String name, List<String> members, Node n, MachineModel machine) {
-        GroupSchedule pointwise = new GroupSchedule(name, members, Strategy.POINTWISE, POINTWISE_THREADS, 1, 1, Accumulation.DOUBLE, 1);
+        // double-word sums only where plain fp32 could miss 1e-4 (each term then costs a TwoSum: 6 operations, not 1)
+        Accumulation numerics = ScheduleLegality.needsDoubleWord(n) ? Accumulation.DOUBLE : Accumulation.PLAIN;
+        GroupSchedule pointwise = new GroupSchedule(name, members, Strategy.POINTWISE, POINTWISE_THREADS, 1, 1, numerics, 1);
         return switch (n.op()) {
             case Op.Scan s -> pointwise.withStrategy(Strategy.SCAN);
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");

@@ -100,6 +100,11 @@ public final class ScheduleLegality {
         return null;
     }
 
+    /** Whether node n's reduction must accumulate double-word: a float sum (or product) longer than PLAIN_SUM_LIMIT. */
+    public static boolean needsDoubleWord(Node n) {
+        return n.op() instanceof Op.Generic gen && floatSum(gen, n) && gen.reduceShape().numel() > PLAIN_SUM_LIMIT;
+    }
+
     private static boolean floatSum(Op.Generic gen, Node n) {
         DType t = n.result().type().dtype();
         return (gen.reduction() == Op.Reduction.SUM || gen.reduction() == Op.Reduction.PROD) && (t.isFloat() || gen.epilogue() != null);
