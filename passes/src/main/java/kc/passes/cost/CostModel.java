@@ -63,8 +63,9 @@ public final class CostModel {
     public static double flops(Node n) {
         double elems = n.result().type().shape().numel();
         return switch (n.op()) {
-            case Op.Generic gen -> elems * Math.max(1, gen.reduceShape().numel())
-                    * (operations(gen.body()) + (gen.reduction() == Op.Reduction.NONE ? 0 : 1))
+            // a compound reduction evaluates the body once per output point for all its statistics (~4 operations a term)
+            case Op.Generic gen -> elems / gen.reduction().components() * Math.max(1, gen.reduceShape().numel())
+                    * (operations(gen.body()) + (gen.reduction() == Op.Reduction.NONE ? 0 : gen.reduction().compound() ? 4 : 1))
                     + (gen.epilogue() == null ? 0 : elems * operations(gen.epilogue()));
             case Op.Scan s -> elems;
             case Op.Constant c -> 0;
