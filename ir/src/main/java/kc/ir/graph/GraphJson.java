@@ -92,6 +92,8 @@ public final class GraphJson {
 
     private static String op(Op op) {
         return switch (op) {
+            case Op.RowFused r -> "{\"kind\": \"row\", \"stats\": " + op(r.stats()) + ", \"statsType\": " + type(r.statsType())
+                    + ", \"statsOperands\": " + r.statsOperands() + ", \"then\": " + op(r.then()) + "}";
             case Op.Generic g -> {
                 StringJoiner maps = new StringJoiner(", ", "[", "]");
                 for (IndexMap m : g.maps()) {
@@ -259,6 +261,8 @@ public final class GraphJson {
                 yield new Op.Generic(shape(m.get("reduceShape")), maps, scalar(m.get("body")),
                         Op.Reduction.valueOf(string(m.get("reduction"))), m.get("epilogue") == null ? null : scalar(m.get("epilogue")));
             }
+            case "row" -> new Op.RowFused((Op.Generic) op(obj(m.get("stats"), "stats")), type(m.get("statsType")),
+                    (int) integer(m.get("statsOperands"), "statsOperands"), (Op.Generic) op(obj(m.get("then"), "then")));
             case "scan" -> new Op.Scan((int) integer(m.get("dim"), "dim"), Op.Reduction.valueOf(string(m.get("combiner"))),
                     Boolean.TRUE.equals(m.get("reverse")));
             case "constant" -> {

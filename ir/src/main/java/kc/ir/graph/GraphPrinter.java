@@ -35,6 +35,28 @@ public final class GraphPrinter {
         return "%" + v.id() + " " + (v.name() == null ? "?" : v.name()) + ": " + v.type();
     }
 
+    /** A Generic's domain, maps, body and epilogue, for a result of the given shape. */
+    private static String generic(Op.Generic g, Shape result) {
+        StringBuilder sb = new StringBuilder(" dom[");
+        StringJoiner dims = new StringJoiner(", ");
+        for (long d : result.toArray()) dims.add(Long.toString(d));
+        sb.append(dims);
+        if (g.reduceShape().rank() > 0) {
+            StringJoiner red = new StringJoiner(", ");
+            for (long d : g.reduceShape().toArray()) red.add(Long.toString(d));
+            sb.append(result.rank() > 0 ? " | " : "| ").append(red);
+        }
+        sb.append(']');
+        if (!g.maps().isEmpty()) {
+            StringJoiner maps = new StringJoiner(", ", " maps(", ")");
+            for (int k = 0; k < g.maps().size(); k++) maps.add("in" + k + ExprText.map(g.maps().get(k)));
+            sb.append(maps);
+        }
+        sb.append(" body(").append(ExprText.scalar(g.body())).append(')');
+        if (g.epilogue() != null) sb.append(" epilogue(").append(ExprText.scalar(g.epilogue())).append(')');
+        return sb.toString();
+    }
+
     /** One node's line (without indentation). */
     public static String node(Node n, boolean detailed) {
         StringBuilder sb = new StringBuilder();
@@ -42,25 +64,11 @@ public final class GraphPrinter {
                 .append('(').append(ExprText.values(n.operands())).append(") ").append(n.result().type());
         if (detailed) {
             switch (n.op()) {
-                case Op.Generic g -> {
-                    sb.append(" dom[");
-                    StringJoiner dims = new StringJoiner(", ");
-                    for (long d : n.result().type().shape().toArray()) dims.add(Long.toString(d));
-                    sb.append(dims);
-                    if (g.reduceShape().rank() > 0) {
-                        StringJoiner red = new StringJoiner(", ");
-                        for (long d : g.reduceShape().toArray()) red.add(Long.toString(d));
-                        sb.append(n.result().type().rank() > 0 ? " | " : "| ").append(red);
-                    }
-                    sb.append(']');
-                    if (!g.maps().isEmpty()) {
-                        StringJoiner maps = new StringJoiner(", ", " maps(", ")");
-                        for (int k = 0; k < g.maps().size(); k++) maps.add("in" + k + ExprText.map(g.maps().get(k)));
-                        sb.append(maps);
-                    }
-                    sb.append(" body(").append(ExprText.scalar(g.body())).append(')');
-                    if (g.epilogue() != null) sb.append(" epilogue(").append(ExprText.scalar(g.epilogue())).append(')');
+                case Op.RowFused r -> {
+                    sb.append(" stats{").append(generic(r.stats(), r.statsType().shape()).strip()).append(' ').append(r.statsType())
+                            .append("} then{").append(generic(r.then(), n.result().type().shape()).strip()).append('}');
                 }
+                case Op.Generic g -> sb.append(generic(g, n.result().type().shape()));
                 case Op.Scan s -> sb.append(" dim ").append(s.dim()).append(s.reverse() ? " reverse" : "");
                 case Op.Constant c -> {
                     StringJoiner vs = new StringJoiner(", ", " [", "]");

@@ -81,6 +81,22 @@ public final class GraphVerifier {
             if (type == null) return;
             switch (n.op()) {
                 case Op.Generic g -> generic(g, n, type, where);
+                case Op.RowFused r -> {
+                    int k = r.statsOperands(), all = n.operands().size();
+                    if (k < 0 || k > all || r.firstStatistic(all) > r.then().maps().size()) { problems.add(where.get() + ": a row kernel's operands do not split at " + k); return; }
+                    if (r.stats().reduction() == Op.Reduction.NONE) problems.add(where.get() + ": a row kernel's statistics must reduce");
+                    if (r.then().reduction() != Op.Reduction.NONE) problems.add(where.get() + ": a row kernel's second part must be elementwise");
+                    Value stats = new Value(-1, r.statsType(), null);
+                    generic(r.stats(), new Node(stats, r.stats(), n.operands().subList(0, k), n.origin()), r.statsType(), () -> where.get() + ": stats");
+                    List<Value> thenOperands = new ArrayList<>(n.operands().subList(k, all));
+                    while (thenOperands.size() < r.then().maps().size()) thenOperands.add(stats);
+                    generic(r.then(), new Node(n.result(), r.then(), thenOperands, n.origin()), type, () -> where.get() + ": then");
+                    int[] rows = r.firstStatistic(all) >= r.then().maps().size() ? null : r.rowDims(all);
+                    if (rows == null) problems.add(where.get() + ": then reads the statistics elsewhere than at its row point");
+                    else for (int i = 0; i < rows.length; i++)
+                        if (rows[i] >= 0 && (rows[i] >= type.rank() || type.shape().dim(rows[i]) != r.statsType().shape().dim(i)))
+                            problems.add(where.get() + ": row dim d" + rows[i] + " does not match the statistics' dim " + i);
+                }
                 case Op.Scan s -> {
                     if (n.operands().size() != 1) { problems.add(where.get() + ": a scan takes one operand, got " + n.operands().size()); return; }
                     TensorType in = n.operands().get(0).type();

@@ -54,6 +54,59 @@ public sealed interface Op {
         }
     }
 
+    /**
+     * A row kernel: {@code stats}, a reduction (often compound) per row, kept on chip, then {@code then}, elementwise,
+     * over the rows. The node's operands are the statistics' ({@code statsOperands} of them), then the rest of
+     * then's; then's remaining operands (one per statistic it uses) are the statistics, read at its row point: their
+     * maps use the dims of its domain that name the row (one per dim of the statistics' points) and a constant for
+     * the statistic's index; every other domain dim is the row's inside. The statistics never reach memory, and the
+     * row, read twice, comes from cache the second time: a softmax or a norm whose rows fit reads its input once.
+     *
+     * @param statsType the statistics' type, as the unfused node stored them
+     */
+    record RowFused(Generic stats, TensorType statsType, int statsOperands, Generic then) implements Op {
+        @Override public String name() { return "row." + stats.name() + "." + then.name(); }
+
+        /** Of then's operands, the first that reads the statistics, given the node's operand count. */
+        public int firstStatistic(int nodeOperands) { return nodeOperands - statsOperands; }
+
+        /**
+         * The dims of then's domain that name the row, one per dim of the statistics' points (-1 where that dim has
+         * size 1 and is read at 0); null when a read of the statistics is not at then's row point.
+         */
+        public int[] rowDims(int nodeOperands) {
+            int components = stats.reduction().components(), pointRank = statsType.rank() - (components > 1 ? 1 : 0);
+            int[] dims = null;
+            for (int k = firstStatistic(nodeOperands); k < then.maps().size(); k++) {
+                int[] mine = rowDims(then.maps().get(k), components, pointRank);
+                if (mine == null || dims != null && !java.util.Arrays.equals(dims, mine)) return null;
+                dims = mine;
+            }
+            return dims;
+        }
+
+        private int[] rowDims(IndexMap m, int components, int pointRank) {
+            if (m.rank() != statsType.rank() || m.pad() != null) return null;
+            int[] dims = new int[pointRank];
+            java.util.Set<Integer> seen = new java.util.HashSet<>();
+            for (int i = 0; i < pointRank; i++) {
+                IndexExpr e = m.exprs().get(i);
+                if (e instanceof IndexExpr.Dim d && seen.add(d.d())) dims[i] = d.d();
+                else if (e instanceof IndexExpr.Const c && c.value() == 0 && statsType.shape().dim(i) == 1) dims[i] = -1;
+                else return null;
+            }
+            if (components > 1 && !(m.exprs().get(pointRank) instanceof IndexExpr.Const c && c.value() >= 0 && c.value() < components))
+                return null;
+            return dims;
+        }
+
+        /** Which statistic then's operand k (a read of the statistics) reads. */
+        public int statistic(int k) {
+            IndexMap m = then.maps().get(k);
+            return stats.reduction().compound() ? (int) ((IndexExpr.Const) m.exprs().get(m.rank() - 1)).value() : 0;
+        }
+    }
+
     /** Inclusive scan along {@code dim} (cumsum, cumprod); {@code reverse} scans from the end. One operand, same shape. */
     record Scan(int dim, Reduction combiner, boolean reverse) implements Op {
         @Override public String name() { return "scan." + combiner.name().toLowerCase(); }

@@ -99,6 +99,18 @@ public final class Interpreter {
         TensorType type = n.result().type();
         double[] out = switch (n.op()) {
             case Op.Generic gen -> new GenericKernel(gen, types, type, data, where).run();
+            case Op.RowFused row -> { // the statistics as the unfused node stored them, then the elementwise part over them
+                int k = row.statsOperands();
+                double[] stats = new GenericKernel(row.stats(), types.subList(0, k), row.statsType(), data.subList(0, k), where).run();
+                HostTensor.normalise(exact && row.statsType().dtype().isFloat() ? kc.ir.graph.DType.F64 : row.statsType().dtype(), stats);
+                List<TensorType> thenTypes = new ArrayList<>(types.subList(k, types.size()));
+                List<double[]> thenData = new ArrayList<>(data.subList(k, data.size()));
+                while (thenTypes.size() < row.then().maps().size()) {
+                    thenTypes.add(row.statsType());
+                    thenData.add(stats);
+                }
+                yield new GenericKernel(row.then(), thenTypes, type, thenData, where).run();
+            }
             case Op.Scan scan -> {
                 if (data.size() != 1 || !types.get(0).shape().equals(type.shape()))
                     throw new IllegalStateException(where + ": a scan takes one operand of the result's shape");

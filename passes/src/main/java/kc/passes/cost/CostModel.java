@@ -61,15 +61,19 @@ public final class CostModel {
 
     /** Floating-point operations of one node: body operations (and the combine) at every domain point. */
     public static double flops(Node n) {
-        double elems = n.result().type().shape().numel();
         return switch (n.op()) {
-            // a compound reduction evaluates the body once per output point for all its statistics (~4 operations a term)
-            case Op.Generic gen -> elems / gen.reduction().components() * Math.max(1, gen.reduceShape().numel())
-                    * (operations(gen.body()) + (gen.reduction() == Op.Reduction.NONE ? 0 : gen.reduction().compound() ? 4 : 1))
-                    + (gen.epilogue() == null ? 0 : elems * operations(gen.epilogue()));
-            case Op.Scan s -> elems;
+            case Op.Generic gen -> flops(gen, n.result().type().shape().numel());
+            case Op.RowFused row -> flops(row.stats(), row.statsType().shape().numel()) + flops(row.then(), n.result().type().shape().numel());
+            case Op.Scan s -> n.result().type().shape().numel();
             case Op.Constant c -> 0;
         };
+    }
+
+    private static double flops(Op.Generic gen, double elems) {
+        // a compound reduction evaluates the body once per output point for all its statistics (~4 operations a term)
+        return elems / gen.reduction().components() * Math.max(1, gen.reduceShape().numel())
+                * (operations(gen.body()) + (gen.reduction() == Op.Reduction.NONE ? 0 : gen.reduction().compound() ? 4 : 1))
+                + (gen.epilogue() == null ? 0 : elems * operations(gen.epilogue()));
     }
 
     private static int operations(ScalarExpr e) {

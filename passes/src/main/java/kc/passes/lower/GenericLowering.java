@@ -388,14 +388,89 @@ final class GenericLowering {
         return emit(name, launch);
     }
 
-    // ---- shared pieces ----
+    // ---- as a part of a row kernel (see RowLowering) ----
+
+    /** Operands whose values the kernel already holds (a row kernel's statistics), by operand index. */
+    private final Map<Integer, TExpr> given = new HashMap<>();
+
+    TType kernelIndexType() { return idx; }
+
+    /**
+     * This reduction's statistics at output point {@code point}, reduced into {@code kb} by {@code lanes} threads from
+     * {@code lane} (every one of them must execute this), after the epilogue and rounded as a store would round
+     * them: one value per statistic, which every lane holds.
+     */
+    List<TExpr> rowStatistics(KernelBuilder kb, TExpr point, TExpr lane, int lanes) {
+        this.kb = kb;
+        requireI32Loop(lanes * REDUCE_UNROLL);
+        TExpr[] coords = new TExpr[dims.length];
+        decompose(point, coords);
+        Accumulator acc = accumulator();
+        acc.declare(kb);
+        reduceStrided(acc, coords, lane, TExpr.i32(reduceCount), lanes);
+        acc.blockCombine(kb, lanes);
+        List<TExpr> values = acc.results(kb), out = new ArrayList<>();
+        Reads reads = op.epilogue() == null ? null : new Reads(coords, 1);
+        DType dt = resultType();
+        for (int j = 0; j < values.size(); j++) {
+            TExpr v = values.get(j);
+            if (op.epilogue() != null) {
+                TExpr combined = kb.let("acc", BodyLowering.convert(v, Types.compute(reducedType())));
+                v = new BodyLowering(kb, operandTypes(), k -> reads.lane(k, 0), reads.coords(j), combined).lower(op.epilogue());
+            }
+            out.add(kb.let("stat" + j, BodyLowering.convert(BodyLowering.convert(v, Types.storage(dt)), Types.compute(dt))));
+        }
+        return out;
+    }
+
+    /**
+     * This elementwise op over one row, into {@code kb}: lanes {@code lane}, {@code lane + lanes}, ... take the row's
+     * elements (the domain dims other than {@code rowDims}, row-major), the row dims at {@code rowCoords}, operands
+     * in {@code givenOperands} by their values; stores where {@code keep}.
+     */
+    void rowElements(KernelBuilder kb, int[] rowDims, TExpr[] rowCoords, Map<Integer, TExpr> givenOperands, TExpr lane, int lanes, TExpr keep) {
+        this.kb = kb;
+        given.putAll(givenOperands);
+        declareOutput();
+        List<Integer> inner = new ArrayList<>();
+        long innerCount = 1;
+        for (int d = 0; d < resultRank; d++) {
+            boolean isRow = false;
+            for (int r : rowDims) isRow |= r == d;
+            if (!isRow) { inner.add(d); innerCount *= dims[d]; }
+        }
+        requireI32Loop(lanes);
+        if (innerCount > Integer.MAX_VALUE - lanes) throw new IllegalArgumentException("a row of " + innerCount + " elements is too long for an i32 loop");
+        long[] strides = node.result().type().shape().strides();
+        Var e = kb.fresh("e", TType.I32);
+        List<TStmt> loop = kb.nested(() -> {
+            TExpr[] coords = new TExpr[dims.length];
+            for (int i = 0; i < rowDims.length; i++) if (rowDims[i] >= 0) coords[rowDims[i]] = rowCoords[i];
+            TExpr rest = kb.toIdx(TExpr.ref(e));
+            for (int i = inner.size() - 1; i >= 0; i--) {
+                int d = inner.get(i);
+                coords[d] = i == 0 ? rest : kb.let("c" + d, KernelBuilder.rem(rest, dims[d]));
+                if (i > 0) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
+            }
+            TExpr flat = kb.c(0);
+            for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], strides[d]));
+            TExpr at = kb.let("at", flat);
+            TExpr v = BodyLowering.convert(body(new Reads(coords, 1), 0, false), Types.storage(resultType()));
+            kb.add(new TStmt.Store(out, Space.GLOBAL, at, v, keep));
+        });
+        kb.add(new TStmt.For(e, lane, TExpr.i32(innerCount), lanes, loop, false));
+    }
 
     /** The linear block index of a possibly 2-D grid, in the index type. */
-    private TExpr blockId(Launch launch) {
+    static TExpr blockIndex(KernelBuilder kb, Launch launch) {
         TExpr x = kb.toIdx(new TExpr.Special(TExpr.Reg.BLOCK_X));
         if (launch.gridY() == 1) return x;
         return KernelBuilder.add(KernelBuilder.mul(kb.toIdx(new TExpr.Special(TExpr.Reg.BLOCK_Y)), launch.gridX()), x);
     }
+
+    // ---- shared pieces ----
+
+    private TExpr blockId(Launch launch) { return blockIndex(kb, launch); }
 
     /**
      * Result coordinates of flat output point o (row-major). A compound reduction's points leave out the last result
@@ -467,6 +542,7 @@ final class GenericLowering {
         }
 
         private TExpr load(int k) {
+            if (given.containsKey(k)) return given.get(k);
             if (width == 1 || VectorAccess.kind(node, k, width) == VectorAccess.Kind.BROADCAST) return kb.let("x" + k, read(ix, k));
             Value v = node.operands().get(k);
             String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(v.type().dtype()), v.type().shape().numel(), BufferParam.Access.READ);

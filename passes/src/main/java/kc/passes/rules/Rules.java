@@ -8,6 +8,7 @@ import kc.passes.rules.canonical.FoldConstants;
 import kc.passes.rules.canonical.ForwardCopy;
 import kc.passes.rules.canonical.ShareCommonSubexpression;
 import kc.passes.rules.fusion.FuseEpilogue;
+import kc.passes.rules.fusion.FuseRow;
 import kc.passes.rules.fusion.FuseStatistics;
 import kc.passes.rules.fusion.InlineProducer;
 import kc.passes.schedule.Schedule;
@@ -23,7 +24,7 @@ public final class Rules {
     public static final List<Rule> ALL = List.of(
             DropNeutralOperations.INSTANCE, ForwardCopy.INSTANCE, FoldConstants.INSTANCE,
             ShareCommonSubexpression.INSTANCE, InlineProducer.VIEWS, InlineProducer.PRODUCERS, FuseEpilogue.INSTANCE,
-            FuseStatistics.INSTANCE);
+            FuseStatistics.INSTANCE, FuseRow.INSTANCE);
 
     /** Identities dropped, views folded into index maps, constants folded, common subexpressions shared. */
     public static final RuleProgram CANONICALISE = new RuleProgram("canonicalise", List.of(
@@ -35,6 +36,12 @@ public final class Rules {
      * passes over the same terms become one compound reduction once the terms are inlined into both.
      */
     public static final RuleProgram FUSE = new RuleProgram("fuse", List.of(FuseEpilogue.INSTANCE, InlineProducer.PRODUCERS, FuseStatistics.INSTANCE));
+
+    /**
+     * After fusion has settled (a row kernel must take the final elementwise op, not an intermediate one that fusion
+     * would still inline elsewhere): a row's statistics and the op reading them become one kernel where rows fit.
+     */
+    public static final RuleProgram ROWS = new RuleProgram("rows", List.of(FuseRow.INSTANCE));
 
     public static Rule byName(String name) {
         for (Rule r : ALL) if (r.name().equals(name)) return r;
@@ -53,8 +60,11 @@ public final class Rules {
     public static Graph substitute(Graph g) { return g; }
 
     /**
-     * Fuse: consumers fused into reductions' epilogues, producers inlined into consumers. Groups that
+     * Fuse: consumers fused into reductions' epilogues, producers inlined into consumers, then row kernels. Groups that
      * {@code directives} lists members for fuse only what they list; the rest follow the heuristics.
      */
-    public static Graph fuse(Graph g, Schedule directives) { return FUSE.run(g, FusionPolicy.of(g, directives)); }
+    public static Graph fuse(Graph g, Schedule directives) {
+        Graph fused = FUSE.run(g, FusionPolicy.of(g, directives));
+        return ROWS.run(fused, FusionPolicy.of(fused, directives));
+    }
 }

@@ -95,6 +95,9 @@ public final class DefaultScheduler {
         return switch (n.op()) {
             case Op.Scan s -> pointwise.withStrategy(Strategy.SCAN);
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
+            // a warp per row while a row is short, else a block
+            case Op.RowFused row -> pointwise.withThreads(REDUCE_THREADS)
+                    .withStrategy(row.stats().reduceShape().numel() <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK);
             case Op.Generic gen -> {
                 GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
                 long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();

@@ -75,6 +75,12 @@ public final class ScheduleLegality {
         if (gs.splits() < 1) return "split " + gs.splits() + " must be at least 1";
         Strategy st = gs.strategy();
         if (n.op() instanceof Op.Scan) return st == Strategy.SCAN ? null : "a scan runs with strategy scan, not " + st.word();
+        if (n.op() instanceof Op.RowFused) {
+            if (st != Strategy.WARP && st != Strategy.BLOCK) return "a row kernel runs a warp or a block per row, not strategy " + st.word();
+            if (threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
+            if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "a row kernel takes no items, vector or split";
+            return null;
+        }
         if (!(n.op() instanceof Op.Generic gen)) return "a constant is a buffer, not a kernel";
         if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
         boolean reduces = gen.reduction() != Op.Reduction.NONE;

@@ -330,4 +330,33 @@ class RulesTest {
         Graph g = b.build(List.of(sq));
         assertEquals(body(g), after(Rules.byName("fuse-statistics"), g), "the mean is z's, the squares x's");
     }
+
+    /** After fusion, softmax's statistics and the division reading them are one row kernel: rows of 6 fit. */
+    @Test void softmaxRowsFuseIntoARowKernel() {
+        Graph fused = Rules.FUSE.run(softmax(DType.F32));
+        assertEquals("""
+                %4 = row.generic.max_sumexp.generic(%0, %0) f32[4, 6] stats{dom[4, 1, 2 | 6] maps(in0[d0, d3]) body(in0) f32[4, 1, 2]} then{dom[4, 6] maps(in0[d0, d1], in1[d0, 0, 1], in2[d0, 0, 0]) body(exp(in0 - in2) / in1)}  # softmax#1; fused softmax#1, softmax#1, softmax#1, softmax#1, softmax#1, softmax#1
+                output %4
+                """, after(Rules.ROWS, fused, FusionPolicy.HEURISTIC));
+    }
+
+    /** Rows longer than fit in cache between the two passes, or statistics read elsewhere too, stay two kernels. */
+    @Test void longRowsAndSharedStatisticsStayApart() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", f32(2, FuseRowLimit.LONG));
+        Value max = reduce(b, f32(2, 1), Shape.of(FuseRowLimit.LONG), Op.Reduction.MAX, in(0), List.of(x), o("amax", 1), map(dim(0), dim(2)));
+        Value y = pointwise(b, f32(2, FuseRowLimit.LONG), bin(BinaryOp.SUB, in(0), in(1)), List.of(x, max), o("sub", 1),
+                map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        Graph g = b.build(List.of(y));
+        assertEquals(body(g), after(Rules.ROWS, g, FusionPolicy.HEURISTIC), "a row of " + FuseRowLimit.LONG);
+
+        GraphBuilder c = new GraphBuilder("g");
+        Value xs = c.input("x", f32(2, 8));
+        Value m = reduce(c, f32(2, 1), Shape.of(8), Op.Reduction.MAX, in(0), List.of(xs), o("amax", 1), map(dim(0), dim(2)));
+        Value z = pointwise(c, f32(2, 8), bin(BinaryOp.SUB, in(0), in(1)), List.of(xs, m), o("sub", 1), map(dim(0), dim(1)), map(dim(0), IndexExpr.constant(0)));
+        Graph shared = c.build(List.of(z, m));
+        assertEquals(body(shared), after(Rules.ROWS, shared, FusionPolicy.HEURISTIC), "the max is an output too");
+    }
+
+    private static final class FuseRowLimit { static final long LONG = kc.passes.rules.fusion.FuseRow.MAX_ROW * 2; }
 }

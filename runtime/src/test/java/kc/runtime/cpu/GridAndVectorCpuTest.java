@@ -145,6 +145,59 @@ class GridAndVectorCpuTest {
         }
     }
 
+    // ---- row kernels ----
+
+    private static Value pw(GraphBuilder b, TensorType t, ScalarExpr body, List<Value> ops, IndexMap... maps) {
+        return b.add(new Op.Generic(Shape.SCALAR, List.of(maps), body, Op.Reduction.NONE), ops, t, O);
+    }
+
+    /** Training-mode batch-norm statistics per channel (dim 1 of [3, 5, 8]: a row is 24 strided terms), then normalise. */
+    private static Graph channelNorm() {
+        GraphBuilder b = new GraphBuilder("channels");
+        Value x = b.input("x", f32(3, 5, 8));
+        IndexMap perChannel = IndexMap.of(constant(0), dim(1), constant(0)), terms = IndexMap.of(dim(3), dim(1), dim(4));
+        Value mean = b.add(new Op.Generic(Shape.of(3, 8), List.of(terms), r(0), Op.Reduction.SUM,
+                bin(BinaryOp.DIV, new ScalarExpr.Reduced(DType.F32), ScalarExpr.f32(24))), List.of(x), f32(1, 5, 1), O);
+        Value d = pw(b, f32(3, 5, 8), bin(BinaryOp.SUB, r(0), r(1)), List.of(x, mean), IndexMap.of(dim(0), dim(1), dim(2)), perChannel);
+        Value sq = b.add(new Op.Generic(Shape.of(3, 8), List.of(terms), bin(BinaryOp.MUL, r(0), r(0)), Op.Reduction.SUM), List.of(d), f32(1, 5, 1), O);
+        Value rstd = pw(b, f32(1, 5, 1), ScalarExpr.unary(ScalarExpr.UnaryOp.RSQRT, bin(BinaryOp.ADD, bin(BinaryOp.DIV, r(0), ScalarExpr.f32(24)),
+                ScalarExpr.f32(1e-5))), List.of(sq), IndexMap.of(dim(0), dim(1), dim(2)));
+        Value y = pw(b, f32(3, 5, 8), bin(BinaryOp.MUL, r(0), r(1)), List.of(d, rstd), IndexMap.of(dim(0), dim(1), dim(2)), perChannel);
+        return b.build(List.of(y));
+    }
+
+    /** Softmax over rows of 40 (7 rows: not a multiple of the rows a block takes). */
+    private static Graph softmaxRows() {
+        GraphBuilder b = new GraphBuilder("softmax");
+        Value x = b.input("x", f32(7, 40));
+        Value max = b.add(new Op.Generic(Shape.of(40), List.of(IndexMap.of(dim(0), dim(2))), r(0), Op.Reduction.MAX), List.of(x), f32(7, 1), O);
+        Value e = pw(b, f32(7, 40), ScalarExpr.unary(ScalarExpr.UnaryOp.EXP, bin(BinaryOp.SUB, r(0), r(1))), List.of(x, max),
+                IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(0), constant(0)));
+        Value sum = b.add(new Op.Generic(Shape.of(40), List.of(IndexMap.of(dim(0), dim(2))), r(0), Op.Reduction.SUM), List.of(e), f32(7, 1), O);
+        Value y = pw(b, f32(7, 40), bin(BinaryOp.DIV, r(0), r(1)), List.of(e, sum), IndexMap.of(dim(0), dim(1)), IndexMap.of(dim(0), constant(0)));
+        return b.build(List.of(y));
+    }
+
+    /** Fused into one row kernel each, run a warp per row (several rows a block) and a block per row, on both shims. */
+    @Test
+    void rowKernelsUnderWarpAndBlock() {
+        for (Graph raw : List.of(channelNorm(), softmaxRows())) {
+            Graph g = kc.passes.rules.Rules.optimised(raw);
+            assertEquals(1, g.nodes().size(), kc.ir.graph.GraphPrinter.print(g, true));
+            assertTrue(g.nodes().get(0).op() instanceof Op.RowFused, kc.ir.graph.GraphPrinter.print(g, true));
+            assertEquals(kc.ir.graph.GraphJson.read(kc.ir.graph.GraphJson.write(g)).nodes(), g.nodes(), "the row kernel's JSON round trip");
+            for (Schedule s : List.of(with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64)),
+                    with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(128)),
+                    with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(64))))
+                check(g, s, null);
+            // and against the unfused graph's interpreter, which never saw a row kernel
+            Random rnd = new Random(3);
+            List<HostTensor> in = List.of(CpuCheck.random(raw.inputs().get(0), rnd));
+            CpuCheck.Result res = CpuCheck.compare(Interpreter.run(g, in, Map.of()), Interpreter.run(raw, in, Map.of()));
+            assertTrue(res.passed(), res.message());
+        }
+    }
+
     // ---- GRID ----
 
     private static Graph rowReductions(long rows, long n, Op.Reduction... reductions) {
