@@ -197,15 +197,18 @@ public final class GraphVerifier {
                 problems.add(where.get() + ": the epilogue of " + g.reduction() + " reads operands; it may use only acc and the statistics dim");
         }
 
-        static boolean usesDim(IndexExpr e, int dim) {
+        static boolean usesDim(IndexExpr e, int dim) { return anyDim(e, d -> d == dim); }
+
+        /** Whether some Dim(d) in e has p(d). */
+        static boolean anyDim(IndexExpr e, java.util.function.IntPredicate p) {
             return switch (e) {
-                case IndexExpr.Dim d -> d.d() == dim;
+                case IndexExpr.Dim d -> p.test(d.d());
                 case IndexExpr.Const c -> false;
-                case IndexExpr.Add a -> usesDim(a.a(), dim) || usesDim(a.b(), dim);
-                case IndexExpr.Mul m -> usesDim(m.a(), dim);
-                case IndexExpr.FloorDiv f -> usesDim(f.a(), dim);
-                case IndexExpr.Mod m -> usesDim(m.a(), dim);
-                case IndexExpr.ExactDiv q -> usesDim(q.a(), dim);
+                case IndexExpr.Add a -> anyDim(a.a(), p) || anyDim(a.b(), p);
+                case IndexExpr.Mul m -> anyDim(m.a(), p);
+                case IndexExpr.FloorDiv f -> anyDim(f.a(), p);
+                case IndexExpr.Mod m -> anyDim(m.a(), p);
+                case IndexExpr.ExactDiv q -> anyDim(q.a(), p);
             };
         }
 
@@ -252,17 +255,7 @@ public final class GraphVerifier {
             return into;
         }
 
-        static boolean usesOnlyDimsBelow(IndexExpr e, int rank) {
-            return switch (e) {
-                case IndexExpr.Dim d -> d.d() < rank;
-                case IndexExpr.Const c -> true;
-                case IndexExpr.Add a -> usesOnlyDimsBelow(a.a(), rank) && usesOnlyDimsBelow(a.b(), rank);
-                case IndexExpr.Mul m -> usesOnlyDimsBelow(m.a(), rank);
-                case IndexExpr.FloorDiv f -> usesOnlyDimsBelow(f.a(), rank);
-                case IndexExpr.Mod m -> usesOnlyDimsBelow(m.a(), rank);
-                case IndexExpr.ExactDiv q -> usesOnlyDimsBelow(q.a(), rank);
-            };
-        }
+        static boolean usesOnlyDimsBelow(IndexExpr e, int rank) { return !anyDim(e, d -> d >= rank); }
 
         static boolean reducedTypesAgree(ScalarExpr e, DType t) {
             return switch (e) {

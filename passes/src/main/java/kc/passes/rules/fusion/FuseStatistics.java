@@ -19,6 +19,7 @@ import kc.passes.rules.Rewrite;
 import kc.passes.rules.Rule;
 import kc.passes.rules.RuleContext;
 import kc.passes.rules.RuleSupport;
+import kc.passes.schedule.VectorAccess;
 
 /**
  * Horizontal fusion of a reduction with the reduction that needs it: two passes over the same terms become one
@@ -97,16 +98,7 @@ public record FuseStatistics() implements Rule {
     }
 
     private static boolean reads(ScalarExpr e, Node a, Node b) {
-        return switch (e) {
-            case ScalarExpr.Read r -> b.operands().get(r.operand()).id() == a.result().id();
-            case ScalarExpr.Index i -> false;
-            case ScalarExpr.Reduced r -> false;
-            case ScalarExpr.Const c -> false;
-            case ScalarExpr.Cast c -> reads(c.a(), a, b);
-            case ScalarExpr.Unary u -> reads(u.a(), a, b);
-            case ScalarExpr.Binary x -> reads(x.a(), a, b) || reads(x.b(), a, b);
-            case ScalarExpr.Select s -> reads(s.cond(), a, b) || reads(s.a(), a, b) || reads(s.b(), a, b);
-        };
+        return VectorAccess.reads(e).stream().anyMatch(k -> b.operands().get(k).id() == a.result().id());
     }
 
     /** Whether two bodies compute the same terms: equal once each read names its value and map instead of a slot. */
@@ -132,7 +124,7 @@ public record FuseStatistics() implements Rule {
 
         DType t = a.result().type().dtype();
         ScalarExpr second = bg.epilogue();
-        boolean secondInside = second == null || !readsAny(second);
+        boolean secondInside = second == null || VectorAccess.reads(second).isEmpty();
         ScalarExpr epilogue = null;
         if (second != null && secondInside) // the first statistic as it is (max; the mean), the second through b's epilogue
             epilogue = new ScalarExpr.Select(new ScalarExpr.Binary(ScalarExpr.BinaryOp.EQ, new ScalarExpr.Index(r), new ScalarExpr.Const(0, DType.I64)),
@@ -162,19 +154,6 @@ public record FuseStatistics() implements Rule {
         for (int d = 0; d < result.rank(); d++) dims.add(result.dim(d));
         dims.add((long) components);
         return Shape.of(dims);
-    }
-
-    private static boolean readsAny(ScalarExpr e) {
-        return switch (e) {
-            case ScalarExpr.Read r -> true;
-            case ScalarExpr.Index i -> false;
-            case ScalarExpr.Reduced r -> false;
-            case ScalarExpr.Const c -> false;
-            case ScalarExpr.Cast c -> readsAny(c.a());
-            case ScalarExpr.Unary u -> readsAny(u.a());
-            case ScalarExpr.Binary x -> readsAny(x.a()) || readsAny(x.b());
-            case ScalarExpr.Select s -> readsAny(s.cond()) || readsAny(s.a()) || readsAny(s.b());
-        };
     }
 
     /** A view of statistic j of a compound result: its element at the output point. */
