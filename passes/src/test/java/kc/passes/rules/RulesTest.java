@@ -359,4 +359,37 @@ class RulesTest {
     }
 
     private static final class FuseRowLimit { static final long LONG = kc.passes.rules.fusion.FuseRow.MAX_ROW * 2; }
+
+    /*
+     * A program tries a node where nothing matched again only once something its rules asked about has changed: these
+     * two change it behind the node (a reader forwarded away, an earlier node rewritten), one sweep after it was tried.
+     */
+
+    @Test void aReaderForwardedAwayLetsTheOtherFuse() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", f32(3, 5));
+        Value s = reduce(b, f32(3), Shape.of(5), Op.Reduction.SUM, in(0), List.of(x), o("sum", 1), map(dim(0), dim(1)));
+        Value e1 = pointwise(b, f32(3), ScalarExpr.unary(UnaryOp.EXP, in(0)), List.of(s), o("exp", 1), map(dim(0)));
+        Value e2 = pointwise(b, f32(3), ScalarExpr.unary(UnaryOp.EXP, in(0)), List.of(s), o("exp", 2), map(dim(0)));
+        Value y = pointwise(b, f32(3), bin(BinaryOp.SUB, in(0), in(1)), List.of(e1, e2), o("sub", 1), map(dim(0)), map(dim(0)));
+        RuleProgram program = new RuleProgram("test", List.of(Rules.byName("share-common-subexpression"), Rules.byName("fuse-epilogue")));
+        assertEquals("""
+                %4 = generic.sum(%0) f32[3] dom[3 | 5] maps(in0[d0, d1]) body(in0) epilogue(exp(acc) - exp(acc))  # sum#1; fused exp#1, sub#1
+                output %4
+                """, after(program, b.build(List.of(y)), FusionPolicy.HEURISTIC), "exp#2 forwarded to exp#1 leaves sum#1 one reader");
+    }
+
+    @Test void aNodeRewrittenToBeAlikeIsShared() {
+        GraphBuilder b = new GraphBuilder("g");
+        Value x = b.input("x", f32(4));
+        Value e1 = pointwise(b, f32(4), ScalarExpr.unary(UnaryOp.EXP, bin(BinaryOp.MUL, in(0), ScalarExpr.f32(1))), List.of(x), o("exp", 1), map(dim(0)));
+        Value e2 = pointwise(b, f32(4), ScalarExpr.unary(UnaryOp.EXP, in(0)), List.of(x), o("exp", 2), map(dim(0)));
+        Value y = pointwise(b, f32(4), bin(BinaryOp.SUB, in(0), in(1)), List.of(e1, e2), o("sub", 1), map(dim(0)), map(dim(0)));
+        RuleProgram program = new RuleProgram("test", List.of(Rules.byName("drop-neutral-operations"), Rules.byName("share-common-subexpression")));
+        assertEquals("""
+                %1 = generic(%0) f32[4] dom[4] maps(in0[d0]) body(exp(in0))  # exp#1
+                %3 = generic(%1, %1) f32[4] dom[4] maps(in0[d0], in1[d0]) body(in0 - in1)  # sub#1
+                output %3
+                """, after(program, b.build(List.of(y)), FusionPolicy.HEURISTIC), "exp#1 is exp#2 once its * 1 is dropped");
+    }
 }

@@ -26,12 +26,12 @@ public record FoldConstants(long maxElements) implements Rule {
     @Override public Rewrite apply(RuleContext ctx, Node n) {
         if (n.op() instanceof Op.Constant) return null;
         if (n.result().type().shape().numel() > maxElements) return null;
-        List<Node> definers = new ArrayList<>();
-        for (Value v : n.operands()) {
-            Node d = ctx.definer(v);
+        for (int i = 0; i < n.operands().size(); i++) { // before anything is built: most nodes read no constant
+            Node d = ctx.definer(n.operands().get(i));
             if (d == null || !(d.op() instanceof Op.Constant)) return null;
-            if (!definers.contains(d)) definers.add(d);
         }
+        List<Node> definers = new ArrayList<>();
+        for (Value v : n.operands()) if (!definers.contains(ctx.definer(v))) definers.add(ctx.definer(v));
         definers.add(n);
         Graph alone = new Graph("fold", List.of(), List.of(), definers, List.of(n.result()));
         HostTensor t = Interpreter.run(alone, List.of(), java.util.Map.of()).get(0);
