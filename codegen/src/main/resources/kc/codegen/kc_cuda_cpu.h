@@ -23,6 +23,7 @@
 #define __launch_bounds__(...)
 // Shared memory: one copy per kernel function, valid because blocks run one at a time.
 #define __shared__ static
+#define __align__(n) __attribute__((aligned(n)))
 #define KC_HD inline
 
 #define KC_INF_F (__builtin_inff())

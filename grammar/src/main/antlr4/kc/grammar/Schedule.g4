@@ -11,12 +11,14 @@
  * A group is `group NAME`, optionally `= MEMBER, MEMBER...` (the origins fused into it; left out, the fusion
  * heuristics decide), then knobs in any order, each at most once:
  *
- *   strategy pointwise|warp|block|grid|scan   required
+ *   strategy pointwise|warp|block|grid|scan|tile   required
  *   threads N                                 default 256   threads per block
  *   items N                                   default 1     output elements per thread
  *   vector N                                  default 1     elements per global access
  *   accumulate plain|double                   default double
  *   split N                                   default 1     blocks sharing one output's reduction (grid)
+ *   tile MxNxK                                              a block's output tile and reduction step (tile)
+ *   thread MxN                                              each thread's outputs within the tile (tile)
  *
  * N is a whole number from 1. Line breaks and spacing mean nothing. `#` starts a comment to the end of the line,
  * except inside a name: `softmax#1` is one name, `x # note` is a name and a comment.
@@ -36,17 +38,22 @@ group : GROUP name members? knob* ;
 members : '=' name ( ',' name )* ;
 
 knob
-    : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN )
+    : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN | TILE )
     | ACCUMULATE word=( PLAIN | DOUBLE )
     | ( THREADS | ITEMS | VECTOR | SPLIT ) count
+    | ( TILE | THREAD ) size
     ;
+
+// A size is whole numbers joined by x (128x128x16); a single number is taken here so that ScheduleText can say how
+// many it needs rather than "unexpected '16'".
+size : SIZE | NUMBER ;
 
 // A negative number is taken here so that ScheduleText can say it is out of range rather than "unexpected '-'".
 count : NUMBER | NEGATIVE ;
 
 name
     : NAME | NUMBER
-    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT
+    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE
     | POINTWISE | WARP | BLOCK | GRID | SCAN | PLAIN | DOUBLE
     ;
 
@@ -59,6 +66,8 @@ ITEMS      : 'items' ;
 VECTOR     : 'vector' ;
 ACCUMULATE : 'accumulate' ;
 SPLIT      : 'split' ;
+TILE       : 'tile' ;
+THREAD     : 'thread' ;
 POINTWISE  : 'pointwise' ;
 WARP       : 'warp' ;
 BLOCK      : 'block' ;
@@ -68,6 +77,7 @@ PLAIN      : 'plain' ;
 DOUBLE     : 'double' ;
 
 NUMBER   : [0-9]+ ;
+SIZE     : [0-9]+ ( 'x' [0-9]+ )+ ;
 NEGATIVE : '-' [0-9]+ ;
 NAME     : [A-Za-z0-9_./:] [A-Za-z0-9_./:#]* ;
 

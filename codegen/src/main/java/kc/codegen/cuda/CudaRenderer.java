@@ -92,7 +92,7 @@ public final class CudaRenderer {
         sb.append(k.params().stream().map(this::param).collect(Collectors.joining(", ")));
         sb.append(") {\n");
         for (SharedArray s : k.shared())
-            sb.append("    __shared__ ").append(scalar(s.elem())).append(' ').append(s.name()).append('[').append(s.length()).append("];\n");
+            sb.append("    __shared__ __align__(16) ").append(scalar(s.elem())).append(' ').append(s.name()).append('[').append(s.length()).append("];\n");
         stmts(k.body(), 1);
         sb.append("}\n");
     }

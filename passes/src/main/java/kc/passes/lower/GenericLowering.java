@@ -94,10 +94,20 @@ final class GenericLowering {
 
     /** i32 when every buffer, coordinate and index sub-expression of the kernel fits comfortably. */
     private TType indexType() {
-        long limit = Integer.MAX_VALUE - 4096L;
         // grid-stride items may step one grid past the end; GRID indexes its partials by output and split
-        long m = Math.max(outputs * components, outputs * schedule.splits()) + 1024L * 1024;
+        return indexType(node, dims, Math.max(outputs * components, outputs * schedule.splits()) + 1024L * 1024);
+    }
+
+    /**
+     * The index type of a kernel over node's domain {@code dims}: i32 when every buffer, coordinate and index
+     * sub-expression fits comfortably, and so does {@code largest}, the kernel's own largest index.
+     */
+    static TType indexType(Node node, long[] dims, long largest) {
+        Op.Generic op = (Op.Generic) node.op();
+        long limit = Integer.MAX_VALUE - 4096L;
+        long m = largest;
         for (long d : dims) m = Math.max(m, d);
+        m = Math.max(m, node.result().type().shape().numel());
         for (int k = 0; k < op.maps().size(); k++) {
             m = Math.max(m, node.operands().get(k).type().shape().numel());
             long[] strides = node.operands().get(k).type().shape().strides();
@@ -121,6 +131,7 @@ final class GenericLowering {
             case WARP -> List.of(cooperative(name, true));
             case GRID -> List.of(gridPartials(name + "_partials"), gridCombine(name + "_combine"));
             case SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy scan");
+            case TILE -> List.of(new ContractionLowering(node, buffers, dest, schedule).lower(name));
         };
     }
 
@@ -490,7 +501,7 @@ final class GenericLowering {
     private DType resultType() { return node.result().type().dtype(); }
 
     /** The type the reduction combines in: the result's, or with an epilogue the type its combined value has. */
-    private static DType reducedType(Node n) {
+    static DType reducedType(Node n) {
         Op.Generic g = (Op.Generic) n.op();
         return g.epilogue() == null ? n.result().type().dtype() : kc.ir.graph.ScalarTypes.reducedType(g.epilogue());
     }
@@ -565,7 +576,11 @@ final class GenericLowering {
         return unbound ? bl.expression(op.body()) : bl.lower(op.body());
     }
 
-    private TExpr read(IndexLowering ix, int k) {
+    private TExpr read(IndexLowering ix, int k) { return read(kb, buffers, node, ix, k); }
+
+    /** Operand k of node at the point ix stands for, in its compute type (the map's pad value where out of range). */
+    static TExpr read(KernelBuilder kb, Lowering.Buffers buffers, Node node, IndexLowering ix, int k) {
+        Op.Generic op = (Op.Generic) node.op();
         Value v = node.operands().get(k);
         DType dt = v.type().dtype();
         String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(dt), v.type().shape().numel(), BufferParam.Access.READ);

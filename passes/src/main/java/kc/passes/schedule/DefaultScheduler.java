@@ -101,6 +101,8 @@ public final class DefaultScheduler {
             case Op.Generic gen -> {
                 GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
                 long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();
+                GroupSchedule tiled = gen.reduction() == Op.Reduction.NONE ? null : tiled(pointwise, n, machine);
+                if (tiled != null) yield tiled;
                 if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
                 int splits = gridSplits(outputs, rows, machine);
                 if (splits >= 2) yield reduce.withStrategy(Strategy.GRID).withSplits(splits);
@@ -108,6 +110,34 @@ public final class DefaultScheduler {
                 yield rows >= LONG_REDUCTION && outputs <= FEW_OUTPUTS ? reduce.withStrategy(Strategy.BLOCK) : pointwiseDefaults(pointwise, n, machine);
             }
         };
+    }
+
+    /** Block tiles for contractions, largest first: (m, n, threadM, threadN), all of 256 threads. */
+    private static final int[][] TILES = {{128, 128, 8, 8}, {128, 64, 8, 4}, {64, 64, 4, 4}, {64, 32, 4, 2}, {32, 32, 2, 2}};
+    /** Contractions with fewer rows or columns than this reuse too little of a staged tile to pay for staging it. */
+    public static final long MIN_TILE_SIDE = 32;
+    /** ... or a reduction shorter than this. */
+    public static final long MIN_TILE_REDUCTION = 8;
+
+    /**
+     * TILE for a contraction with enough rows, columns and terms: the largest block tile that still gives every SM
+     * a block (else the smallest), a reduction step of 16 terms (8 for short reductions), plain sums where legality
+     * allows and double-word totals (with a smaller thread tile) where not.
+     * Null for groups that are no such contraction.
+     */
+    static GroupSchedule tiled(GroupSchedule base, Node n, MachineModel machine) {
+        Contraction c = Contraction.of(n);
+        if (c == null || c.rowCount() < MIN_TILE_SIDE || c.colCount() < MIN_TILE_SIDE || c.kCount() < MIN_TILE_REDUCTION) return null;
+        int[] pick = TILES[TILES.length - 1];
+        for (int[] t : TILES)
+            if (c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]) >= machine.multiprocessors()) { pick = t; break; }
+        long kCount = c.kCount();
+        Tiles tiles = new Tiles(pick[0], pick[1], kCount <= 8 ? 8 : 16, pick[2], pick[3]);
+        if (kCount <= ScheduleLegality.PLAIN_SUM_LIMIT) return base.withAccumulation(Accumulation.PLAIN).withTiles(tiles);
+        // double-word totals take three registers per output: half the rows, for the same 256 threads
+        Tiles narrow = tiles.threadM() == 1 ? tiles : new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
+        GroupSchedule s = base.withAccumulation(Accumulation.DOUBLE).withTiles(narrow);
+        return ScheduleLegality.problem(s, n, machine) == null ? s : null;
     }
 
     /** The blocks the machine runs at once with blocks of {@code threads}. */

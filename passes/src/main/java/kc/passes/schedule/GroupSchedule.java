@@ -19,17 +19,27 @@ import java.util.List;
  *                     8- or 16-byte loads and stores for fp32); see {@link VectorAccess} for when that is legal
  * @param accumulation how float sums accumulate
  * @param splits       GRID: blocks sharing one output's reduction (1 otherwise)
+ * @param tiles        TILE: the block tile, the reduction step and each thread's outputs (null otherwise)
  */
 public record GroupSchedule(String name, List<String> members, Strategy strategy, int threads, int items, int vector,
-                            Accumulation accumulation, int splits) {
+                            Accumulation accumulation, int splits, Tiles tiles) {
     public GroupSchedule { members = List.copyOf(members); }
 
-    public GroupSchedule withName(String n) { return new GroupSchedule(n, members, strategy, threads, items, vector, accumulation, splits); }
-    public GroupSchedule withStrategy(Strategy s) { return new GroupSchedule(name, members, s, threads, items, vector, accumulation, splits); }
-    public GroupSchedule withThreads(int t) { return new GroupSchedule(name, members, strategy, t, items, vector, accumulation, splits); }
-    public GroupSchedule withItems(int i) { return new GroupSchedule(name, members, strategy, threads, i, vector, accumulation, splits); }
-    public GroupSchedule withVector(int v) { return new GroupSchedule(name, members, strategy, threads, items, v, accumulation, splits); }
-    public GroupSchedule withAccumulation(Accumulation a) { return new GroupSchedule(name, members, strategy, threads, items, vector, a, splits); }
-    public GroupSchedule withSplits(int s) { return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, s); }
-    public GroupSchedule withMembers(List<String> m) { return new GroupSchedule(name, m, strategy, threads, items, vector, accumulation, splits); }
+    public GroupSchedule(String name, List<String> members, Strategy strategy, int threads, int items, int vector,
+                         Accumulation accumulation, int splits) {
+        this(name, members, strategy, threads, items, vector, accumulation, splits, null);
+    }
+
+    public GroupSchedule withName(String n) { return new GroupSchedule(n, members, strategy, threads, items, vector, accumulation, splits, tiles); }
+    public GroupSchedule withStrategy(Strategy s) { return new GroupSchedule(name, members, s, threads, items, vector, accumulation, splits, s == Strategy.TILE ? tiles : null); }
+    public GroupSchedule withThreads(int t) { return new GroupSchedule(name, members, strategy, t, items, vector, accumulation, splits, tiles); }
+    public GroupSchedule withItems(int i) { return new GroupSchedule(name, members, strategy, threads, i, vector, accumulation, splits, tiles); }
+    public GroupSchedule withVector(int v) { return new GroupSchedule(name, members, strategy, threads, items, v, accumulation, splits, tiles); }
+    public GroupSchedule withAccumulation(Accumulation a) { return new GroupSchedule(name, members, strategy, threads, items, vector, a, splits, tiles); }
+    public GroupSchedule withSplits(int s) { return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, s, tiles); }
+    /** Strategy TILE with these tiles (and the threads they take), or with null the strategy unchanged and no tiles. */
+    public GroupSchedule withTiles(Tiles t) {
+        return new GroupSchedule(name, members, t == null ? strategy : Strategy.TILE, t == null ? threads : t.threads(), items, vector, accumulation, splits, t);
+    }
+    public GroupSchedule withMembers(List<String> m) { return new GroupSchedule(name, m, strategy, threads, items, vector, accumulation, splits, tiles); }
 }

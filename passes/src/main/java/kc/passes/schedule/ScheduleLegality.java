@@ -83,6 +83,8 @@ public final class ScheduleLegality {
         }
         if (!(n.op() instanceof Op.Generic gen)) return "a constant is a buffer, not a kernel";
         if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
+        if (st == Strategy.TILE) return tileProblem(gs, n, m);
+        if (gs.tiles() != null) return "tile applies to strategy tile only";
         boolean reduces = gen.reduction() != Op.Reduction.NONE;
         if (st.cooperative() && !reduces) return "strategy " + st.word() + " splits a reduction across threads; this group has none";
         if (st.cooperative() && threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
@@ -103,6 +105,36 @@ public final class ScheduleLegality {
             if (length > PLAIN_SUM_LIMIT)
                 return "accumulate plain sums " + length + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         }
+        return null;
+    }
+
+    /** Shared memory a kernel may declare statically (larger needs the dynamic opt-in, which kc does not use yet). */
+    public static final long STATIC_SHARED_BYTES = 48 * 1024;
+    /** Accumulator registers a thread may hold: with the operands in flight, more spills on every target. */
+    public static final int MAX_ACCUMULATORS = 128;
+
+    private static String tileProblem(GroupSchedule gs, Node n, MachineModel m) {
+        Contraction c = Contraction.of(n);
+        if (c == null) return "strategy tile needs a contraction (an fp32 sum of a product of two factors, each reading its own operands); this group is a " + n.op().name();
+        Tiles t = gs.tiles();
+        if (t == null) return "strategy tile needs tile MxNxK and thread MxN";
+        if (t.m() < 1 || t.n() < 1 || t.k() < 1 || t.threadM() < 1 || t.threadN() < 1) return "tile " + t + " has a size below 1";
+        if (t.m() % t.threadM() != 0 || t.n() % t.threadN() != 0)
+            return "thread " + t.threadM() + "x" + t.threadN() + " does not divide tile " + t.m() + "x" + t.n();
+        if (t.threadM() > 16 || t.threadN() > 16) return "thread " + t.threadM() + "x" + t.threadN() + " exceeds 16 outputs along a side";
+        if (gs.threads() != t.threads())
+            return "tile " + t.m() + "x" + t.n() + " with thread " + t.threadM() + "x" + t.threadN() + " runs " + t.threads() + " threads, not threads " + gs.threads();
+        if (t.threads() > m.maxThreadsPerBlock()) return "threads " + t.threads() + " exceeds " + m.maxThreadsPerBlock() + " per block on " + m.target();
+        if (t.threads() % 32 != 0) return "strategy tile needs whole warps; tile " + t.m() + "x" + t.n() + " with thread " + t.threadM() + "x" + t.threadN() + " runs " + t.threads() + " threads";
+        long shared = 4L * t.sharedElements(), limit = Math.min(STATIC_SHARED_BYTES, m.maxSharedBytesPerBlock());
+        if (shared > limit) return "tile " + t.m() + "x" + t.n() + "x" + t.k() + " stages " + shared + " bytes of shared memory; at most " + limit + " on " + m.target();
+        boolean plain = gs.accumulation() == Accumulation.PLAIN;
+        int accumulators = t.threadM() * t.threadN() * (plain ? 1 : 3);
+        if (accumulators > MAX_ACCUMULATORS)
+            return "thread " + t.threadM() + "x" + t.threadN() + " with accumulate " + gs.accumulation().word() + " holds " + accumulators + " accumulators; at most " + MAX_ACCUMULATORS;
+        if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "strategy tile takes no items, vector or split";
+        if (plain && c.kCount() > PLAIN_SUM_LIMIT)
+            return "accumulate plain sums " + c.kCount() + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         return null;
     }
 

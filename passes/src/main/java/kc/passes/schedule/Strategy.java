@@ -21,7 +21,12 @@ public enum Strategy {
      */
     GRID,
     /** One thread per scanned line (cumsum, cumprod). */
-    SCAN;
+    SCAN,
+    /**
+     * A contraction (matmul, a convolution as implicit GEMM) in tiles: a block per output tile, operand tiles staged
+     * in shared memory, a register micro-tile per thread (see {@link Tiles}).
+     */
+    TILE;
 
     /** The word the schedule language uses. */
     public String word() { return name().toLowerCase(java.util.Locale.ROOT); }

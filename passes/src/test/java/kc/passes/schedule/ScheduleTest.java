@@ -182,11 +182,11 @@ class ScheduleTest {
         assertEquals(Strategy.GRID, few.strategy(), "a few very long rows");
         assertEquals(132, few.splits(), "two waves of 1056 blocks over 16 rows");
         assertEquals(Strategy.BLOCK, rowSum(64, 4096).strategy(), "a few rows too short for two slices of 4096");
-        // a matmul's weight is read down a column: lanes over k would scatter
+        // a matmul too thin to tile reads its weight down a column: lanes over k would scatter
         GraphBuilder b = new GraphBuilder("mm");
-        Value x = b.input("x", f32(512, 64)), w = b.input("w", f32(64, 512));
+        Value x = b.input("x", f32(512, 64)), w = b.input("w", f32(64, 16));
         Value m = b.add(new Op.Generic(Shape.of(64), List.of(IndexMap.of(dim(0), dim(2)), IndexMap.of(dim(2), dim(1))),
-                ScalarExpr.binary(ScalarExpr.BinaryOp.MUL, ScalarExpr.read(0), ScalarExpr.read(1)), Op.Reduction.SUM), List.of(x, w), f32(512, 512), Origin.NONE);
+                ScalarExpr.binary(ScalarExpr.BinaryOp.MUL, ScalarExpr.read(0), ScalarExpr.read(1)), Op.Reduction.SUM), List.of(x, w), f32(512, 16), Origin.NONE);
         GroupSchedule mm = only(b.build(List.of(m)));
         assertEquals(Strategy.POINTWISE, mm.strategy());
         assertEquals(4, mm.vector(), "four outputs per thread: w read as vectors, x broadcast");

@@ -24,6 +24,7 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
+import kc.passes.schedule.Tiles;
 import kc.passes.schedule.language.ScheduleText.Location;
 import kc.passes.schedule.language.ScheduleText.Parsed;
 import kc.passes.schedule.language.ScheduleText.SyntaxError;
@@ -35,8 +36,8 @@ import kc.passes.schedule.language.ScheduleText.SyntaxError;
 final class ScheduleReader {
     private ScheduleReader() {}
 
-    static final String KNOBS = "strategy, threads, items, vector, accumulate, split";
-    static final String STRATEGIES = "pointwise, warp, block, grid, scan";
+    static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread";
+    static final String STRATEGIES = "pointwise, warp, block, grid, scan, tile";
     static final String ACCUMULATIONS = "plain, double";
 
     static Parsed read(String text) throws SyntaxError {
@@ -89,6 +90,7 @@ final class ScheduleReader {
         Strategy strategy = null;
         int threads = ScheduleText.DEFAULT_THREADS, items = ScheduleText.DEFAULT_ITEMS, vector = ScheduleText.DEFAULT_VECTOR;
         int splits = ScheduleText.DEFAULT_SPLIT;
+        int[] tile = null, thread = null;
         Accumulation accumulation = ScheduleText.DEFAULT_ACCUMULATION;
         Map<Integer, Token> given = new HashMap<>();
         for (ScheduleParser.KnobContext k : g.knob()) {
@@ -105,11 +107,17 @@ final class ScheduleReader {
                 case ScheduleParser.ITEMS -> items = count(key, k.count());
                 case ScheduleParser.VECTOR -> vector = count(key, k.count());
                 case ScheduleParser.SPLIT -> splits = count(key, k.count());
+                case ScheduleParser.TILE -> tile = size(key, k.size(), 3, "MxNxK: the block's rows, columns and reduction step");
+                case ScheduleParser.THREAD -> thread = size(key, k.size(), 2, "MxN: each thread's rows and columns");
                 default -> throw new IllegalStateException("the grammar has a knob ScheduleReader does not know: " + key.getText());
             }
         }
         if (strategy == null) throw error(g.GROUP().getSymbol(), "group " + name + ": strategy is required (" + STRATEGIES + ")");
-        return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, splits);
+        if ((tile == null) != (thread == null))
+            throw error(given.get(tile == null ? ScheduleParser.THREAD : ScheduleParser.TILE), "group " + name + ": tile and thread go together (tile MxNxK  thread MxN)");
+        Tiles tiles = tile == null ? null : new Tiles(tile[0], tile[1], tile[2], thread[0], thread[1]);
+        if (tiles != null && !given.containsKey(ScheduleParser.THREADS)) threads = tiles.threads();
+        return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, splits, tiles);
     }
 
     /** A knob's whole number: from 1 to Integer.MAX_VALUE. */
@@ -119,6 +127,20 @@ final class ScheduleReader {
         if (n.signum() <= 0) throw error(c.getStart(), key.getText() + " must be at least 1, not " + text);
         if (n.bitLength() > 31) throw error(c.getStart(), key.getText() + " " + text + " is too large (at most " + Integer.MAX_VALUE + ")");
         return n.intValue();
+    }
+
+    /** A knob's size: {@code parts} whole numbers from 1 joined by x. */
+    private static int[] size(Token key, ScheduleParser.SizeContext c, int parts, String what) {
+        String[] text = c.getText().split("x");
+        if (text.length != parts) throw error(c.getStart(), key.getText() + " needs " + what + ", found '" + c.getText() + "'");
+        int[] out = new int[parts];
+        for (int i = 0; i < parts; i++) {
+            BigInteger n = new BigInteger(text[i]);
+            if (n.signum() <= 0 || n.bitLength() > 31)
+                throw error(c.getStart(), key.getText() + " " + c.getText() + ": each size must be from 1 to " + Integer.MAX_VALUE);
+            out[i] = n.intValue();
+        }
+        return out;
     }
 
     // ---- ANTLR's syntax errors, worded for this language ----
@@ -149,6 +171,8 @@ final class ScheduleReader {
             case ScheduleParser.NameContext n -> "expected a member name, found " + quote(found);
             case ScheduleParser.CountContext c ->
                     c.getParent().getStart().getText() + " needs a whole number, found " + quote(found);
+            case ScheduleParser.SizeContext c ->
+                    c.getParent().getStart().getText() + " needs a size such as " + (c.getParent().getStart().getType() == ScheduleParser.TILE ? "128x128x16" : "8x8") + ", found " + quote(found);
             case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.STRATEGY ->
                     isWord(found) ? "unknown strategy " + quote(found) + "; strategies are " + STRATEGIES
                                   : "expected a strategy (" + STRATEGIES + "), found " + quote(found);

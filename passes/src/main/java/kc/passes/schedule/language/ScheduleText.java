@@ -10,6 +10,7 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
+import kc.passes.schedule.Tiles;
 
 /**
  * The schedule language: kc's text form of a {@link Schedule}, for people, for the search and for an LLM to write.
@@ -99,9 +100,15 @@ public final class ScheduleText {
             throw new IllegalArgumentException("group " + g.name() + ": strategy and accumulation are required");
         out.append("\n  strategy ").append(g.strategy().word());
         if (g.strategy() == Strategy.GRID || g.splits() != DEFAULT_SPLIT) out.append("  split ").append(count("split", g.splits(), g));
+        if (g.tiles() != null) {
+            Tiles t = g.tiles();
+            out.append("  tile ").append(count("tile", t.m(), g)).append('x').append(count("tile", t.n(), g)).append('x').append(count("tile", t.k(), g));
+            out.append("  thread ").append(count("thread", t.threadM(), g)).append('x').append(count("thread", t.threadN(), g));
+        }
         out.append("  threads ").append(count("threads", g.threads(), g));
-        out.append("  items ").append(count("items", g.items(), g));
-        out.append("  vector ").append(count("vector", g.vector(), g));
+        // a tiled group's outputs per thread are its thread tile: items and vector only where they say something
+        if (g.strategy() != Strategy.TILE || g.items() != DEFAULT_ITEMS) out.append("  items ").append(count("items", g.items(), g));
+        if (g.strategy() != Strategy.TILE || g.vector() != DEFAULT_VECTOR) out.append("  vector ").append(count("vector", g.vector(), g));
         out.append("  accumulate ").append(g.accumulation().word()).append('\n');
     }
 

@@ -15,6 +15,7 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
+import kc.passes.schedule.Tiles;
 
 /**
  * Random schedules, seeded: print then parse gives the schedule back and prints the same text again, and any
@@ -23,7 +24,7 @@ import kc.passes.schedule.Strategy;
 class ScheduleTextPropertyTest {
     private static final int CASES = 600;
     private static final String[] KEYWORDS = {"group", "strategy", "threads", "items", "vector", "accumulate", "split",
-            "pointwise", "warp", "block", "grid", "scan", "plain", "double"};
+            "pointwise", "warp", "block", "grid", "scan", "plain", "double", "tile", "thread", "16x16"};
     private static final String FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:";
     private static final String REST = FIRST + "#";
 
@@ -62,8 +63,9 @@ class ScheduleTextPropertyTest {
             if (!names.add(name)) continue;
             Strategy strategy = Strategy.values()[r.nextInt(Strategy.values().length)];
             int splits = strategy == Strategy.GRID ? count(r) : r.nextInt(8) == 0 ? count(r) : 1;
+            Tiles tiles = strategy == Strategy.TILE || r.nextInt(8) == 0 ? new Tiles(count(r), count(r), count(r), count(r), count(r)) : null;
             groups.add(new GroupSchedule(name, members(r), strategy, count(r), count(r), count(r),
-                    Accumulation.values()[r.nextInt(Accumulation.values().length)], splits));
+                    Accumulation.values()[r.nextInt(Accumulation.values().length)], splits, tiles));
         }
         return new Schedule(groups);
     }
@@ -128,7 +130,14 @@ class ScheduleTextPropertyTest {
             b.append(maybeSpace(r)).append(i == 0 ? "=" : ",").append(maybeSpace(r)).append(g.members().get(i));
         List<String> knobs = new ArrayList<>();
         knobs.add("strategy" + space(r) + g.strategy().word());
-        knob(knobs, "threads", g.threads(), ScheduleText.DEFAULT_THREADS, r);
+        if (g.tiles() != null) { // without threads the parser would take the tiles' own count
+            Tiles t = g.tiles();
+            knobs.add("tile" + space(r) + t.m() + "x" + t.n() + "x" + t.k());
+            knobs.add("thread" + space(r) + t.threadM() + "x" + t.threadN());
+            knobs.add("threads" + space(r) + g.threads());
+        } else {
+            knob(knobs, "threads", g.threads(), ScheduleText.DEFAULT_THREADS, r);
+        }
         knob(knobs, "items", g.items(), ScheduleText.DEFAULT_ITEMS, r);
         knob(knobs, "vector", g.vector(), ScheduleText.DEFAULT_VECTOR, r);
         knob(knobs, "split", g.splits(), ScheduleText.DEFAULT_SPLIT, r);

@@ -1,0 +1,142 @@
+package kc.runtime.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+import kc.codegen.cuda.CudaRenderer;
+import kc.codegen.ptx.PtxRenderer;
+import kc.codegen.ptx.PtxTarget;
+import kc.codegen.ptx.PtxasCheck;
+import kc.frontend.Frontend;
+import kc.ir.graph.Graph;
+import kc.ir.graph.Value;
+import kc.ir.interp.HostTensor;
+import kc.ir.interp.Interpreter;
+import kc.ir.tile.Kernel;
+import kc.passes.cost.MachineModel;
+import kc.passes.lower.Lowered;
+import kc.passes.lower.Lowering;
+import kc.passes.schedule.Accumulation;
+import kc.passes.schedule.Contraction;
+import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.GroupSchedule;
+import kc.passes.schedule.Schedule;
+import kc.passes.schedule.ScheduleLegality;
+import kc.passes.schedule.Strategy;
+import kc.passes.schedule.Tiles;
+
+/**
+ * Contractions under strategy TILE (shared-memory operand tiles, register micro-tiles): matmul, bmm, Linear with its
+ * epilogue, and convolutions as implicit GEMMs (padded, strided, dilated, transposed), at sizes that leave partial
+ * tiles on every edge, under several tile shapes and both accumulations. Each runs on both CPU shims against the
+ * reference interpreter; its PTX goes through ptxas and its CUDA C through nvcc where installed.
+ */
+class TiledContractionCpuTest {
+    private static final List<Kernel> LOWERED = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    private static Graph model(String forward, String init, String inputs) {
+        String src = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+                + "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + init
+                + "    def forward(self, " + forward + "\n\n"
+                + "def get_inputs():\n    return [" + inputs + "]\n\ndef get_init_inputs():\n    return []\n";
+        return kc.passes.rules.Rules.optimised(Frontend.load("tiled.py", src, Map.of()).graph());
+    }
+
+    /** The graph's contraction group under these tiles and accumulation, checked on both shims. */
+    private static void check(Graph g, Tiles tiles, Accumulation acc) {
+        Schedule d = DefaultScheduler.schedule(g);
+        GroupSchedule contraction = null;
+        for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
+        assertNotNull(contraction, "a contraction group in " + kc.ir.graph.GraphPrinter.print(g, true));
+        Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles));
+        List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
+        assertTrue(problems.isEmpty(), problems.toString());
+        run(g, s);
+    }
+
+    private static void run(Graph g, Schedule s) {
+        Random rnd = new Random(7);
+        List<HostTensor> in = new ArrayList<>();
+        for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
+        Map<String, HostTensor> params = new java.util.HashMap<>();
+        for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
+        Lowered low = Lowering.lower(g, s, MachineModel.SM_90);
+        int graph = LOWERED.size();
+        for (Kernel k : low.kernels()) LOWERED.add(new Kernel("t" + graph + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body()));
+        if (PtxasCheck.available())
+            for (PtxTarget t : PtxTarget.values()) {
+                PtxasCheck.Result res = PtxasCheck.run(new PtxRenderer().render(low.kernels(), t), t.arch);
+                assertTrue(res.ok(), "ptxas " + t.arch + ": " + res.error());
+            }
+        List<HostTensor> ref = Interpreter.run(g, in, params);
+        for (String backend : CpuRunner.BACKENDS) {
+            CpuCheck.Result res = CpuCheck.compare(CpuRunner.run(low.kernels(), low.plan(), in, params, backend), ref);
+            assertTrue(res.passed(), backend + " " + s.groups() + ": " + res.message());
+        }
+    }
+
+    @AfterAll
+    static void nvccAcceptsEveryKernel() throws Exception {
+        if (!kc.codegen.Toolchain.present(Nvcc.available(), "nvcc is not installed: the nvcc acceptance check is skipped")) return;
+        String src = CudaRenderer.render(LOWERED);
+        for (String arch : List.of("sm_90", "sm_80")) assertEquals(null, Nvcc.compile(src, arch), "nvcc -arch=" + arch);
+    }
+
+    @Test void matmulWithPartialTilesOnEveryEdge() {
+        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        check(g, new Tiles(32, 32, 8, 2, 2), Accumulation.PLAIN);
+        check(g, new Tiles(32, 64, 16, 4, 8), Accumulation.PLAIN);
+        check(g, new Tiles(64, 32, 4, 4, 1), Accumulation.DOUBLE);
+        check(g, new Tiles(64, 32, 4, 4, 1), Accumulation.PLAIN);
+    }
+
+    @Test void longReductionsSumRunsOfProductsIntoDoubleWordTotals() {
+        // 600 terms in steps of 8: runs of 8 products (sqrt(600 x 8) = 69 terms' worth of error)
+        Graph g = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 600), torch.randn(600, 40)");
+        check(g, new Tiles(32, 32, 8, 2, 2), Accumulation.DOUBLE);
+        assertEquals(8, Tiles.compensationRun(8, 600));
+        Schedule d = DefaultScheduler.schedule(g);
+        assertEquals(Accumulation.DOUBLE, d.groups().get(0).accumulation(), "600 terms are too many for a plain sum");
+        Schedule plain = d.with(d.groups().get(0).withAccumulation(Accumulation.PLAIN));
+        assertEquals(List.of("group matmul#1: accumulate plain sums 600 terms; at most 256 keep fp32 within 1e-4 (accumulate double)"),
+                ScheduleLegality.check(g, plain, MachineModel.SM_90).stream().map(Object::toString).toList());
+        // 5000 terms: runs of 2, the TwoSum after every second product
+        Graph longer = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 5000), torch.randn(5000, 40)");
+        assertEquals(2, Tiles.compensationRun(16, 5000));
+        assertEquals(1, Tiles.compensationRun(16, 9000));
+        check(longer, new Tiles(32, 32, 16, 2, 2), Accumulation.DOUBLE);
+    }
+
+    @Test void batchedMatmul() {
+        Graph g = model("a, b):\n        return torch.bmm(a, b)\n", "", "torch.randn(3, 20, 35), torch.randn(3, 35, 33)");
+        check(g, new Tiles(32, 32, 8, 4, 4).withThreadTile(2, 2), Accumulation.PLAIN);
+    }
+
+    @Test void linearWithBiasAndActivationEpilogue() {
+        Graph g = model("x):\n        return torch.relu(self.fc(x)) * 2\n", "        self.fc = nn.Linear(70, 48)\n", "torch.randn(40, 70)");
+        check(g, new Tiles(32, 32, 16, 2, 2), Accumulation.PLAIN);
+        Schedule d = DefaultScheduler.schedule(g);
+        assertEquals(Strategy.TILE, d.groups().get(0).strategy(), "the default tiles a Linear of 40 x 48 outputs");
+        run(g, d);
+    }
+
+    @Test void paddedStridedAndDilatedConvolutions() {
+        Graph conv = model("x):\n        return self.conv(x)\n", "        self.conv = nn.Conv2d(5, 36, 3, stride=2, padding=1, dilation=2)\n",
+                "torch.randn(2, 5, 17, 19)");
+        check(conv, new Tiles(32, 64, 8, 2, 4), Accumulation.PLAIN);
+        Graph conv1d = model("x):\n        return F.gelu(self.conv(x))\n", "        self.conv = nn.Conv1d(6, 40, 5, padding=2)\n", "torch.randn(3, 6, 30)");
+        check(conv1d, new Tiles(32, 32, 16, 2, 2), Accumulation.PLAIN);
+        Graph transposed = model("x):\n        return self.conv(x)\n", "        self.conv = nn.ConvTranspose2d(4, 33, 3, stride=2, padding=1, output_padding=1)\n",
+                "torch.randn(2, 4, 9, 7)");
+        check(transposed, new Tiles(32, 32, 8, 2, 2), Accumulation.DOUBLE);
+    }
+}
