@@ -199,6 +199,8 @@ inline float kc_tf32_round(float x) {               // cvt.rna.tf32.f32: keep 10
     float r; std::memcpy(&r, &u, 4);
     return r;
 }
+inline float kc_round_tf32(float x) { return kc_tf32_round(x);
+}
 
 // A (16 x K), B (K x 8), C (16 x 8) gathered from the warp's fragments by the layout callbacks.
 template <int K, class LoadA, class LoadB>

@@ -18,7 +18,9 @@
  *   accumulate plain|double                   default double
  *   split N                                   default 1     blocks sharing one output's reduction (grid)
  *   tile MxNxK                                              a block's output tile and reduction step (tile)
- *   thread MxN                                              each thread's outputs within the tile (tile)
+ *   thread MxN                                              each thread's outputs within the tile (tile, on the cores)
+ *   warp MxN                                                each warp's outputs within the tile (tile, tensor cores)
+ *   mma tf32x3                                              tensor cores, fp32 operands split in two tf32 parts
  *
  * N is a whole number from 1. Line breaks and spacing mean nothing. `#` starts a comment to the end of the line,
  * except inside a name: `softmax#1` is one name, `x # note` is a name and a comment.
@@ -41,7 +43,8 @@ knob
     : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN | TILE )
     | ACCUMULATE word=( PLAIN | DOUBLE )
     | ( THREADS | ITEMS | VECTOR | SPLIT ) count
-    | ( TILE | THREAD ) size
+    | ( TILE | THREAD | WARP ) size
+    | MMA word=TF32X3
     ;
 
 // A size is whole numbers joined by x (128x128x16); a single number is taken here so that ScheduleText can say how
@@ -53,7 +56,7 @@ count : NUMBER | NEGATIVE ;
 
 name
     : NAME | NUMBER
-    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE
+    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE | MMA | TF32X3
     | POINTWISE | WARP | BLOCK | GRID | SCAN | PLAIN | DOUBLE
     ;
 
@@ -68,6 +71,8 @@ ACCUMULATE : 'accumulate' ;
 SPLIT      : 'split' ;
 TILE       : 'tile' ;
 THREAD     : 'thread' ;
+MMA        : 'mma' ;
+TF32X3     : 'tf32x3' ;
 POINTWISE  : 'pointwise' ;
 WARP       : 'warp' ;
 BLOCK      : 'block' ;

@@ -284,6 +284,7 @@ public final class CudaRenderer {
             case LOG1P -> "log1p" + fs + "(" + a + ")";
             case EXPM1 -> "expm1" + fs + "(" + a + ")";
             case IS_NAN -> "isnan(" + a + ")";
+            case ROUND_TF32 -> "kc_round_tf32(" + a + ")";
         };
     }
 

@@ -30,7 +30,7 @@ final class PtxScalarOps {
     }
 
     private static boolean exact(UnOp op) {
-        return switch (op) { case NEG, ABS, SQRT, RSQRT, RECIP, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, IS_NAN -> true; default -> false; };
+        return switch (op) { case NEG, ABS, SQRT, RSQRT, RECIP, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, IS_NAN, ROUND_TF32 -> true; default -> false; };
     }
 
     static String unary(PtxKernelWriter w, UnOp op, String a, ScalarType t) {
@@ -46,6 +46,7 @@ final class PtxScalarOps {
             case ABS -> t == U32 || t == BOOL ? a : w.op("abs." + ar, t, a);
             case NOT -> w.op("not." + PtxTypes.bits(t), t, a);
             case IS_NAN -> w.op("setp.nan." + ar, BOOL, a, a);
+            case ROUND_TF32 -> w.op("mov.b32", F32, w.op("cvt.rna.tf32.f32", U32, a));
             case SQRT -> w.op("sqrt.rn." + ar, t, a);
             case RECIP -> w.op("rcp.rn." + ar, t, a);
             case RSQRT -> w.op("rcp.rn." + ar, t, w.op("sqrt.rn." + ar, t, a));

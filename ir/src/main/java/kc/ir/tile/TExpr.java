@@ -74,8 +74,12 @@ public sealed interface TExpr {
 
     enum ReduceOp { SUM, PROD, MAX, MIN }
 
-    /** Unary math and logic; the float functions follow IEEE/PyTorch semantics (NaN propagates). */
-    enum UnOp { NEG, ABS, EXP, LOG, SQRT, RSQRT, RECIP, TANH, SIGMOID, ERF, SIN, COS, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, LOG1P, EXPM1, IS_NAN }
+    /**
+     * Unary math and logic; the float functions follow IEEE/PyTorch semantics (NaN propagates). ROUND_TF32 rounds an
+     * f32 to tf32's 10 mantissa bits, to nearest with ties away from zero (PTX's cvt.rna.tf32.f32), as an f32: the
+     * high part of a 3xtf32 split.
+     */
+    enum UnOp { NEG, ABS, EXP, LOG, SQRT, RSQRT, RECIP, TANH, SIGMOID, ERF, SIN, COS, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, LOG1P, EXPM1, IS_NAN, ROUND_TF32 }
 
     /**
      * Binary operators. On integers DIV truncates and REM is C's remainder; on floats DIV is IEEE division and REM is

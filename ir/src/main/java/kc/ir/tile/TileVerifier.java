@@ -195,6 +195,10 @@ public final class TileVerifier {
                         if (u.type().elem() != ScalarType.BOOL || u.type().lanes() != u.a().type().lanes()) error("is_nan must give bool");
                     }
                     case NEG, ABS, SIGN -> sameType(u.a().type(), u.type(), u.op().name().toLowerCase());
+                    case ROUND_TF32 -> {
+                        if (u.a().type().elem() != ScalarType.F32) error("round_tf32 of a non-f32 " + u.a().type());
+                        sameType(u.a().type(), u.type(), "round_tf32");
+                    }
                     default -> {
                         if (!u.a().type().elem().isFloat()) error(u.op().name().toLowerCase() + " of a non-float " + u.a().type());
                         sameType(u.a().type(), u.type(), u.op().name().toLowerCase());

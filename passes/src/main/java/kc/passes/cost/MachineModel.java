@@ -29,6 +29,9 @@ public record MachineModel(String target, String part, double bytesPerSecond, do
         };
     }
 
+    /** Whether the target has NVIDIA's tensor cores (mma.sync): Ampere and Hopper. Apple's GPUs emulate them slowly. */
+    public boolean tensorCores() { return target.startsWith("sm_"); }
+
     /** The roofline floor of a piece of work: the larger of its compute time and its memory time. */
     public double floorSeconds(double flops, double bytes) {
         return Math.max(flops / fp32FlopsPerSecond, bytes / bytesPerSecond);

@@ -20,6 +20,7 @@ import kc.ir.tile.TType;
 import kc.ir.tile.Var;
 import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.Contraction;
+import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Tiles;
 
@@ -62,19 +63,19 @@ final class ContractionLowering {
         this.colCount = c.colCount();
         this.batchCount = c.batchCount();
         this.kCount = c.kCount();
-        this.run = Tiles.compensationRun(t.k(), kCount);
+        this.run = t.unit() == MatrixUnit.SIMT ? Tiles.compensationRun(t.k(), kCount) : Tiles.tensorCoreRun(t.k(), kCount);
         long tiles = batchCount * ceilDiv(rowCount, t.m()) * ceilDiv(colCount, t.n());
         this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), tiles + (long) t.m() * t.n()));
     }
 
     Lowering.Emitted lower(String name) {
-        int threads = t.threads(), colThreads = t.n() / t.threadN();
+        int threads = t.threads();
         long rowTiles = ceilDiv(rowCount, t.m()), colTiles = ceilDiv(colCount, t.n());
         long blocks = batchCount * rowTiles * colTiles;
         Launch launch = Lowering.grid(blocks, threads);
         String out = kb.buffer(dest, ScalarType.of(resultType()), node.result().type().shape().numel(), BufferParam.Access.WRITE);
-        kb.shared(new SharedArray("rows_tile", ScalarType.F32, t.k() * t.m()));
-        kb.shared(new SharedArray("cols_tile", ScalarType.F32, t.k() * t.n()));
+        kb.shared(new SharedArray("rows_tile", ScalarType.F32, t.k() * t.rowStride()));
+        kb.shared(new SharedArray("cols_tile", ScalarType.F32, t.k() * t.colStride()));
         List<TStmt> body = kb.nested(() -> {
             TExpr b = kb.let("b", GenericLowering.blockIndex(kb, launch));
             TExpr colTile = kb.let("tc", KernelBuilder.rem(b, colTiles));
@@ -84,40 +85,69 @@ final class ContractionLowering {
             TExpr rowBase = kb.let("row0", KernelBuilder.mul(rowTile, t.m()));
             TExpr colBase = kb.let("col0", KernelBuilder.mul(colTile, t.n()));
             TExpr tid = kb.toIdx(new TExpr.Special(TExpr.Reg.THREAD_X));
-            TExpr tx = kb.let("tx", KernelBuilder.rem(tid, colThreads));
-            TExpr ty = kb.let("ty", KernelBuilder.div(tid, colThreads));
             TExpr[] batchCoords = new TExpr[c.dims().length];
             decompose(batchPoint, c.batch(), batchCoords);
-            int tm = t.threadM(), tn = t.threadN();
-            Var[][] total = new Var[tm][tn], error = new Var[tm][tn], part = new Var[tm][tn];
-            for (int i = 0; i < tm; i++)
-                for (int j = 0; j < tn; j++) {
-                    total[i][j] = kb.declare("acc", TExpr.f32(0));
-                    if (doubleWord) {
-                        error[i][j] = kb.declare("err", TExpr.f32(0));
-                        part[i][j] = kb.declare("part", TExpr.f32(0));
-                    }
-                }
+            // each thread's outputs: where they are (row and column from the tile's corner) and their accumulators
+            List<TExpr[]> at = new ArrayList<>();
+            Runnable step = t.unit() == MatrixUnit.SIMT ? simt(tid, at) : tensorCores(tid, at);
+            TileLoad rowTileLoad = new TileLoad("rows_tile", c.rowFactor(), c.rows(), rowCount, t.m(), t.rowStride(), c.rowsAlongK(), rowBase, batchCoords, tid, threads);
+            TileLoad colTileLoad = new TileLoad("cols_tile", c.colFactor(), c.cols(), colCount, t.n(), t.colStride(), c.colsAlongK(), colBase, batchCoords, tid, threads);
+            rowTileLoad.fetch(kb.c(0));
+            colTileLoad.fetch(kb.c(0));
             Var k0 = kb.fresh("k0", TType.I32);
             List<TStmt> steps = kb.nested(() -> {
-                TExpr kBase = kb.toIdx(TExpr.ref(k0));
-                loadTile("rows_tile", c.rowFactor(), c.rows(), rowCount, t.m(), c.rowsAlongK(), rowBase, kBase, batchCoords, tid, threads);
-                loadTile("cols_tile", c.colFactor(), c.cols(), colCount, t.n(), c.colsAlongK(), colBase, kBase, batchCoords, tid, threads);
+                rowTileLoad.stash();
+                colTileLoad.stash();
                 kb.add(new TStmt.Barrier());
-                multiplyTiles(total, error, part, tx, ty);
+                // the next step's loads (past the end: clamped and zeroed, never stored) fly while this one multiplies
+                TExpr next = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c(t.k())));
+                rowTileLoad.fetch(next);
+                colTileLoad.fetch(next);
+                step.run();
                 kb.add(new TStmt.Barrier());
             });
             kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
-            for (int i = 0; i < tm; i++)
-                for (int j = 0; j < tn; j++) {
-                    TExpr value = doubleWord ? Combine.doubleWordValue(kb, total[i][j], error[i][j]) : TExpr.ref(total[i][j]);
-                    store(out, value, KernelBuilder.add(rowBase, kb.c(local(i, tm, t.m()))), KernelBuilder.add(colBase, kb.c(local(j, tn, t.n()))),
-                            ty, tx, batchCoords);
-                }
+            for (int o = 0; o < at.size(); o++) {
+                TExpr value = doubleWord ? Combine.doubleWordValue(kb, total.get(o), error.get(o)) : TExpr.ref(total.get(o));
+                store(out, value, KernelBuilder.add(rowBase, at.get(o)[0]), KernelBuilder.add(colBase, at.get(o)[1]), batchCoords);
+            }
         });
         if (launch.blocks() == blocks) body.forEach(kb::add);
         else kb.add(new TStmt.If(KernelBuilder.lt(GenericLowering.blockIndex(kb, launch), kb.c(blocks)), body, List.of())); // a 2-D grid's extra blocks
         return new Lowering.Emitted(kb.build(name, launch), kb.args());
+    }
+
+    /** Each output's running total, its rounding errors (double-word) and the run being summed, in {@link #lower}'s order. */
+    private final List<Var> total = new ArrayList<>(), error = new ArrayList<>(), part = new ArrayList<>();
+
+    private void declareOutput() {
+        total.add(kb.declare("acc", TExpr.f32(0)));
+        if (doubleWord) {
+            error.add(kb.declare("err", TExpr.f32(0)));
+            part.add(kb.declare("part", TExpr.f32(0)));
+        }
+    }
+
+    /** Adds each output's run to its double-word total and starts the next run. */
+    private void compensate() {
+        for (int o = 0; o < total.size(); o++) {
+            Combine.twoSum(kb, total.get(o), error.get(o), TExpr.ref(part.get(o)), TExpr.ref(error.get(o)));
+            kb.assign(part.get(o), TExpr.f32(0));
+        }
+    }
+
+    /** SIMT: declares each thread's threadM x threadN outputs (into at) and returns the emitter of one step. */
+    private Runnable simt(TExpr tid, List<TExpr[]> at) {
+        int colThreads = t.n() / t.threadN(), tm = t.threadM(), tn = t.threadN();
+        TExpr tx = kb.let("tx", KernelBuilder.rem(tid, colThreads));
+        TExpr ty = kb.let("ty", KernelBuilder.div(tid, colThreads));
+        TExpr rowFirst = kb.let("ra", first(ty, tm)), colFirst = kb.let("ca", first(tx, tn));
+        for (int i = 0; i < tm; i++)
+            for (int j = 0; j < tn; j++) {
+                declareOutput();
+                at.add(new TExpr[] {KernelBuilder.add(rowFirst, kb.c(local(i, tm, t.m()))), KernelBuilder.add(colFirst, kb.c(local(j, tn, t.n())))});
+            }
+        return () -> multiplyTiles(rowFirst, colFirst);
     }
 
     /** Rows (columns) a thread reads from shared memory with one access. */
@@ -136,14 +166,13 @@ final class ContractionLowering {
     private TExpr first(TExpr threadIndex, int perThread) { return KernelBuilder.mul(threadIndex, vectorWidth(perThread)); }
 
     /**
-     * One reduction step: for each of the k terms, the thread's rows and columns from shared memory, then
-     * threadM x threadN fused multiply-adds: into the totals, or under double-word totals into plain partial sums
-     * that join the totals by TwoSum every {@link #run} terms.
+     * One reduction step on the cores: for each of the k terms, the thread's rows and columns from shared memory,
+     * then threadM x threadN fused multiply-adds: into the totals, or under double-word totals into plain runs that
+     * join the totals by TwoSum every {@link #run} terms.
      */
-    private void multiplyTiles(Var[][] total, Var[][] error, Var[][] part, TExpr tx, TExpr ty) {
+    private void multiplyTiles(TExpr rowFirst, TExpr colFirst) {
         int tm = t.threadM(), tn = t.threadN();
-        TExpr rowFirst = kb.let("ra", first(ty, tm)), colFirst = kb.let("ca", first(tx, tn));
-        Var[][] into = doubleWord ? part : total;
+        List<Var> into = doubleWord ? part : total;
         Var kr = kb.fresh("kr", TType.I32);
         List<TStmt> runOfTerms = kb.nested(() -> {
             Var kk = kb.fresh("kk", TType.I32);
@@ -152,17 +181,92 @@ final class ContractionLowering {
                 List<TExpr> a = fragment("rows_tile", kx, rowFirst, tm, t.m());
                 List<TExpr> b = fragment("cols_tile", kx, colFirst, tn, t.n());
                 for (int i = 0; i < tm; i++)
-                    for (int j = 0; j < tn; j++) kb.assign(into[i][j], TExpr.fma(a.get(i), b.get(j), TExpr.ref(into[i][j])));
+                    for (int j = 0; j < tn; j++) {
+                        Var v = into.get(i * tn + j);
+                        kb.assign(v, TExpr.fma(a.get(i), b.get(j), TExpr.ref(v)));
+                    }
             });
             kb.add(new TStmt.For(kk, TExpr.i32(0), TExpr.i32(doubleWord ? run : t.k()), 1, term, true));
-            if (doubleWord)
-                for (int i = 0; i < tm; i++)
-                    for (int j = 0; j < tn; j++) {
-                        Combine.twoSum(kb, total[i][j], error[i][j], TExpr.ref(part[i][j]), TExpr.ref(error[i][j]));
-                        kb.assign(part[i][j], TExpr.f32(0));
-                    }
+            if (doubleWord) compensate();
         });
         kb.add(new TStmt.For(kr, TExpr.i32(0), TExpr.i32(t.k()), doubleWord ? run : t.k(), runOfTerms, true));
+    }
+
+    /**
+     * Tensor cores: warp w takes the warpM x warpN tile at (w / warps across) x warpM, (w % warps across) x warpN,
+     * as (warpM / 16) x (warpN / 8) m16n8k8 tiles; lane l holds four outputs of each (PTX's accumulator layout: rows
+     * l / 4 and l / 4 + 8, columns 2 (l % 4) and 2 (l % 4) + 1). Declares them (into at) and returns the emitter of
+     * one step.
+     */
+    private Runnable tensorCores(TExpr tid, List<TExpr[]> at) {
+        int across = t.n() / t.warpN(), tilesM = t.warpM() / 16, tilesN = t.warpN() / 8;
+        TExpr warp = kb.let("w", KernelBuilder.div(tid, 32));
+        TExpr lane = kb.let("l", kb.toIdx(new TExpr.Special(TExpr.Reg.LANE)));
+        TExpr g = kb.let("g", KernelBuilder.div(lane, 4)), tg = kb.let("tg", KernelBuilder.rem(lane, 4));
+        TExpr rowW = kb.let("rw", KernelBuilder.mul(KernelBuilder.div(warp, across), t.warpM()));
+        TExpr colW = kb.let("cw", KernelBuilder.mul(KernelBuilder.rem(warp, across), t.warpN()));
+        TExpr accRow = kb.let("ar", KernelBuilder.add(rowW, g)), accCol = kb.let("ac", KernelBuilder.add(colW, KernelBuilder.mul(tg, 2)));
+        for (int mi = 0; mi < tilesM; mi++)
+            for (int ni = 0; ni < tilesN; ni++)
+                for (int j = 0; j < 4; j++) {
+                    declareOutput();
+                    at.add(new TExpr[] {KernelBuilder.add(accRow, kb.c(mi * 16L + (j / 2) * 8L)), KernelBuilder.add(accCol, kb.c(ni * 8L + j % 2))});
+                }
+        TExpr fragRow = kb.let("fr", KernelBuilder.add(rowW, g)), fragCol = kb.let("fc", KernelBuilder.add(colW, g));
+        return () -> {
+            int runLength = doubleWord ? run : t.k();
+            Var kr = kb.fresh("kr", TType.I32);
+            List<TStmt> runOfTerms = kb.nested(() -> {
+                Var kk = kb.fresh("kk", TType.I32);
+                List<TStmt> eight = kb.nested(() -> {
+                    TExpr k8 = kb.let("k8", kb.toIdx(TExpr.binary(BinOp.ADD, TExpr.ref(kr), TExpr.ref(kk))));
+                    // A (16 x 8): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B (8 x 8): b0 (t, g), b1 (t + 4, g)
+                    TExpr kLo = kb.let("ka", KernelBuilder.add(k8, tg)), kHi = kb.let("kb", KernelBuilder.add(k8, KernelBuilder.add(tg, kb.c(4))));
+                    List<List<TExpr[]>> a = new ArrayList<>(), b = new ArrayList<>();
+                    for (int mi = 0; mi < tilesM; mi++) {
+                        List<TExpr[]> frag = new ArrayList<>();
+                        for (int j = 0; j < 4; j++)
+                            frag.add(split(sharedAt("rows_tile", j < 2 ? kLo : kHi, t.rowStride(), KernelBuilder.add(fragRow, kb.c(mi * 16L + (j % 2) * 8L)))));
+                        a.add(frag);
+                    }
+                    for (int ni = 0; ni < tilesN; ni++) {
+                        List<TExpr[]> frag = new ArrayList<>();
+                        for (int j = 0; j < 2; j++)
+                            frag.add(split(sharedAt("cols_tile", j == 0 ? kLo : kHi, t.colStride(), KernelBuilder.add(fragCol, kb.c(ni * 8L)))));
+                        b.add(frag);
+                    }
+                    List<Var> into = doubleWord ? part : total;
+                    for (int mi = 0; mi < tilesM; mi++)
+                        for (int ni = 0; ni < tilesN; ni++) {
+                            List<Var> d = into.subList((mi * tilesN + ni) * 4, (mi * tilesN + ni) * 4 + 4);
+                            // the small products first, so that the large one rounds the sum once
+                            mma(d, a.get(mi), 1, b.get(ni), 0);
+                            mma(d, a.get(mi), 0, b.get(ni), 1);
+                            mma(d, a.get(mi), 0, b.get(ni), 0);
+                        }
+                });
+                kb.add(new TStmt.For(kk, TExpr.i32(0), TExpr.i32(runLength), 8, eight, true));
+                if (doubleWord) compensate();
+            });
+            kb.add(new TStmt.For(kr, TExpr.i32(0), TExpr.i32(t.k()), runLength, runOfTerms, true));
+        };
+    }
+
+    /** d += a[part] * b[part] on the tensor cores, part 0 the tf32 high halves, 1 the low ones. */
+    private void mma(List<Var> d, List<TExpr[]> a, int aPart, List<TExpr[]> b, int bPart) {
+        kb.add(new TStmt.Mma(TStmt.MmaShape.M16N8K8_TF32, d, a.stream().map(x -> x[aPart]).toList(), b.stream().map(x -> x[bPart]).toList(),
+                d.stream().map(TExpr::ref).toList()));
+    }
+
+    /** Element (term, position) of a k-major staged tile. */
+    private TExpr sharedAt(String tile, TExpr term, int stride, TExpr position) {
+        return kb.let("s", new TExpr.Load(tile, Space.SHARED, KernelBuilder.add(KernelBuilder.mul(term, stride), position), null, 0, TType.F32));
+    }
+
+    /** x as its tf32 high part and the tf32 rounding of the rest (which the instruction rounds itself). */
+    private TExpr[] split(TExpr x) {
+        TExpr hi = kb.let("hi", TExpr.unary(TExpr.UnOp.ROUND_TF32, x));
+        return new TExpr[] {hi, kb.let("lo", TExpr.binary(BinOp.SUB, x, hi))};
     }
 
     /** A thread's perThread values of row kx of a k-major shared tile, read as vectors. */
@@ -179,39 +283,79 @@ final class ContractionLowering {
     }
 
     /**
-     * The block's threads load one factor's tile of {@code size} x k into shared memory (k-major): element e of the
-     * tile is read by thread e % threads; consecutive threads take consecutive terms when the operand is contiguous
-     * along the reduction, else consecutive rows. Terms outside the contraction are 0; their reads are clamped
-     * into range (a few redundant loads at the edges instead of a mask on every access).
+     * How the block's threads load one factor's tile of {@code size} x k into shared memory (k-major, {@code stride}
+     * apart): element e of the tile is thread e % threads's; consecutive threads take consecutive terms when the
+     * operand is contiguous along the reduction, else consecutive rows. Terms outside the contraction are 0; their
+     * reads are clamped into range (a few redundant loads at the edges instead of a mask on every access). A step's
+     * values are fetched into registers one step ahead ({@link #fetch}) and stored after the barrier
+     * ({@link #stash}), so the next step's global loads are in flight while this step multiplies.
      */
-    private void loadTile(String tile, ScalarExpr factor, int[] own, long ownCount, int size, boolean alongK,
-                          TExpr base, TExpr kBase, TExpr[] batchCoords, TExpr tid, int threads) {
-        int elements = size * t.k();
-        for (int e0 = 0; e0 < elements; e0 += threads) {
-            TExpr e = kb.let("e", KernelBuilder.add(tid, kb.c(e0)));
-            List<TStmt> load = kb.nested(() -> {
-                TExpr r = kb.let("lr", alongK ? KernelBuilder.div(e, t.k()) : KernelBuilder.rem(e, size));
-                TExpr kl = kb.let("lk", alongK ? KernelBuilder.rem(e, t.k()) : KernelBuilder.div(e, size));
-                TExpr gr = kb.let("gr", KernelBuilder.add(base, r)), gk = kb.let("gk", KernelBuilder.add(kBase, kl));
-                TExpr valid = kb.let("inside", KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount))));
-                TExpr[] coords = batchCoords.clone();
-                decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
-                decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
-                for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
-                IndexLowering ix = new IndexLowering(kb, coords, c.dims());
-                TExpr v = new BodyLowering(kb, operandTypes(), k -> GenericLowering.read(kb, buffers, node, ix, k), coords, null).lower(factor);
-                TExpr at = KernelBuilder.add(KernelBuilder.mul(kl, size), r);
-                kb.add(new TStmt.Store(tile, Space.SHARED, at, TExpr.select(valid, BodyLowering.convert(v, TType.F32), TExpr.f32(0)), null));
-            });
-            if (e0 + threads <= elements) load.forEach(kb::add);
-            else kb.add(new TStmt.If(KernelBuilder.lt(e, kb.c(elements)), load, List.of()));
+    private final class TileLoad {
+        private final String tile;
+        private final ScalarExpr factor;
+        private final int[] own;
+        private final long ownCount;
+        private final int size;
+        private final boolean alongK;
+        private final TExpr base;
+        private final TExpr[] batchCoords;
+        /** Per element slot of this thread: the register, its tile row and term, and whether the slot exists (null: always). */
+        private final List<Var> values = new ArrayList<>();
+        private final List<TExpr> rows = new ArrayList<>(), terms = new ArrayList<>(), present = new ArrayList<>();
+        private final int stride;
+
+        TileLoad(String tile, ScalarExpr factor, int[] own, long ownCount, int size, int stride, boolean alongK, TExpr base,
+                 TExpr[] batchCoords, TExpr tid, int threads) {
+            this.tile = tile; this.factor = factor; this.own = own; this.ownCount = ownCount; this.size = size;
+            this.stride = stride; this.alongK = alongK; this.base = base; this.batchCoords = batchCoords;
+            int elements = size * t.k();
+            for (int e0 = 0; e0 < elements; e0 += threads) {
+                TExpr e = kb.let("e", KernelBuilder.add(tid, kb.c(e0)));
+                rows.add(kb.let("lr", alongK ? KernelBuilder.div(e, t.k()) : KernelBuilder.rem(e, size)));
+                terms.add(kb.let("lk", alongK ? KernelBuilder.rem(e, t.k()) : KernelBuilder.div(e, size)));
+                present.add(e0 + threads <= elements ? null : kb.let("slot", KernelBuilder.lt(e, kb.c(elements))));
+                values.add(kb.declare("pre", TExpr.f32(0)));
+            }
+        }
+
+        /** Reads the step starting at term kBase into the registers. */
+        void fetch(TExpr kBase) {
+            for (int i = 0; i < values.size(); i++) {
+                int slot = i;
+                List<TStmt> load = kb.nested(() -> {
+                    TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
+                    TExpr valid = kb.let("inside", KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount))));
+                    TExpr[] coords = batchCoords.clone();
+                    decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
+                    decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
+                    for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
+                    IndexLowering ix = new IndexLowering(kb, coords, c.dims());
+                    TExpr v = new BodyLowering(kb, operandTypes(), k -> GenericLowering.read(kb, buffers, node, ix, k), coords, null).lower(factor);
+                    kb.assign(values.get(slot), TExpr.select(valid, BodyLowering.convert(v, TType.F32), TExpr.f32(0)));
+                });
+                guarded(slot, load);
+            }
+        }
+
+        /** Stores the registers into the shared tile. */
+        void stash() {
+            for (int i = 0; i < values.size(); i++) {
+                int slot = i;
+                List<TStmt> store = kb.nested(() -> kb.add(new TStmt.Store(tile, Space.SHARED,
+                        KernelBuilder.add(KernelBuilder.mul(terms.get(slot), stride), rows.get(slot)), TExpr.ref(values.get(slot)), null)));
+                guarded(slot, store);
+            }
+        }
+
+        private void guarded(int slot, List<TStmt> body) {
+            if (present.get(slot) == null) body.forEach(kb::add);
+            else kb.add(new TStmt.If(present.get(slot), body, List.of()));
         }
     }
 
-    /** One output: through the epilogue, stored where its row and column are in range. */
-    private void store(String out, TExpr value, TExpr rowOffsetFromBase, TExpr colOffsetFromBase, TExpr ty, TExpr tx, TExpr[] batchCoords) {
-        TExpr row = kb.let("gr", KernelBuilder.add(rowOffsetFromBase, first(ty, t.threadM())));
-        TExpr col = kb.let("gc", KernelBuilder.add(colOffsetFromBase, first(tx, t.threadN())));
+    /** One output, at row and col of the contraction: through the epilogue, stored where both are in range. */
+    private void store(String out, TExpr value, TExpr rowAt, TExpr colAt, TExpr[] batchCoords) {
+        TExpr row = kb.let("gr", rowAt), col = kb.let("gc", colAt);
         TExpr keep = kb.let("keep", KernelBuilder.and(KernelBuilder.lt(row, kb.c(rowCount)), KernelBuilder.lt(col, kb.c(colCount))));
         TExpr[] coords = batchCoords.clone();
         decompose(kb.let("grc", TExpr.binary(BinOp.MIN, row, kb.c(rowCount - 1))), c.rows(), coords);

@@ -120,24 +120,43 @@ public final class DefaultScheduler {
     public static final long MIN_TILE_REDUCTION = 8;
 
     /**
-     * TILE for a contraction with enough rows, columns and terms: the largest block tile that still gives every SM
-     * a block (else the smallest), a reduction step of 16 terms (8 for short reductions), plain sums where legality
-     * allows and double-word totals (with a smaller thread tile) where not.
+     * TILE for a contraction with enough rows, columns and terms: on tensor cores (3xtf32) where the target has them
+     * and the reduction is short enough for their error budget, else on the cores; the largest block tile that still
+     * gives every SM a block (else the smallest), a reduction step of 16 terms (8 for short reductions), plain sums
+     * where legality allows and double-word totals (with smaller per-thread tiles) where not.
      * Null for groups that are no such contraction.
      */
     static GroupSchedule tiled(GroupSchedule base, Node n, MachineModel machine) {
         Contraction c = Contraction.of(n);
         if (c == null || c.rowCount() < MIN_TILE_SIDE || c.colCount() < MIN_TILE_SIDE || c.kCount() < MIN_TILE_REDUCTION) return null;
-        int[] pick = TILES[TILES.length - 1];
-        for (int[] t : TILES)
-            if (c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]) >= machine.multiprocessors()) { pick = t; break; }
         long kCount = c.kCount();
+        Accumulation numerics = kCount <= ScheduleLegality.PLAIN_SUM_LIMIT ? Accumulation.PLAIN : Accumulation.DOUBLE;
+        if (machine.tensorCores() && kCount >= 16) {
+            // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
+            int[] pick = largestFilling(c, numerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
+            if (c.batchCount() * ceilDiv(c.rowCount(), pick[0]) * ceilDiv(c.colCount(), pick[1]) < machine.multiprocessors() / 2) return null;
+            GroupSchedule s = base.withAccumulation(numerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
+            if (ScheduleLegality.problem(s, n, machine) == null) return s;
+        }
+        int[] pick = largestFilling(c, TILES, machine);
+        // too few tiles to occupy the GPU (few outputs, long sums): the reduction strategies split the sum instead
+        if (c.batchCount() * ceilDiv(c.rowCount(), pick[0]) * ceilDiv(c.colCount(), pick[1]) < machine.multiprocessors()) return null;
         Tiles tiles = new Tiles(pick[0], pick[1], kCount <= 8 ? 8 : 16, pick[2], pick[3]);
-        if (kCount <= ScheduleLegality.PLAIN_SUM_LIMIT) return base.withAccumulation(Accumulation.PLAIN).withTiles(tiles);
         // double-word totals take three registers per output: half the rows, for the same 256 threads
-        Tiles narrow = tiles.threadM() == 1 ? tiles : new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
-        GroupSchedule s = base.withAccumulation(Accumulation.DOUBLE).withTiles(narrow);
+        if (numerics == Accumulation.DOUBLE && tiles.threadM() > 1) tiles = new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
+        GroupSchedule s = base.withAccumulation(numerics).withTiles(tiles);
         return ScheduleLegality.problem(s, n, machine) == null ? s : null;
+    }
+
+    /** Tensor-core block tiles, largest first: (m, n, warpM, warpN), 256 threads but the last (128). */
+    private static final int[][] MMA_TILES = {{64, 128, 32, 32}, {64, 64, 32, 32}, {32, 64, 16, 32}};
+    private static final int[][] MMA_PLAIN_TILES = {{128, 128, 64, 32}, {64, 128, 32, 32}, {64, 64, 32, 32}, {32, 64, 16, 32}};
+
+    /** The largest tile that still gives every SM a block (else the smallest). */
+    private static int[] largestFilling(Contraction c, int[][] tiles, MachineModel machine) {
+        for (int[] t : tiles)
+            if (c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]) >= machine.multiprocessors()) return t;
+        return tiles[tiles.length - 1];
     }
 
     /** The blocks the machine runs at once with blocks of {@code threads}. */

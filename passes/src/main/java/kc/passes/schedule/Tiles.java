@@ -12,34 +12,66 @@ package kc.passes.schedule;
  * run's sum to a double-word total by TwoSum, which loses nothing: only the runs' own rounding errors remain, about
  * sqrt(K r) terms' worth where a plain sum of K terms has K (see {@link #compensationRun}).
  */
-public record Tiles(int m, int n, int k, int threadM, int threadN) {
-    /** Threads per block. */
-    public int threads() { return (m / Math.max(1, threadM)) * (n / Math.max(1, threadN)); }
+public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit) {
+    /** SIMT tiles: each thread threadM x threadN outputs. */
+    public Tiles(int m, int n, int k, int threadM, int threadN) { this(m, n, k, threadM, threadN, 0, 0, MatrixUnit.SIMT); }
 
-    /** Shared memory the two staged operand tiles take, in elements. */
-    public int sharedElements() { return k * (m + n); }
+    /** Tensor-core tiles: each warp warpM x warpN outputs. */
+    public static Tiles mma(int m, int n, int k, int warpM, int warpN, MatrixUnit unit) { return new Tiles(m, n, k, 0, 0, warpM, warpN, unit); }
+
+    /** Threads per block. */
+    public int threads() {
+        return unit == MatrixUnit.SIMT ? (m / Math.max(1, threadM)) * (n / Math.max(1, threadN)) : (m / Math.max(1, warpM)) * (n / Math.max(1, warpN)) * 32;
+    }
 
     /**
-     * The error budget of a compensated sum, in the unit of a plain sum's length: a sum of K terms in runs of r keeps
-     * about sqrt(K r) terms' worth of rounding error. 128 keeps the error of a 4096-term dot product of normal(0, 2)
-     * data (16M outputs, many near 0) inside 1e-4; the 256 that plain sums may reach does not (measured on an H100:
-     * a 4096 x 4096 matmul summed in plain runs of 32 missed 1e-4 on 29544 outputs).
+     * Elements between consecutive reduction terms of a staged tile: the tile's width, padded by 8 for tensor cores
+     * so that the 4 terms a fragment load spans fall in different banks.
      */
-    public static final long COMPENSATED_ERROR_TERMS = 128;
+    public int rowStride() { return m + (unit == MatrixUnit.SIMT ? 0 : 8); }
+    public int colStride() { return n + (unit == MatrixUnit.SIMT ? 0 : 8); }
+
+    /** Shared memory the two staged operand tiles take, in elements. */
+    public int sharedElements() { return k * (rowStride() + colStride()); }
+
+    /**
+     * The run length of a tensor-core sum (a multiple of the instruction's 8 terms), or 0 where none keeps the error
+     * in budget: each 3xtf32 product carries about {@link #TF32X3_PRODUCT_TERMS} terms' worth of error squared on
+     * top of the runs', and the budget is {@link #TF32X3_ERROR_TERMS}.
+     */
+    public static int tensorCoreRun(int step, long length) {
+        int run = 0;
+        for (int r = 8; step % r == 0 && length * (r + TF32X3_PRODUCT_TERMS) <= TF32X3_ERROR_TERMS * TF32X3_ERROR_TERMS; r *= 2) run = r;
+        return run;
+    }
+
+    /**
+     * A 3xtf32 product keeps about 2^-22 of its value in error (the dropped lo.lo, the rounding of each lo): some 14
+     * plain-sum terms' worth squared. An estimate from the formats, to be calibrated on a GPU like the plain budget.
+     */
+    public static final long TF32X3_PRODUCT_TERMS = 14;
+    /** The error budget of a tensor-core sum in plain-sum terms' worth: provisional, sqrt 2 over the plain budget. */
+    public static final long TF32X3_ERROR_TERMS = 362;
 
     /**
      * The run length of a compensated sum of {@code length} terms in steps of {@code step}: the longest power of two
-     * that divides the step with length x run within {@link #COMPENSATED_ERROR_TERMS} squared (1 at least: a
-     * TwoSum per product).
+     * that divides the step and keeps sqrt(length x run), the terms' worth of rounding error such a sum keeps, within
+     * what a plain sum may keep ({@link ScheduleLegality#PLAIN_SUM_LIMIT} terms); 1 at least (a TwoSum per product).
+     * Calibrated on an H100 with a 4096 x 4096 matmul of normal(0, 2) data (16.7M outputs, many near 0): plain
+     * runs of 32 with plain totals (about 800 terms' worth) missed 1e-4 against float64 on 200 outputs; the error
+     * falls with the terms' worth, and at 256 none is expected to miss.
      */
     public static int compensationRun(int step, long length) {
+        long limit = ScheduleLegality.PLAIN_SUM_LIMIT;
         int run = 1;
-        while (step % (2 * run) == 0 && length * 2 * run <= COMPENSATED_ERROR_TERMS * COMPENSATED_ERROR_TERMS) run *= 2;
+        while (step % (2 * run) == 0 && length * 2 * run <= limit * limit) run *= 2;
         return run;
     }
 
     /** The same tiles with another thread tile. */
     public Tiles withThreadTile(int tm, int tn) { return new Tiles(m, n, k, tm, tn); }
 
-    @Override public String toString() { return m + "x" + n + "x" + k + " thread " + threadM + "x" + threadN; }
+    @Override public String toString() {
+        return m + "x" + n + "x" + k + (unit == MatrixUnit.SIMT ? " thread " + threadM + "x" + threadN : " warp " + warpM + "x" + warpN + " mma " + unit.word());
+    }
 }

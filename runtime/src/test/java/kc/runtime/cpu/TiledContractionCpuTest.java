@@ -29,6 +29,7 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.Contraction;
 import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.GroupSchedule;
+import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.ScheduleLegality;
 import kc.passes.schedule.Strategy;
@@ -109,11 +110,25 @@ class TiledContractionCpuTest {
         Schedule plain = d.with(d.groups().get(0).withAccumulation(Accumulation.PLAIN));
         assertEquals(List.of("group matmul#1: accumulate plain sums 600 terms; at most 256 keep fp32 within 1e-4 (accumulate double)"),
                 ScheduleLegality.check(g, plain, MachineModel.SM_90).stream().map(Object::toString).toList());
-        // 5000 terms: runs of 2, the TwoSum after every second product
-        Graph longer = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 5000), torch.randn(5000, 40)");
-        assertEquals(2, Tiles.compensationRun(16, 5000));
-        assertEquals(1, Tiles.compensationRun(16, 9000));
+        // 20000 terms: runs of 2, the TwoSum after every second product
+        Graph longer = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 20000), torch.randn(20000, 40)");
+        assertEquals(2, Tiles.compensationRun(16, 20000));
+        assertEquals(1, Tiles.compensationRun(16, 40000));
+        assertEquals(16, Tiles.compensationRun(16, 4096));
         check(longer, new Tiles(32, 32, 16, 2, 2), Accumulation.DOUBLE);
+    }
+
+    @Test void tensorCoresWithTheirFragmentLayouts() {
+        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        check(g, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.PLAIN);
+        check(g, Tiles.mma(64, 32, 16, 32, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
+        Graph conv = model("x):\n        return torch.relu(self.conv(x))\n", "        self.conv = nn.Conv2d(5, 36, 3, stride=2, padding=1)\n",
+                "torch.randn(2, 5, 17, 19)");
+        check(conv, Tiles.mma(32, 64, 8, 16, 32, MatrixUnit.TF32X3), Accumulation.PLAIN);
+        Graph long_ = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 600), torch.randn(600, 40)");
+        assertEquals(16, Tiles.tensorCoreRun(16, 600));
+        check(long_, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
+        assertEquals(0, Tiles.tensorCoreRun(16, 8192), "runs of 8 over 8192 terms keep more error than the budget");
     }
 
     @Test void batchedMatmul() {

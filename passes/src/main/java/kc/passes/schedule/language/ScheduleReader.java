@@ -25,6 +25,7 @@ import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
+import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.language.ScheduleText.Location;
 import kc.passes.schedule.language.ScheduleText.Parsed;
 import kc.passes.schedule.language.ScheduleText.SyntaxError;
@@ -36,7 +37,7 @@ import kc.passes.schedule.language.ScheduleText.SyntaxError;
 final class ScheduleReader {
     private ScheduleReader() {}
 
-    static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread";
+    static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma";
     static final String STRATEGIES = "pointwise, warp, block, grid, scan, tile";
     static final String ACCUMULATIONS = "plain, double";
 
@@ -90,7 +91,8 @@ final class ScheduleReader {
         Strategy strategy = null;
         int threads = ScheduleText.DEFAULT_THREADS, items = ScheduleText.DEFAULT_ITEMS, vector = ScheduleText.DEFAULT_VECTOR;
         int splits = ScheduleText.DEFAULT_SPLIT;
-        int[] tile = null, thread = null;
+        int[] tile = null, thread = null, warp = null;
+        MatrixUnit unit = MatrixUnit.SIMT;
         Accumulation accumulation = ScheduleText.DEFAULT_ACCUMULATION;
         Map<Integer, Token> given = new HashMap<>();
         for (ScheduleParser.KnobContext k : g.knob()) {
@@ -109,13 +111,22 @@ final class ScheduleReader {
                 case ScheduleParser.SPLIT -> splits = count(key, k.count());
                 case ScheduleParser.TILE -> tile = size(key, k.size(), 3, "MxNxK: the block's rows, columns and reduction step");
                 case ScheduleParser.THREAD -> thread = size(key, k.size(), 2, "MxN: each thread's rows and columns");
+                case ScheduleParser.WARP -> warp = size(key, k.size(), 2, "MxN: each warp's rows and columns");
+                case ScheduleParser.MMA -> unit = MatrixUnit.valueOf(k.word.getText().toUpperCase(Locale.ROOT));
                 default -> throw new IllegalStateException("the grammar has a knob ScheduleReader does not know: " + key.getText());
             }
         }
         if (strategy == null) throw error(g.GROUP().getSymbol(), "group " + name + ": strategy is required (" + STRATEGIES + ")");
-        if ((tile == null) != (thread == null))
-            throw error(given.get(tile == null ? ScheduleParser.THREAD : ScheduleParser.TILE), "group " + name + ": tile and thread go together (tile MxNxK  thread MxN)");
-        Tiles tiles = tile == null ? null : new Tiles(tile[0], tile[1], tile[2], thread[0], thread[1]);
+        boolean cores = unit == MatrixUnit.SIMT;
+        if (thread != null && !cores) throw error(given.get(ScheduleParser.THREAD), "group " + name + ": thread MxN is for the cores; with mma give warp MxN");
+        if (warp != null && cores) throw error(given.get(ScheduleParser.WARP), "group " + name + ": warp MxN goes with mma tf32x3 (tensor cores); on the cores give thread MxN");
+        int[] per = cores ? thread : warp;
+        if ((tile == null) != (per == null) || !cores && tile == null) {
+            int at = tile != null ? ScheduleParser.TILE : cores ? ScheduleParser.THREAD : ScheduleParser.WARP;
+            Token where = given.containsKey(at) ? given.get(at) : given.get(ScheduleParser.MMA);
+            throw error(where, "group " + name + (cores ? ": tile and thread go together (tile MxNxK  thread MxN)" : ": mma needs tile MxNxK and warp MxN"));
+        }
+        Tiles tiles = tile == null ? null : cores ? new Tiles(tile[0], tile[1], tile[2], thread[0], thread[1]) : Tiles.mma(tile[0], tile[1], tile[2], warp[0], warp[1], unit);
         if (tiles != null && !given.containsKey(ScheduleParser.THREADS)) threads = tiles.threads();
         return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, splits, tiles);
     }
@@ -173,6 +184,7 @@ final class ScheduleReader {
                     c.getParent().getStart().getText() + " needs a whole number, found " + quote(found);
             case ScheduleParser.SizeContext c ->
                     c.getParent().getStart().getText() + " needs a size such as " + (c.getParent().getStart().getType() == ScheduleParser.TILE ? "128x128x16" : "8x8") + ", found " + quote(found);
+            case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.MMA -> "mma needs a matrix unit (tf32x3), found " + quote(found);
             case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.STRATEGY ->
                     isWord(found) ? "unknown strategy " + quote(found) + "; strategies are " + STRATEGIES
                                   : "expected a strategy (" + STRATEGIES + "), found " + quote(found);

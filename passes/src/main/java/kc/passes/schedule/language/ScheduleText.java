@@ -11,6 +11,7 @@ import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
+import kc.passes.schedule.MatrixUnit;
 
 /**
  * The schedule language: kc's text form of a {@link Schedule}, for people, for the search and for an LLM to write.
@@ -103,7 +104,12 @@ public final class ScheduleText {
         if (g.tiles() != null) {
             Tiles t = g.tiles();
             out.append("  tile ").append(count("tile", t.m(), g)).append('x').append(count("tile", t.n(), g)).append('x').append(count("tile", t.k(), g));
-            out.append("  thread ").append(count("thread", t.threadM(), g)).append('x').append(count("thread", t.threadN(), g));
+            if (t.unit() == MatrixUnit.SIMT) {
+                out.append("  thread ").append(count("thread", t.threadM(), g)).append('x').append(count("thread", t.threadN(), g));
+            } else {
+                out.append("  warp ").append(count("warp", t.warpM(), g)).append('x').append(count("warp", t.warpN(), g));
+                out.append("  mma ").append(t.unit().word());
+            }
         }
         out.append("  threads ").append(count("threads", g.threads(), g));
         // a tiled group's outputs per thread are its thread tile: items and vector only where they say something

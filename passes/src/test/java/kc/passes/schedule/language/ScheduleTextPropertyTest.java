@@ -16,6 +16,7 @@ import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
+import kc.passes.schedule.MatrixUnit;
 
 /**
  * Random schedules, seeded: print then parse gives the schedule back and prints the same text again, and any
@@ -24,7 +25,7 @@ import kc.passes.schedule.Tiles;
 class ScheduleTextPropertyTest {
     private static final int CASES = 600;
     private static final String[] KEYWORDS = {"group", "strategy", "threads", "items", "vector", "accumulate", "split",
-            "pointwise", "warp", "block", "grid", "scan", "plain", "double", "tile", "thread", "16x16"};
+            "pointwise", "warp", "block", "grid", "scan", "plain", "double", "tile", "thread", "16x16", "mma", "tf32x3"};
     private static final String FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:";
     private static final String REST = FIRST + "#";
 
@@ -63,7 +64,9 @@ class ScheduleTextPropertyTest {
             if (!names.add(name)) continue;
             Strategy strategy = Strategy.values()[r.nextInt(Strategy.values().length)];
             int splits = strategy == Strategy.GRID ? count(r) : r.nextInt(8) == 0 ? count(r) : 1;
-            Tiles tiles = strategy == Strategy.TILE || r.nextInt(8) == 0 ? new Tiles(count(r), count(r), count(r), count(r), count(r)) : null;
+            Tiles tiles = strategy != Strategy.TILE && r.nextInt(8) != 0 ? null
+                    : r.nextBoolean() ? new Tiles(count(r), count(r), count(r), count(r), count(r))
+                    : Tiles.mma(count(r), count(r), count(r), count(r), count(r), MatrixUnit.TF32X3);
             groups.add(new GroupSchedule(name, members(r), strategy, count(r), count(r), count(r),
                     Accumulation.values()[r.nextInt(Accumulation.values().length)], splits, tiles));
         }
@@ -133,7 +136,12 @@ class ScheduleTextPropertyTest {
         if (g.tiles() != null) { // without threads the parser would take the tiles' own count
             Tiles t = g.tiles();
             knobs.add("tile" + space(r) + t.m() + "x" + t.n() + "x" + t.k());
-            knobs.add("thread" + space(r) + t.threadM() + "x" + t.threadN());
+            if (t.unit() == MatrixUnit.SIMT) {
+                knobs.add("thread" + space(r) + t.threadM() + "x" + t.threadN());
+            } else {
+                knobs.add("warp" + space(r) + t.warpM() + "x" + t.warpN());
+                knobs.add("mma" + space(r) + t.unit().word());
+            }
             knobs.add("threads" + space(r) + g.threads());
         } else {
             knob(knobs, "threads", g.threads(), ScheduleText.DEFAULT_THREADS, r);
