@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import kc.passes.schedule.Precision;
 import kc.ir.graph.Json;
 import kc.runtime.ExitCode;
 import kc.runtime.bench.BenchReport;
@@ -78,6 +79,9 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--no-baselines", description = "Skip PyTorch eager and torch.compile timings.")
     boolean noBaselines;
+
+    @Option(names = "--precision", paramLabel = "P", description = "kc's precision for every problem (fp32 or tf32x3; see kc compile); a suite line may set its own.")
+    String precision;
 
     @Spec CommandSpec spec;
 
@@ -224,6 +228,7 @@ final class BenchCommand implements Callable<Integer> {
         meta.put("date", Instant.now().toString());
         meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + reference.trials + " trials" : "kc's interpreter (no PyTorch)");
         meta.put("timing", "CUDA events, 3 warm-ups, " + timing.trials + " trials, 256 MB L2 flush before each; medians");
+        meta.put("precision", "kc " + (precision != null ? precision : Precision.DEFAULT.word()) + " (fp32-accurate, verified at 1e-4) unless a problem's line sets --precision");
         meta.put("baselines", reportOnly ? "as measured" : noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
         meta.put("ceilings", ceilings);
         BenchReport report = BenchReport.of(results, meta);
@@ -291,6 +296,7 @@ final class BenchCommand implements Callable<Integer> {
     private Map<String, Object> runChild(Problem p, Path runs, Optional<Path> py, String phase, List<String> options) throws IOException {
         List<String> args = new ArrayList<>(List.of("run", p.file().toString()));
         args.addAll(p.runArgs());
+        if (precision != null && !p.runArgs().contains("--precision")) args.addAll(List.of("--precision", precision));
         args.addAll(options);
         args.addAll(List.of("--trials", Integer.toString(reference.trials), "--timing-trials", Integer.toString(timing.trials),
                 "--timing-budget", Double.toString(timing.budget), "--cache-dir", cache.dir().toString()));

@@ -51,7 +51,7 @@ final class CompileCommand implements Callable<Integer> {
         Emit kind = Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
         MachineModel machine = target.machine(kind, "compile");
         Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, machine)
-                .withSchedule(schedule.source()).withEmit(kind).withAssembler(!noPtxas));
+                .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEmit(kind).withAssembler(!noPtxas));
         Rendered rendered = c.rendered();
         Lowered lowered = c.kernels();
 
@@ -65,7 +65,8 @@ final class CompileCommand implements Callable<Integer> {
 
         CostModel.Estimate cost = c.estimate();
         PrintWriter o = spec.commandLine().getOut();
-        o.printf(Locale.ROOT, "kc compile %s --emit %s --target %s -> %s%n", model.file, emit, machine.target(), out);
+        o.printf(Locale.ROOT, "kc compile %s --emit %s --target %s --precision %s -> %s%n", model.file, emit, machine.target(),
+                lowered.plan().precision(), out);
         o.printf(Locale.ROOT, "  %d kernels, %d launches, %d buffers; %.3g MB moved, %.3g GFLOP (compiled in %.2f s)%n",
                 lowered.kernels().size(), lowered.plan().launches().size(), lowered.plan().buffers().size(), cost.bytes() / 1e6,
                 cost.flops() / 1e9, c.millis() / 1e3);

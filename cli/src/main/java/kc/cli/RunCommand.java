@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             PtxTarget arch = ptxTarget(device);
             Pipeline.Input input = Pipeline.Input.of(model.file, model.defines, MachineModel.forTarget(arch.arch))
-                    .withSchedule(schedule.source()).withEmit(Emit.valueOf(emit.name().toUpperCase(Locale.ROOT)));
+                    .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEmit(Emit.valueOf(emit.name().toUpperCase(Locale.ROOT)));
             // an expert's (or a test's) kernels are judged the same way: only the graph is needed of kc's compile
             Compilation compiled = Pipeline.run(input, kernels != null ? Stage.FUSE : Stage.RENDER);
             Graph graph = compiled.evaluated();
@@ -121,13 +121,14 @@ final class RunCommand implements Callable<Integer> {
             result.compileSeconds = (System.nanoTime() - t0) / 1e9;
             result.kernels = (int) plan.launches().stream().map(LaunchPlan.KernelLaunch::kernel).distinct().count();
             result.launches = plan.launches().size();
+            result.precision = plan.precision();
             Ceilings ceilings = cache.ceilings().load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
             result.floorMs = CostModel.estimate(compiled.graph(), machine).idealSeconds() * 1e3;
 
-            out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, compiled in %.2f s)%n", model.file,
+            out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, precision %s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,
-                    result.compileSeconds);
+                    plan.precision() == null ? "unrecorded" : plan.precision(), result.compileSeconds);
             GpuModel gpuModel = new GpuModel(device, ptx, plan);
             RuntimeKernels helpers = new RuntimeKernels(device);
             if (timeOnly) {
@@ -211,7 +212,7 @@ final class RunCommand implements Callable<Integer> {
     /** What kc run found, as kc bench reads it back (JSON). */
     record RunResult(String problem, String device, String verdict, String detail, double compileSeconds, int kernels,
                      int launches, double floorMs, double maxAbsError, double relL2Error, List<String> failedGuards,
-                     String reference, Timing timing) {
+                     String reference, Timing timing, String precision) {
         String toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("problem", problem);
@@ -220,6 +221,7 @@ final class RunCommand implements Callable<Integer> {
             m.put("detail", String.valueOf(detail));
             m.put("reference", String.valueOf(reference));
             m.put("compile_seconds", compileSeconds);
+            m.put("precision", precision);
             // unknown (-1: it failed before it had a launch plan) is null, never a count of 0
             m.put("kernels", kernels < 0 ? null : kernels);
             m.put("launches", launches < 0 ? null : launches);
@@ -241,7 +243,7 @@ final class RunCommand implements Callable<Integer> {
 
         static final class Builder {
             final String problem;
-            String device, verdict, detail = "", reference;
+            String device, verdict, detail = "", reference, precision;
             double compileSeconds, floorMs = Double.NaN, maxAbs = Double.NaN, relL2 = Double.NaN;
             int kernels = -1, launches = -1;
             List<String> failedGuards = List.of();
@@ -260,7 +262,7 @@ final class RunCommand implements Callable<Integer> {
 
             RunResult build() {
                 return new RunResult(problem, device, verdict, detail, compileSeconds, kernels, launches, floorMs, maxAbs, relL2,
-                        failedGuards, reference, timing);
+                        failedGuards, reference, timing, precision);
             }
         }
     }

@@ -2,6 +2,8 @@ package kc.cli;
 
 import java.nio.file.Path;
 
+import kc.passes.schedule.Precision;
+import kc.runtime.ExitCode;
 import kc.runtime.pipeline.ScheduleSource;
 import picocli.CommandLine.Option;
 
@@ -12,6 +14,18 @@ final class ScheduleOption {
                     "Its groups direct fusion and their knobs replace the defaults; groups it leaves out get the defaults.",
                     "Problems are reported as S:LINE:COL: error: group NAME: reason (exit status 2)."})
     Path file;
+
+    @Option(names = "--precision", paramLabel = "P", description = {"fp32 (the cores only) or tf32x3 (tensor cores with each fp32 operand split in two tf32 parts;",
+            "the default): both meet the 1e-4 tolerance. Recorded in the schedule and in plan.json."})
+    String precision;
+
+    /** The precision asked for, or null; bad input for a word kc does not know. */
+    Precision precision() {
+        if (precision == null) return null;
+        Precision p = Precision.of(precision);
+        if (p == null) throw new KcFailure(ExitCode.BAD_INPUT, "--precision: unknown precision '" + precision + "' (known: fp32, tf32x3)");
+        return p;
+    }
 
     /** The schedule to compile with, or null for the defaults. */
     ScheduleSource source() { return file == null ? null : ScheduleSource.read(file); }

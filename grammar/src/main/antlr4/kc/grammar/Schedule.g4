@@ -3,6 +3,7 @@
  * it into kc's records and prints them back; print -> parse -> print is the identity.
  *
  *   # kc schedule
+ *   precision tf32x3
  *   group linear1 = linear1, sigmoid#1
  *     strategy pointwise  threads 256  items 1  vector 1  accumulate double
  *   group big_sum#1
@@ -33,7 +34,10 @@
  */
 grammar Schedule;
 
-schedule : group* EOF ;
+schedule : precision? group* EOF ;
+
+// The numerics every group must keep (fp32: the cores only; tf32x3: tensor cores too); left out, the command line's.
+precision : PRECISION word=( FP32 | TF32X3 ) ;
 
 group : GROUP name members? knob* ;
 
@@ -56,7 +60,7 @@ count : NUMBER | NEGATIVE ;
 
 name
     : NAME | NUMBER
-    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE | MMA | TF32X3
+    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE | MMA | TF32X3 | PRECISION | FP32
     | POINTWISE | WARP | BLOCK | GRID | SCAN | PLAIN | DOUBLE
     ;
 
@@ -72,6 +76,8 @@ SPLIT      : 'split' ;
 TILE       : 'tile' ;
 THREAD     : 'thread' ;
 MMA        : 'mma' ;
+PRECISION  : 'precision' ;
+FP32       : 'fp32' ;
 TF32X3     : 'tf32x3' ;
 POINTWISE  : 'pointwise' ;
 WARP       : 'warp' ;

@@ -11,11 +11,14 @@ import kc.ir.graph.Shape;
  * buffer (each on its own, at least 16-byte aligned: kernels may use 16-byte vector accesses; cuMemAlloc and Metal
  * buffers are), upload inputs and parameters (by name) and constants (by value), launch in order, read the outputs.
  */
-public record LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> launches) {
+public record LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> launches, String precision) {
     public LaunchPlan {
         buffers = List.copyOf(buffers);
         launches = List.copyOf(launches);
     }
+
+    /** A plan whose precision class is not recorded (plans written before kc recorded it). */
+    public LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> launches) { this(model, buffers, launches, null); }
 
     public enum Role {
         /** A graph input, in get_inputs() order ({@code index}). */

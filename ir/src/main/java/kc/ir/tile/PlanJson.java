@@ -22,6 +22,7 @@ public final class PlanJson {
         StringBuilder sb = new StringBuilder(64 + 110 * plan.buffers().size() + 150 * plan.launches().size());
         sb.append("{\n  \"model\": ").append(Json.quote(plan.model())).append(",\n");
         sb.append("  \"kernels\": ").append(Json.quote(kernelFile)).append(",\n");
+        if (plan.precision() != null) sb.append("  \"precision\": ").append(Json.quote(plan.precision())).append(",\n");
         sb.append("  \"buffers\": [\n");
         for (int i = 0; i < plan.buffers().size(); i++) {
             LaunchPlan.Buffer b = plan.buffers().get(i);
@@ -85,7 +86,8 @@ public final class PlanJson {
             launches.add(new LaunchPlan.KernelLaunch(string(l, "kernel"), g, args,
                     l.get("shared_bytes") instanceof Number n ? n.longValue() : 0));
         }
-        return new Read(new LaunchPlan(string(root, "model"), buffers, launches), string(root, "kernels"));
+        String precision = root.get("precision") == null ? null : String.valueOf(root.get("precision"));
+        return new Read(new LaunchPlan(string(root, "model"), buffers, launches, precision), string(root, "kernels"));
     }
 
     private static DType dtype(String torchName) {

@@ -83,7 +83,7 @@ public final class Lowering {
             kernels.launch(copy, gs, c.dest(), List.of(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest(), List.of()));
             launchGroups.add("");
         }
-        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches()), launchGroups);
+        return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches(), s.precisionOrDefault().word()), launchGroups);
     }
 
     /** A lowered kernel and the plan buffers its parameters stand for, in parameter order. */

@@ -71,24 +71,30 @@ public final class DefaultScheduler {
      * defaults for every group they do not name. Groups naming nothing in the graph are left for legality to report.
      */
     public static Schedule complete(Graph g, Schedule partial, MachineModel machine) {
+        Precision precision = partial.precisionOrDefault();
         GroupNames names = GroupNames.of(g);
         Map<String, GroupSchedule> given = partial.byName();
         List<GroupSchedule> groups = new ArrayList<>();
         for (Node n : names.groupNodes()) {
             String name = names.group(n);
             GroupSchedule s = given.remove(name);
-            if (s == null) s = defaults(name, names.members(n), n, machine);
+            if (s == null) s = defaults(name, names.members(n), n, machine, precision);
             else if (s.members().isEmpty()) s = s.withMembers(names.members(n));
             groups.add(s);
         }
         groups.addAll(given.values()); // unknown names: legality says which
-        return new Schedule(groups);
+        return new Schedule(precision, groups);
     }
 
     public static GroupSchedule defaults(String name, List<String> members, Node n) { return defaults(name, members, n, MachineModel.SM_90); }
 
     /** The heuristic schedule of one group on the machine. */
     public static GroupSchedule defaults(String name, List<String> members, Node n, MachineModel machine) {
+        return defaults(name, members, n, machine, Precision.DEFAULT);
+    }
+
+    /** The heuristic schedule of one group on the machine, within the precision. */
+    public static GroupSchedule defaults(String name, List<String> members, Node n, MachineModel machine, Precision precision) {
         // double-word sums only where plain fp32 could miss 1e-4 (each term then costs a TwoSum: 6 operations, not 1)
         Accumulation numerics = ScheduleLegality.needsDoubleWord(n) ? Accumulation.DOUBLE : Accumulation.PLAIN;
         GroupSchedule pointwise = new GroupSchedule(name, members, Strategy.POINTWISE, POINTWISE_THREADS, 1, 1, numerics, 1);
@@ -101,7 +107,7 @@ public final class DefaultScheduler {
             case Op.Generic gen -> {
                 GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
                 long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();
-                GroupSchedule tiled = gen.reduction() == Op.Reduction.NONE ? null : tiled(pointwise, n, machine);
+                GroupSchedule tiled = gen.reduction() == Op.Reduction.NONE ? null : tiled(pointwise, n, machine, precision);
                 if (tiled != null) yield tiled;
                 if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
                 int splits = gridSplits(outputs, rows, machine);
@@ -126,17 +132,17 @@ public final class DefaultScheduler {
      * where legality allows and double-word totals (with smaller per-thread tiles) where not.
      * Null for groups that are no such contraction.
      */
-    static GroupSchedule tiled(GroupSchedule base, Node n, MachineModel machine) {
+    static GroupSchedule tiled(GroupSchedule base, Node n, MachineModel machine, Precision precision) {
         Contraction c = Contraction.of(n);
         if (c == null || c.rowCount() < MIN_TILE_SIDE || c.colCount() < MIN_TILE_SIDE || c.kCount() < MIN_TILE_REDUCTION) return null;
         long kCount = c.kCount();
         Accumulation numerics = kCount <= ScheduleLegality.PLAIN_SUM_LIMIT ? Accumulation.PLAIN : Accumulation.DOUBLE;
-        if (machine.tensorCores() && kCount >= 16) {
+        if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
             int[] pick = largestFilling(c, numerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
             if (c.batchCount() * ceilDiv(c.rowCount(), pick[0]) * ceilDiv(c.colCount(), pick[1]) < machine.multiprocessors() / 2) return null;
             GroupSchedule s = base.withAccumulation(numerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
-            if (ScheduleLegality.problem(s, n, machine) == null) return s;
+            if (ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         int[] pick = largestFilling(c, TILES, machine);
         // too few tiles to occupy the GPU (few outputs, long sums): the reduction strategies split the sum instead
@@ -145,7 +151,7 @@ public final class DefaultScheduler {
         // double-word totals take three registers per output: half the rows, for the same 256 threads
         if (numerics == Accumulation.DOUBLE && tiles.threadM() > 1) tiles = new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
         GroupSchedule s = base.withAccumulation(numerics).withTiles(tiles);
-        return ScheduleLegality.problem(s, n, machine) == null ? s : null;
+        return ScheduleLegality.problem(s, n, machine, precision) == null ? s : null;
     }
 
     /** Tensor-core block tiles, largest first: (m, n, warpM, warpN), 256 threads but the last (128). */

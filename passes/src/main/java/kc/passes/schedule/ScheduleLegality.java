@@ -48,7 +48,7 @@ public final class ScheduleLegality {
             if (!seen.add(name)) { problems.add(new Problem(name, "scheduled twice")); continue; }
             Node n = nodes.get(name);
             if (n == null) { problems.add(new Problem(name, "no such group in " + g.name() + " (its groups: " + sample(nodes.keySet()) + ")")); continue; }
-            String why = problem(gs, n, machine);
+            String why = problem(gs, n, machine, s.precisionOrDefault());
             if (why != null) problems.add(new Problem(name, why));
         }
         for (String name : nodes.keySet())
@@ -66,7 +66,7 @@ public final class ScheduleLegality {
     }
 
     /** The first thing wrong with running node n as gs on the machine, or null. */
-    static String problem(GroupSchedule gs, Node n, MachineModel m) {
+    static String problem(GroupSchedule gs, Node n, MachineModel m, Precision precision) {
         int threads = gs.threads();
         if (threads < 1 || threads > m.maxThreadsPerBlock())
             return "threads " + threads + " exceeds " + m.maxThreadsPerBlock() + " per block on " + m.target();
@@ -83,7 +83,7 @@ public final class ScheduleLegality {
         }
         if (!(n.op() instanceof Op.Generic gen)) return "a constant is a buffer, not a kernel";
         if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
-        if (st == Strategy.TILE) return tileProblem(gs, n, m);
+        if (st == Strategy.TILE) return tileProblem(gs, n, m, precision);
         if (gs.tiles() != null) return "tile applies to strategy tile only";
         boolean reduces = gen.reduction() != Op.Reduction.NONE;
         if (st.cooperative() && !reduces) return "strategy " + st.word() + " splits a reduction across threads; this group has none";
@@ -113,12 +113,13 @@ public final class ScheduleLegality {
     /** Accumulator registers a thread may hold: with the operands in flight, more spills on every target. */
     public static final int MAX_ACCUMULATORS = 128;
 
-    private static String tileProblem(GroupSchedule gs, Node n, MachineModel m) {
+    private static String tileProblem(GroupSchedule gs, Node n, MachineModel m, Precision precision) {
         Contraction c = Contraction.of(n);
         if (c == null) return "strategy tile needs a contraction (an fp32 sum of a product of two factors, each reading its own operands); this group is a " + n.op().name();
         Tiles t = gs.tiles();
         if (t == null) return "strategy tile needs tile MxNxK and thread MxN (or warp MxN and mma tf32x3)";
         boolean simt = t.unit() == MatrixUnit.SIMT;
+        if (!precision.allows(t.unit())) return "mma " + t.unit().word() + " is not allowed under precision " + precision.word() + " (use thread MxN)";
         String per = simt ? "thread " + t.threadM() + "x" + t.threadN() : "warp " + t.warpM() + "x" + t.warpN();
         int perM = simt ? t.threadM() : t.warpM(), perN = simt ? t.threadN() : t.warpN();
         if (t.m() < 1 || t.n() < 1 || t.k() < 1 || perM < 1 || perN < 1) return "tile " + t + " has a size below 1";

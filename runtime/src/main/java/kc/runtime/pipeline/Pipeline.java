@@ -36,6 +36,7 @@ import kc.passes.lower.Lowering;
 import kc.passes.lower.TargetLimits;
 import kc.passes.rules.Rules;
 import kc.passes.schedule.DefaultScheduler;
+import kc.passes.schedule.Precision;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.ScheduleLegality;
 import kc.passes.schedule.language.ScheduleText;
@@ -62,9 +63,10 @@ public final class Pipeline {
      * @param schedule a schedule the user wrote (completed with the defaults), or null for the defaults alone
      * @param emit     what RENDER prints; null when the run stops before it
      * @param assemble whether RENDER's PTX is assembled by ptxas (where installed) as its check: registers per block
+     * @param precision the numerics asked for on the command line, or null for the schedule's (else kc's default)
      */
     public record Input(Path file, String source, Map<String, String> defines, MachineModel machine,
-                        ScheduleSource schedule, Emit emit, boolean assemble) {
+                        ScheduleSource schedule, Emit emit, boolean assemble, Precision precision) {
         public Input {
             defines = Collections.unmodifiableMap(new LinkedHashMap<>(defines)); // in the user's order
             if (emit != null && !emit.supports(machine))
@@ -72,13 +74,14 @@ public final class Pipeline {
         }
 
         public static Input of(Path file, Map<String, String> defines, MachineModel machine) {
-            return new Input(file, null, defines, machine, null, null, false);
+            return new Input(file, null, defines, machine, null, null, false, null);
         }
 
-        public Input withSource(String text) { return new Input(file, text, defines, machine, schedule, emit, assemble); }
-        public Input withSchedule(ScheduleSource s) { return new Input(file, source, defines, machine, s, emit, assemble); }
-        public Input withEmit(Emit e) { return new Input(file, source, defines, machine, schedule, e, assemble); }
-        public Input withAssembler(boolean a) { return new Input(file, source, defines, machine, schedule, emit, a); }
+        public Input withSource(String text) { return new Input(file, text, defines, machine, schedule, emit, assemble, precision); }
+        public Input withSchedule(ScheduleSource s) { return new Input(file, source, defines, machine, s, emit, assemble, precision); }
+        public Input withEmit(Emit e) { return new Input(file, source, defines, machine, schedule, e, assemble, precision); }
+        public Input withAssembler(boolean a) { return new Input(file, source, defines, machine, schedule, emit, a, precision); }
+        public Input withPrecision(Precision p) { return new Input(file, source, defines, machine, schedule, emit, assemble, p); }
     }
 
     /** Runs every stage up to and including {@code last}. */
@@ -113,6 +116,9 @@ public final class Pipeline {
         try (Beside b = new Beside()) {
             beside = b;
             if (in.schedule() != null) given = failFirst(null, () -> in.schedule().parse()); // before any work
+            Precision stated = given == null ? null : given.schedule().precision();
+            if (in.precision() != null && stated != null && stated != in.precision())
+                throw Diagnostic.BadInput.at(in.schedule().name(), 1, 1, "--precision " + in.precision().word() + " contradicts the schedule's precision " + stated.word());
             for (Stage stage : Stage.values()) {
                 step(stage);
                 if (stage == last) break;
@@ -295,7 +301,10 @@ public final class Pipeline {
         return problems.size() > 1 ? first + " (and " + (problems.size() - 1) + " more)" : first;
     }
 
-    private Schedule directives() { return given == null ? Schedule.EMPTY : given.schedule(); }
+    private Schedule directives() {
+        Schedule s = given == null ? Schedule.EMPTY : given.schedule();
+        return in.precision() == null ? s : s.withPrecision(in.precision());
+    }
 
     private Graph graph(Stage stage) {
         Object o = outputs.get(stage);

@@ -139,9 +139,12 @@ class TiledContractionCpuTest {
     @Test void linearWithBiasAndActivationEpilogue() {
         Graph g = model("x):\n        return torch.relu(self.fc(x)) * 2\n", "        self.fc = nn.Linear(70, 48)\n", "torch.randn(40, 70)");
         check(g, new Tiles(32, 32, 16, 2, 2), Accumulation.PLAIN);
-        Schedule d = DefaultScheduler.schedule(g);
-        assertEquals(Strategy.TILE, d.groups().get(0).strategy(), "the default tiles a Linear of 40 x 48 outputs");
-        run(g, d);
+        assertEquals(Strategy.WARP, DefaultScheduler.schedule(g).groups().get(0).strategy(), "4 tiles would leave most SMs idle");
+        Graph big = model("x):\n        return torch.relu(self.fc(x)) * 2\n", "        self.fc = nn.Linear(70, 1024)\n", "torch.randn(512, 70)");
+        GroupSchedule tiled = DefaultScheduler.schedule(big).groups().get(0);
+        assertEquals(Strategy.TILE, tiled.strategy(), "512 x 1024 outputs fill the GPU with tiles");
+        assertEquals(MatrixUnit.TF32X3, tiled.tiles().unit(), "on tensor cores on sm_90");
+        assertEquals(MatrixUnit.SIMT, DefaultScheduler.schedule(big, MachineModel.APPLE).groups().get(0).tiles().unit(), "Apple GPUs: the cores");
     }
 
     @Test void paddedStridedAndDilatedConvolutions() {

@@ -25,6 +25,7 @@ import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
+import kc.passes.schedule.Precision;
 import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.language.ScheduleText.Location;
 import kc.passes.schedule.language.ScheduleText.Parsed;
@@ -77,7 +78,8 @@ final class ScheduleReader {
             if (previous != null) throw error(g.name().getStart(), "group " + name + " is declared twice (first at line " + previous.line() + ")");
             groups.add(group(name, g));
         }
-        return new Parsed(new Schedule(groups), Collections.unmodifiableMap(declared));
+        Precision precision = tree.precision() == null ? null : Precision.of(tree.precision().word.getText());
+        return new Parsed(new Schedule(precision, groups), Collections.unmodifiableMap(declared));
     }
 
     private static GroupSchedule group(String name, ScheduleParser.GroupContext g) {
@@ -182,6 +184,7 @@ final class ScheduleReader {
             case ScheduleParser.NameContext n -> "expected a member name, found " + quote(found);
             case ScheduleParser.CountContext c ->
                     c.getParent().getStart().getText() + " needs a whole number, found " + quote(found);
+            case ScheduleParser.PrecisionContext p -> "precision needs fp32 or tf32x3, found " + quote(found);
             case ScheduleParser.SizeContext c ->
                     c.getParent().getStart().getText() + " needs a size such as " + (c.getParent().getStart().getType() == ScheduleParser.TILE ? "128x128x16" : "8x8") + ", found " + quote(found);
             case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.MMA -> "mma needs a matrix unit (tf32x3), found " + quote(found);

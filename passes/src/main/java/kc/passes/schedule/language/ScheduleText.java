@@ -18,6 +18,7 @@ import kc.passes.schedule.MatrixUnit;
  * The grammar (grammar/src/main/antlr4/kc/grammar/Schedule.g4) describes it; in short:
  * <pre>
  * # kc schedule
+ * precision tf32x3
  * group linear1 = linear1, sigmoid#1
  *   strategy pointwise  threads 256  items 1  vector 1  accumulate double
  * group big_sum#1
@@ -73,6 +74,7 @@ public final class ScheduleText {
      */
     public static String print(Schedule s) {
         StringBuilder out = new StringBuilder(HEADER).append('\n');
+        if (s.precision() != null) out.append("precision ").append(s.precision().word()).append('\n');
         Set<String> groups = new HashSet<>();
         for (GroupSchedule g : s.groups()) {
             if (!groups.add(g.name())) throw new IllegalArgumentException("group " + g.name() + " is scheduled twice");
