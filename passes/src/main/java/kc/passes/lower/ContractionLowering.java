@@ -128,12 +128,10 @@ final class ContractionLowering {
         }
     }
 
-    /** Adds each output's run to its double-word total and starts the next run. */
+    /** Adds each output's run to its double-word total (the next run's first product overwrites the run's sum). */
     private void compensate() {
-        for (int o = 0; o < total.size(); o++) {
+        for (int o = 0; o < total.size(); o++)
             Combine.twoSum(kb, total.get(o), error.get(o), TExpr.ref(part.get(o)), TExpr.ref(error.get(o)));
-            kb.assign(part.get(o), TExpr.f32(0));
-        }
     }
 
     /** SIMT: declares each thread's threadM x threadN outputs (into at) and returns the emitter of one step. */
@@ -175,18 +173,17 @@ final class ContractionLowering {
         List<Var> into = doubleWord ? part : total;
         Var kr = kb.fresh("kr", TType.I32);
         List<TStmt> runOfTerms = kb.nested(() -> {
-            Var kk = kb.fresh("kk", TType.I32);
-            List<TStmt> term = kb.nested(() -> {
-                TExpr kx = kb.let("kx", kb.toIdx(TExpr.binary(BinOp.ADD, TExpr.ref(kr), TExpr.ref(kk))));
+            for (int kk = 0; kk < (doubleWord ? run : t.k()); kk++) { // unrolled here: a run's first product starts its sum
+                TExpr kx = kb.let("kx", KernelBuilder.add(kb.toIdx(TExpr.ref(kr)), kb.c(kk)));
                 List<TExpr> a = fragment("rows_tile", kx, rowFirst, tm, t.m());
                 List<TExpr> b = fragment("cols_tile", kx, colFirst, tn, t.n());
+                boolean starts = doubleWord && kk == 0;
                 for (int i = 0; i < tm; i++)
                     for (int j = 0; j < tn; j++) {
                         Var v = into.get(i * tn + j);
-                        kb.assign(v, TExpr.fma(a.get(i), b.get(j), TExpr.ref(v)));
+                        kb.assign(v, starts ? TExpr.binary(BinOp.MUL, a.get(i), b.get(j)) : TExpr.fma(a.get(i), b.get(j), TExpr.ref(v)));
                     }
-            });
-            kb.add(new TStmt.For(kk, TExpr.i32(0), TExpr.i32(doubleWord ? run : t.k()), 1, term, true));
+            }
             if (doubleWord) compensate();
         });
         kb.add(new TStmt.For(kr, TExpr.i32(0), TExpr.i32(t.k()), doubleWord ? run : t.k(), runOfTerms, true));
@@ -217,9 +214,9 @@ final class ContractionLowering {
             int runLength = doubleWord ? run : t.k();
             Var kr = kb.fresh("kr", TType.I32);
             List<TStmt> runOfTerms = kb.nested(() -> {
-                Var kk = kb.fresh("kk", TType.I32);
-                List<TStmt> eight = kb.nested(() -> {
-                    TExpr k8 = kb.let("k8", kb.toIdx(TExpr.binary(BinOp.ADD, TExpr.ref(kr), TExpr.ref(kk))));
+                for (int kk = 0; kk < runLength; kk += 8) { // unrolled here: a run's first products start its sum
+                    boolean starts = doubleWord && kk == 0;
+                    TExpr k8 = kb.let("k8", KernelBuilder.add(kb.toIdx(TExpr.ref(kr)), kb.c(kk)));
                     // A (16 x 8): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B (8 x 8): b0 (t, g), b1 (t + 4, g)
                     TExpr kLo = kb.let("ka", KernelBuilder.add(k8, tg)), kHi = kb.let("kb", KernelBuilder.add(k8, KernelBuilder.add(tg, kb.c(4))));
                     List<List<TExpr[]>> a = new ArrayList<>(), b = new ArrayList<>();
@@ -240,22 +237,21 @@ final class ContractionLowering {
                         for (int ni = 0; ni < tilesN; ni++) {
                             List<Var> d = into.subList((mi * tilesN + ni) * 4, (mi * tilesN + ni) * 4 + 4);
                             // the small products first, so that the large one rounds the sum once
-                            mma(d, a.get(mi), 1, b.get(ni), 0);
-                            mma(d, a.get(mi), 0, b.get(ni), 1);
-                            mma(d, a.get(mi), 0, b.get(ni), 0);
+                            mma(d, a.get(mi), 1, b.get(ni), 0, starts);
+                            mma(d, a.get(mi), 0, b.get(ni), 1, false);
+                            mma(d, a.get(mi), 0, b.get(ni), 0, false);
                         }
-                });
-                kb.add(new TStmt.For(kk, TExpr.i32(0), TExpr.i32(runLength), 8, eight, true));
+                }
                 if (doubleWord) compensate();
             });
             kb.add(new TStmt.For(kr, TExpr.i32(0), TExpr.i32(t.k()), runLength, runOfTerms, true));
         };
     }
 
-    /** d += a[part] * b[part] on the tensor cores, part 0 the tf32 high halves, 1 the low ones. */
-    private void mma(List<Var> d, List<TExpr[]> a, int aPart, List<TExpr[]> b, int bPart) {
+    /** d (+)= a[part] * b[part] on the tensor cores, part 0 the tf32 high halves, 1 the low ones; from zero where it starts a sum. */
+    private void mma(List<Var> d, List<TExpr[]> a, int aPart, List<TExpr[]> b, int bPart, boolean fromZero) {
         kb.add(new TStmt.Mma(TStmt.MmaShape.M16N8K8_TF32, d, a.stream().map(x -> x[aPart]).toList(), b.stream().map(x -> x[bPart]).toList(),
-                d.stream().map(TExpr::ref).toList()));
+                d.stream().map(v -> fromZero ? TExpr.f32(0) : TExpr.ref(v)).toList()));
     }
 
     /** Element (term, position) of a k-major staged tile. */

@@ -437,7 +437,9 @@ final class GenericLowering {
     /**
      * This elementwise op over one row, into {@code kb}: lanes {@code lane}, {@code lane + lanes}, ... take the row's
      * elements (the domain dims other than {@code rowDims}, row-major), the row dims at {@code rowCoords}, operands
-     * in {@code givenOperands} by their values; stores where {@code keep}.
+     * in {@code givenOperands} by their values; stores where {@code keep}. Where the row's innermost dim is the
+     * result's and every access allows it, each lane takes 4 (or 2) consecutive elements with vector loads and
+     * stores: a memory-bound row's second pass then issues a quarter of the memory instructions.
      */
     void rowElements(KernelBuilder kb, int[] rowDims, TExpr[] rowCoords, Map<Integer, TExpr> givenOperands, TExpr lane, int lanes, TExpr keep) {
         this.kb = kb;
@@ -450,8 +452,9 @@ final class GenericLowering {
             for (int r : rowDims) isRow |= r == d;
             if (!isRow) { inner.add(d); innerCount *= dims[d]; }
         }
-        requireI32Loop(lanes);
-        if (innerCount > Integer.MAX_VALUE - lanes) throw new IllegalArgumentException("a row of " + innerCount + " elements is too long for an i32 loop");
+        int width = rowVectorWidth(inner);
+        requireI32Loop(lanes * width);
+        if (innerCount > Integer.MAX_VALUE - (long) lanes * width) throw new IllegalArgumentException("a row of " + innerCount + " elements is too long for an i32 loop");
         long[] strides = node.result().type().shape().strides();
         Var e = kb.fresh("e", TType.I32);
         List<TStmt> loop = kb.nested(() -> {
@@ -466,10 +469,21 @@ final class GenericLowering {
             TExpr flat = kb.c(0);
             for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], strides[d]));
             TExpr at = kb.let("at", flat);
-            TExpr v = BodyLowering.convert(body(new Reads(coords, 1), 0, false), Types.storage(resultType()));
-            kb.add(new TStmt.Store(out, Space.GLOBAL, at, v, keep));
+            Reads reads = new Reads(coords, width);
+            List<TExpr> values = new ArrayList<>();
+            for (int j = 0; j < width; j++) values.add(BodyLowering.convert(body(reads, j, false), Types.storage(resultType())));
+            kb.add(new TStmt.Store(out, Space.GLOBAL, at, TExpr.pack(values), keep));
         });
-        kb.add(new TStmt.For(e, lane, TExpr.i32(innerCount), lanes, loop, false));
+        TExpr first = width == 1 ? lane : KernelBuilder.mul(kb.toIdx(lane), width);
+        kb.add(new TStmt.For(e, TExpr.cast(first, TType.I32), TExpr.i32(innerCount), lanes * width, loop, false));
+    }
+
+    /** Elements a lane of a row kernel's second pass takes at once: 4 or 2 where the row's innermost dim allows it, else 1. */
+    private int rowVectorWidth(List<Integer> inner) {
+        if (inner.isEmpty() || inner.get(inner.size() - 1) != resultRank - 1) return 1;
+        for (int width : new int[] {4, 2})
+            if (dims[resultRank - 1] % width == 0 && VectorAccess.problem(node, width) == null) return width;
+        return 1;
     }
 
     /** The linear block index of a possibly 2-D grid, in the index type. */
