@@ -437,10 +437,12 @@ final class Interpreter {
         List<Object> decorators = new ArrayList<>();
         for (Expr d : c.decorators()) decorators.add(evalDecorator(d, s));
         List<PyClass> bases = new ArrayList<>();
+        PyObjects.Unavailable unavailableBase = null;
         for (Expr b : c.bases()) {
             if (b instanceof Expr.Starred) throw rt.error("unsupported: starred base classes");
             Object base = eval(b, s);
             if (base instanceof PyObjects.TypingForm) continue; // Generic[T], Protocol
+            if (base instanceof PyObjects.Unavailable u) { unavailableBase = u; continue; } // fine until instantiated
             if (!(base instanceof PyClass pc)) throw rt.raise("TypeError", "cannot subclass " + rt.repr(base));
             bases.add(pc);
         }
@@ -448,6 +450,7 @@ final class Interpreter {
         LinkedHashMap<String, Object> dict = new LinkedHashMap<>();
         dict.put("__module__", s.globals.vars.getOrDefault("__name__", "__main__"));
         dict.put("__qualname__", s.qualPrefix + c.name());
+        if (unavailableBase != null) dict.put(PyRuntime.UNAVAILABLE_BASE, unavailableBase);
         Scope body = Scope.classBody(s, dict);
         body.qualPrefix = s.qualPrefix + c.name() + ".";
         exec(c.body(), body);
@@ -505,7 +508,7 @@ final class Interpreter {
 
     private void execImport(Stmt.Import im, Scope s) {
         for (Stmt.Alias a : im.names()) {
-            ModuleObject m = importModule(a.name());
+            Object m = importModule(a.name());
             if (a.asName() != null) s.assign(a.asName(), m);
             else {
                 int dot = a.name().indexOf('.');
@@ -518,7 +521,15 @@ final class Interpreter {
         if (im.level() > 0) throw rt.raise("ImportError", "unsupported: relative import (from " + ".".repeat(im.level())
                 + (im.module() == null ? "" : im.module()) + " import ...)");
         if (im.module().equals("__future__")) return;
-        ModuleObject m = importModule(im.module());
+        Object imported = importModule(im.module());
+        if (imported instanceof PyObjects.Unavailable u) { // every name from it is unavailable too
+            for (Stmt.Alias a : im.names()) {
+                if (a.name().equals("*")) throw rt.raise("ImportError", "unsupported: from " + im.module() + " import *: " + u.why());
+                s.assign(a.asName() != null ? a.asName() : a.name(), new PyObjects.Unavailable(im.module() + "." + a.name(), u.why()));
+            }
+            return;
+        }
+        ModuleObject m = (ModuleObject) imported;
         for (Stmt.Alias a : im.names()) {
             if (a.name().equals("*")) {
                 for (var e : m.dict().entrySet()) if (!e.getKey().startsWith("_")) s.assign(e.getKey(), e.getValue());
@@ -529,20 +540,23 @@ final class Interpreter {
             // Annotation-only names: whatever typing offers, kc never looks inside an annotation.
             if (v == null && (im.module().equals("typing") || im.module().equals("typing_extensions")))
                 v = new PyObjects.TypingForm(a.name());
-            if (v == null) {
-                String msg = im.module().startsWith("torch")
-                        ? "unsupported: " + im.module() + "." + a.name()
-                        : "cannot import name '" + a.name() + "' from '" + im.module() + "'";
-                throw rt.raise("ImportError", msg);
-            }
+            if (v == null && PyRuntime.modelledLibrary(im.module()))
+                v = new PyObjects.Unavailable(im.module() + "." + a.name(), "kc does not model " + im.module() + "." + a.name());
+            if (v == null) throw rt.raise("ImportError", "cannot import name '" + a.name() + "' from '" + im.module() + "'");
             s.assign(a.asName() != null ? a.asName() : a.name(), v);
         }
     }
 
-    private ModuleObject importModule(String name) {
+    /**
+     * The module named, or where kc has no model of it an {@link PyObjects.Unavailable}: importing argparse or json is
+     * harmless until the traced code uses them (a submodule of a modelled library counts as that library's gap).
+     */
+    private Object importModule(String name) {
         ModuleObject m = rt.modules.get(name);
-        if (m == null) throw rt.raise("ModuleNotFoundError", "unsupported: module '" + name + "' is not available in kc");
-        return m;
+        if (m != null) return m;
+        int dot = name.lastIndexOf('.');
+        String why = dot > 0 && PyRuntime.modelledLibrary(name.substring(0, dot)) ? "kc does not model " + name : "module '" + name + "' is not available in kc";
+        return new PyObjects.Unavailable(name, why);
     }
 
     private void execRaise(Stmt.Raise r, Scope s) {
@@ -634,7 +648,7 @@ final class Interpreter {
             case Expr.Attribute a -> {
                 Object obj = eval(a.value(), s);
                 at(a.pos());
-                return rt.getAttr(obj, a.attr());
+                return rt.readAttr(obj, a.attr());
             }
             case Expr.Call c -> { return evalCall(c, s); }
             case Expr.BinOp b -> {

@@ -22,6 +22,19 @@ final class PyObjects {
     /** The result of super(): attribute lookups start after {@code after} in self's MRO. */
     record Super(PyClass after, Object self) {}
 
+    /**
+     * A name kc has no model of: a module it does not evaluate (json, inspect, argparse...) or an attribute of a
+     * modelled library it lacks (torch.polar). Importing or referring to it is harmless; its attributes are more of
+     * the same; using it (calling, computing with, instantiating a subclass of it) is the error, at the use.
+     *
+     * @param path the dotted name as the file wrote it ({@code json.dumps})
+     * @param why  what kc lacks ({@code module 'json' is not available in kc})
+     */
+    record Unavailable(String path, String why) {
+        /** The error for a use of this name. */
+        String message() { return "unsupported: " + path + " is used here, and " + why; }
+    }
+
     /** An imported module object. */
     record ModuleObject(String name, LinkedHashMap<String, Object> dict) {
         @Override public String toString() { return "<module '" + name + "'>"; }

@@ -203,7 +203,9 @@ final class PyRuntime implements CallContext {
         return new CompileError(userFile, userPos, "internal error: " + e);
     }
 
-    String typeName(Object v) { return Types.classOf(v).name; }
+    String typeName(Object v) {
+        return v instanceof PyObjects.Unavailable u ? u.path() + " (" + u.why() + ")" : Types.classOf(v).name;
+    }
 
     // ---------------------------------------------------------------- frames and origins
 
@@ -258,6 +260,7 @@ final class PyRuntime implements CallContext {
             if (m != null) return call(bindTo(m, i, i.cls), args, kwargs);
         }
         if (f instanceof PyObjects.StaticMethod sm) return call(sm.function(), args, kwargs);
+        if (f instanceof PyObjects.Unavailable u) throw raise("NotImplementedError", u.message());
         throw raise("TypeError", "'" + typeName(f) + "' object is not callable");
     }
 
@@ -265,6 +268,8 @@ final class PyRuntime implements CallContext {
 
     private Object instantiate(PyClass cls, List<Object> args, Map<String, Object> kwargs) {
         if (cls.nativeConstructor != null) return cls.nativeConstructor.call(this, args, kwargs);
+        if (cls.lookup(UNAVAILABLE_BASE) instanceof PyObjects.Unavailable u)
+            throw raise("NotImplementedError", "unsupported: class " + cls.name + " subclasses " + u.path() + ", and " + u.why());
         for (PyClass c : cls.mro)
             if (c.nativeConstructor != null && c != Types.OBJECT)
                 throw error("unsupported: subclassing the built-in type '" + c.name + "'");
@@ -333,6 +338,30 @@ final class PyRuntime implements CallContext {
         if (v instanceof PyInstance i && i.module != null)
             return raise("AttributeError", "'" + i.cls.name + "' object has no attribute '" + name + "'");
         return raise("AttributeError", "'" + typeName(v) + "' object has no attribute '" + name + "'");
+    }
+
+    /** Where a class whose base kc cannot model keeps that base: defining it is fine, instantiating it is the error. */
+    static final String UNAVAILABLE_BASE = "__kc_unavailable_base__";
+
+    /**
+     * An attribute as an expression reads it: like {@link #getAttr}, but a name that a library kc models lacks (or
+     * any attribute of an unavailable name) is an {@link PyObjects.Unavailable}, an error only where it is used.
+     * hasattr and getattr with a default still see it as absent.
+     */
+    Object readAttr(Object v, String name) {
+        if (v instanceof PyObjects.Unavailable u) return new PyObjects.Unavailable(u.path() + "." + name, u.why());
+        try {
+            return getAttr(v, name);
+        } catch (PyRaise e) {
+            if (v instanceof ModuleObject m && modelledLibrary(m.name()) && e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError")))
+                return new PyObjects.Unavailable(m.name() + "." + name, "kc does not model " + m.name() + "." + name);
+            throw e;
+        }
+    }
+
+    /** The libraries kc models itself: a name they lack is kc's gap, not the file's mistake. */
+    static boolean modelledLibrary(String module) {
+        return module.equals("torch") || module.startsWith("torch.") || module.equals("einops") || module.equals("numpy") || module.equals("math");
     }
 
     /** getattr without __getattr__ fallback and without raising: null when absent. */

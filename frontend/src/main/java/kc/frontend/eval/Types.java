@@ -45,6 +45,7 @@ final class Types {
     static final PyClass PARAMETER = make("Parameter", List.of(TENSOR), v -> v instanceof Tensor t && t.isParameter());
     static final PyClass DTYPE = make("dtype", List.of(OBJECT), v -> v instanceof DType);
     static final PyClass TYPING_FORM = make("_SpecialForm", List.of(OBJECT), v -> v instanceof PyObjects.TypingForm);
+    static final PyClass UNAVAILABLE = make("unavailable", List.of(OBJECT), v -> v instanceof PyObjects.Unavailable);
 
     /** Abstract base classes of collections.abc and numbers, by instance test. */
     static final PyClass ITERABLE = make("Iterable", List.of(OBJECT), Types::isIterable);
@@ -138,6 +139,7 @@ final class Types {
         if (v instanceof PyObjects.ClassMethod) return CLASSMETHOD;
         if (v instanceof PyObjects.Super) return SUPER;
         if (v instanceof PyObjects.TypingForm) return TYPING_FORM;
+        if (v instanceof PyObjects.Unavailable) return UNAVAILABLE;
         if (v == Py.Ellipsis.ELLIPSIS) return ELLIPSIS;
         if (v == Types.NotImplemented.NOT_IMPLEMENTED) return NOT_IMPLEMENTED_TYPE;
         return OBJECT;
