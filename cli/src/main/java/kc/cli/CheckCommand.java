@@ -82,7 +82,7 @@ final class CheckCommand implements Callable<Integer> {
             if (r.editedSource()) shrunkSource = r.source();
         }
         MachineModel machine = backend.equals("metal-cpu") ? MachineModel.APPLE : MachineModel.SM_90;
-        Pipeline.Input input = Pipeline.Input.of(model.file, defines, machine).withSchedule(schedule.source()).withPrecision(schedule.precision()).withSource(shrunkSource);
+        Pipeline.Input input = Pipeline.Input.of(model.file, defines, machine).withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withSource(shrunkSource);
         // the reference interpreter needs the verified graph; a backend runs the kernels, rendered by its CPU shim
         Compilation compiled = Pipeline.run(input, compiles ? Stage.TILE_REWRITES : Stage.VERIFY);
         Graph graph = compiled.evaluated();
@@ -104,7 +104,7 @@ final class CheckCommand implements Callable<Integer> {
                 Files.writeString(moduleForTorch, shrunkSource);
             }
             try {
-                ref = TorchReference.run(py.get(), moduleForTorch, defines, reference.trials, seed, work, timeout);
+                ref = TorchReference.run(py.get(), moduleForTorch, defines, model.entry(), reference.trials, seed, work, timeout);
             } catch (TorchReference.ReferenceFailure f) {
                 throw new KcFailure(ExitCode.BAD_INPUT, model.file + ": " + f.getMessage());
             }

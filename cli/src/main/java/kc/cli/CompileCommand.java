@@ -51,7 +51,7 @@ final class CompileCommand implements Callable<Integer> {
         Emit kind = Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
         MachineModel machine = target.machine(kind, "compile");
         Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, machine)
-                .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEmit(kind).withAssembler(!noPtxas));
+                .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withEmit(kind).withAssembler(!noPtxas));
         Rendered rendered = c.rendered();
         Lowered lowered = c.kernels();
 

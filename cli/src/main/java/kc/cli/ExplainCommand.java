@@ -49,7 +49,7 @@ final class ExplainCommand implements Callable<Integer> {
         Emit kind = emit != null ? Emit.valueOf(emit.name().toUpperCase(Locale.ROOT))
                 : "apple".equalsIgnoreCase(target.name) ? Emit.METAL : Emit.PTX;
         MachineModel machine = target.machine(kind, "explain");
-        Pipeline.Input input = Pipeline.Input.of(model.file, model.defines, machine).withSchedule(schedule.source()).withPrecision(schedule.precision()).withEmit(kind);
+        Pipeline.Input input = Pipeline.Input.of(model.file, model.defines, machine).withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withEmit(kind);
         Compilation c = Pipeline.run(input, after != null ? after : Stage.RENDER);
         PrintWriter out = spec.commandLine().getOut();
         for (String w : c.loaded().warnings()) spec.commandLine().getErr().println(w);

@@ -36,7 +36,7 @@ final class GraphCommand implements Callable<Integer> {
 
     @Override public Integer call() {
         // any target will do: the graph is target-neutral, and the run stops before anything reads the target
-        Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, MachineModel.SM_90), Stage.VERIFY);
+        Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, MachineModel.SM_90).withEntry(model.entry()), Stage.VERIFY);
         Graph g = c.evaluated();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import kc.frontend.ModelEntry;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -15,4 +16,14 @@ final class ModelOptions {
     @Option(names = "-D", paramLabel = "NAME=VALUE", mapFallbackValue = "",
             description = "Override a module-level constant before evaluation, e.g. -D batch_size=2 (a Python literal). Repeatable.")
     Map<String, String> defines = new LinkedHashMap<>();
+
+    @Option(names = "--entry", paramLabel = "EXPR", description = {"The model, as a Python expression evaluated in the file's namespace after its module-level code,",
+            "e.g. --entry 'GPT(GPTConfig(n_layer=2))' (default: Model(*get_init_inputs()))."})
+    String entry;
+
+    @Option(names = "--inputs", paramLabel = "EXPR", description = "The example inputs, as an expression giving a list, e.g. --inputs '[torch.randint(0, 512, (4, 64))]' (default: get_inputs()).")
+    String inputs;
+
+    /** The model and inputs as named on the command line (the KernelBench convention for what is not named). */
+    ModelEntry entry() { return new ModelEntry(entry, inputs); }
 }

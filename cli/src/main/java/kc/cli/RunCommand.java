@@ -97,7 +97,7 @@ final class RunCommand implements Callable<Integer> {
             long t0 = System.nanoTime();
             PtxTarget arch = ptxTarget(device);
             Pipeline.Input input = Pipeline.Input.of(model.file, model.defines, MachineModel.forTarget(arch.arch))
-                    .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEmit(Emit.valueOf(emit.name().toUpperCase(Locale.ROOT)));
+                    .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withEmit(Emit.valueOf(emit.name().toUpperCase(Locale.ROOT)));
             // an expert's (or a test's) kernels are judged the same way: only the graph is needed of kc's compile
             Compilation compiled = Pipeline.run(input, kernels != null ? Stage.FUSE : Stage.RENDER);
             Graph graph = compiled.evaluated();
@@ -184,7 +184,7 @@ final class RunCommand implements Callable<Integer> {
     private Reference reference(Graph graph, GpuDevice device) throws IOException, Reference.ReferenceException {
         Optional<Path> py = PythonTorch.find(reference.python);
         if (py.isPresent()) {
-            ReferenceServer server = ReferenceServer.start(py.get(), model.file, model.defines, seed, "cuda", timeout);
+            ReferenceServer server = ReferenceServer.start(py.get(), model.file, model.defines, model.entry(), seed, "cuda", timeout);
             if (!noIpc) server.useIpc(device);
             return server;
         }

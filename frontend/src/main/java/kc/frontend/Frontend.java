@@ -23,7 +23,10 @@ public final class Frontend {
      * @param defines -D overrides of module-level constants: name to the text of a Python literal
      * @throws CompileError for anything wrong with the file (unreadable, not UTF-8, syntax, evaluation)
      */
-    public static LoadedModel load(Path file, Map<String, String> defines) {
+    public static LoadedModel load(Path file, Map<String, String> defines) { return load(file, defines, ModelEntry.CONVENTION); }
+
+    /** The same, with the model and its inputs named by {@code entry}'s expressions where it gives them. */
+    public static LoadedModel load(Path file, Map<String, String> defines, ModelEntry entry) {
         ModelEvaluator.prefetch();
         String name = file.toString();
         byte[] bytes;
@@ -39,13 +42,19 @@ public final class Frontend {
         } catch (CharacterCodingException e) {
             throw new CompileError(name, 1, 1, "the file is not valid UTF-8");
         }
-        return load(name, text, defines);
+        return load(name, text, defines, entry);
     }
 
     /** Parses and evaluates model source text; {@code fileName} is used in positions. */
     public static LoadedModel load(String fileName, String source, Map<String, String> defines) {
+        return load(fileName, source, defines, ModelEntry.CONVENTION);
+    }
+
+    public static LoadedModel load(String fileName, String source, Map<String, String> defines, ModelEntry entry) {
         ModelEvaluator.prefetch();
         PyModule module = PythonSource.parse(fileName, source);
-        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines);
+        PyModule entryExpr = entry.entry() == null ? null : PythonSource.parse(ModelEntry.ENTRY_FILE, entry.entry());
+        PyModule inputsExpr = entry.inputs() == null ? null : PythonSource.parse(ModelEntry.INPUTS_FILE, entry.inputs());
+        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines, entryExpr, inputsExpr);
     }
 }

@@ -17,6 +17,7 @@ import copy
 import json
 import os
 import sys
+import types
 
 EXIT_NO_TORCH = 3
 EXIT_PROBLEM = 4
@@ -110,6 +111,9 @@ def save(out, sub, index, tensor):
 
 
 def flatten_outputs(result):
+    """forward's tensors in order: nested tuples and lists flattened, None dropped (nanoGPT's loss without targets)."""
+    if result is None:
+        return []
     if isinstance(result, torch.Tensor):
         return [result]
     if isinstance(result, (tuple, list)):
@@ -189,19 +193,33 @@ def on_device(function, device):
 class Problem:
     """A module file under PyTorch: the model built with the seed, and its trials' inputs drawn on demand."""
 
-    def __init__(self, path, defines, seed, device="cpu"):
+    def __init__(self, path, defines, seed, device="cpu", entry=None, inputs=None):
         code = load_source(path, defines)
-        self.namespace = {"__name__": "kc_problem", "__file__": path}
+        # imported as a module of its own, its folder on the path: as `import model` would (dataclasses look it up)
+        folder = os.path.dirname(os.path.abspath(path))
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        module = types.ModuleType("kc_problem")
+        module.__file__ = path
+        sys.modules["kc_problem"] = module
+        self.namespace = module.__dict__
         exec(code, self.namespace)
-        self.seed, self.device = seed, device
+        self.seed, self.device, self.inputs_expr = seed, device, inputs
         torch.manual_seed(seed)
-        init_inputs = self.namespace["get_init_inputs"]() if "get_init_inputs" in self.namespace else []
-        self.model = self.namespace["Model"](*init_inputs).to(device)
+        if entry is not None:  # --entry: an expression in the file's namespace
+            self.model = eval(compile(entry, "<entry>", "eval"), self.namespace).to(device)
+        else:
+            init_inputs = self.namespace["get_init_inputs"]() if "get_init_inputs" in self.namespace else []
+            self.model = self.namespace["Model"](*init_inputs).to(device)
 
     def inputs(self, trial):
         """Trial t's inputs: seed+1+t, get_inputs() as written for even t, normal(0, 2) instead of rand for odd t."""
         torch.manual_seed(self.seed + 1 + trial)
-        get_inputs = self.namespace["get_inputs"]
+        if self.inputs_expr is not None:  # --inputs: an expression in the file's namespace
+            expr = compile(self.inputs_expr, "<inputs>", "eval")
+            get_inputs = lambda: list(eval(expr, self.namespace))
+        else:
+            get_inputs = self.namespace["get_inputs"]
         if self.device != "cpu":  # draw on the GPU: a CPU generator needs seconds per gigabyte
             get_inputs = on_device(get_inputs, self.device)
         if trial % 2 == 0:
@@ -217,8 +235,8 @@ class Problem:
         return flatten_outputs(result), draws
 
 
-def run_job(path, out, defines, seed, trials):
-    problem = Problem(path, defines, seed)
+def run_job(path, out, defines, seed, trials, entry=None, inputs=None):
+    problem = Problem(path, defines, seed, entry=entry, inputs=inputs)
     model = problem.model
 
     os.makedirs(os.path.join(out, "params"), exist_ok=True)
@@ -257,7 +275,7 @@ def run_job(path, out, defines, seed, trials):
         json.dump(manifest, f)
 
 
-def serve(path, out, defines, seed, device):
+def serve(path, out, defines, seed, device, entry=None, inputs=None):
     """The GPU runtime's reference: builds the model once on the device, then answers one JSON request per line on
     stdin with one JSON line on stdout, writing tensors as .npy files into OUT (a RAM-backed folder: full-size
     KernelBench tensors are gigabytes; the caller deletes each trial's files once it has read them).
@@ -275,7 +293,7 @@ def serve(path, out, defines, seed, device):
     protocol, sys.stdout = sys.stdout, sys.stderr  # a print() in the module must not corrupt the replies
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
-    problem = Problem(path, defines, seed, device)
+    problem = Problem(path, defines, seed, device, entry, inputs)
     model64, last = None, None
     reply({"torch": torch.__version__, "device": torch.cuda.get_device_name() if device == "cuda" else "cpu"})
     global transport
@@ -376,16 +394,18 @@ def main():
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--serve", action="store_true", help="answer requests on stdin (see serve())")
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--entry", help="the model as an expression in the file's namespace (default Model(*get_init_inputs()))")
+    parser.add_argument("--inputs", help="the inputs as an expression giving a list (default get_inputs())")
     args = parser.parse_args()
 
     disable_dropout()
     polyfill_sdpa()
     torch.set_num_threads(max(1, os.cpu_count() or 1))
     if args.serve:
-        serve(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.device)
+        serve(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.device, args.entry, args.inputs)
         return
     if args.jobs is None:
-        run_job(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.trials)
+        run_job(args.file, args.out, dict(d.split("=", 1) for d in args.define), args.seed, args.trials, args.entry, args.inputs)
         return
     with open(args.jobs) as f:
         jobs = [json.loads(line) for line in f if line.strip()]

@@ -50,6 +50,20 @@ final class Interpreter {
         execModule(body, scope, source);
     }
 
+    /**
+     * The value of a one-expression module (the command line's --entry or --inputs) in the user module's namespace;
+     * its positions are in the expression's own text, which errors name.
+     */
+    Object evalExpressionModule(kc.frontend.ast.PyModule expression, Map<String, Object> globals) {
+        if (expression.body().size() != 1 || !(expression.body().get(0) instanceof Stmt.ExprStmt e))
+            throw new kc.frontend.CompileError(expression.file(), 1, 1, "expected one Python expression");
+        java.util.LinkedHashMap<String, Object> names = new java.util.LinkedHashMap<>(globals); // the file's own, untouched
+        String result = "__kc_value__";
+        execModule(List.of(new Stmt.Assign(e.pos(), List.of(new Expr.Name(e.pos(), result)), e.value())), Scope.module(names),
+                new SourceUnit(expression.file(), false));
+        return names.get(result);
+    }
+
     /** The value a top-level assignment to {@code name} binds: the -D override's when there is one. */
     private Object overridden(String name, Object value) {
         moduleAssigned.add(name);

@@ -66,6 +66,15 @@ public final class ModelEvaluator {
         return evaluate(module, defines, newTorchLibrary());
     }
 
+    /**
+     * With the model and its inputs from one-expression modules ({@code --entry} and {@code --inputs}, parsed under
+     * their own names so errors point into them), each null where the KernelBench convention applies.
+     */
+    public static LoadedModel evaluate(PyModule module, Map<String, String> defines, PyModule entry, PyModule inputs) {
+        TorchLibrary torch = newTorchLibrary();
+        return onEvaluationThread(module.file(), () -> new ModelEvaluator.Run(module, defines, torch, entry, inputs).run());
+    }
+
     /** The torch library implementation (kc.frontend.torch.TorchLibraryImpl). */
     static TorchLibrary newTorchLibrary() {
         try {
@@ -76,7 +85,7 @@ public final class ModelEvaluator {
     }
 
     public static LoadedModel evaluate(PyModule module, Map<String, String> defines, TorchLibrary torch) {
-        return onEvaluationThread(module.file(), () -> new ModelEvaluator.Run(module, defines, torch).run());
+        return onEvaluationThread(module.file(), () -> new ModelEvaluator.Run(module, defines, torch, null, null).run());
     }
 
     /**
@@ -113,9 +122,12 @@ public final class ModelEvaluator {
         private final Map<String, String> defines;
         private final String file;
         private final PyRuntime rt;
+        private final PyModule entry, inputsExpr;
 
-        Run(PyModule module, Map<String, String> defines, TorchLibrary torch) {
+        Run(PyModule module, Map<String, String> defines, TorchLibrary torch, PyModule entry, PyModule inputsExpr) {
             this.module = module;
+            this.entry = entry;
+            this.inputsExpr = inputsExpr;
             this.defines = defines;
             this.file = module.file();
             this.rt = new PyRuntime(torch, new GraphBuilder(graphName(file)), file);
@@ -144,13 +156,19 @@ public final class ModelEvaluator {
                 if (v != null && isConstant(v)) constants.put(name, v);
             }
 
-            // Phase 2: construct the model.
-            Object modelClass = required(globals, "Model", "class Model(nn.Module)");
-            Object getInputs = required(globals, "get_inputs", "function get_inputs()");
-            Object getInitInputs = globals.get("get_init_inputs");
-            List<Object> initInputs = getInitInputs == null ? List.of() : rt.toList(rt.call(getInitInputs, List.of(), Map.of()));
-            rt.userPos = new kc.frontend.ast.Pos(1, 1);
-            Object model = rt.call(modelClass, initInputs, Map.of());
+            // Phase 2: construct the model: --entry's expression, or Model(*get_init_inputs())
+            Object model;
+            if (entry != null) {
+                model = interp.evalExpressionModule(entry, globals);
+                if (!(model instanceof PyInstance m && m.module != null))
+                    throw new CompileError(entry.file(), 1, 1, "--entry must give an nn.Module, not " + rt.typeName(model));
+            } else {
+                Object modelClass = required(globals, "Model", "class Model(nn.Module) (or name the model with --entry)");
+                Object getInitInputs = globals.get("get_init_inputs");
+                List<Object> initInputs = getInitInputs == null ? List.of() : rt.toList(rt.call(getInitInputs, List.of(), Map.of()));
+                rt.userPos = new kc.frontend.ast.Pos(1, 1);
+                model = rt.call(modelClass, initInputs, Map.of());
+            }
             if (!(model instanceof PyInstance root && root.module != null))
                 throw new CompileError(file, 1, 1, "Model must be a subclass of torch.nn.Module");
             for (Object[] m : NnModule.namedModules(root, "")) rt.modulePaths.put((PyInstance) m[1], (String) m[0]);
@@ -162,8 +180,9 @@ public final class ModelEvaluator {
                 specs.add(new ParamSpec(e.key(), e.tensor().type(), e.buffer()));
             }
 
-            // Phase 3: inputs.
-            List<Object> inputs = rt.toList(rt.call(getInputs, List.of(), Map.of()));
+            // Phase 3: inputs: --inputs' expression, or get_inputs()
+            List<Object> inputs = inputsExpr != null ? rt.toList(interp.evalExpressionModule(inputsExpr, globals))
+                    : rt.toList(rt.call(required(globals, "get_inputs", "function get_inputs() (or give the inputs with --inputs)"), List.of(), Map.of()));
             Map<String, Value> graphInputs = new LinkedHashMap<>();
             List<TensorType> inputTypes = new ArrayList<>();
             for (Object in : inputs) {
@@ -228,7 +247,9 @@ public final class ModelEvaluator {
             return v;
         }
 
+        /** forward's tensors in order: nested tuples and lists flattened, None dropped (a loss not computed). */
         private void collectOutputs(Object out, List<Value> outputs) {
+            if (out == Py.NONE) return;
             if (out instanceof Tensor t) outputs.add(t.value());
             else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
             else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
@@ -343,7 +364,7 @@ public final class ModelEvaluator {
     /** Runs only the module-level code of a source text and returns its globals (for tests of Python semantics). */
     static Map<String, Object> runModule(String fileName, String source, Map<String, String> defines) {
         PyModule module = PythonSource.parse(fileName, source);
-        return onEvaluationThread(fileName, () -> new Run(module, defines, newTorchLibrary()).moduleOnly());
+        return onEvaluationThread(fileName, () -> new Run(module, defines, newTorchLibrary(), null, null).moduleOnly());
     }
 
     private static final PyModule MISSING = new PyModule("<missing>", List.of());

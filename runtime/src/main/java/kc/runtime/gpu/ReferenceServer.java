@@ -44,6 +44,12 @@ public final class ReferenceServer implements Reference {
     /** Starts the reference for {@code module} on device "cuda" (or "cpu"); waits until the model is built. */
     public static ReferenceServer start(Path python, Path module, Map<String, String> defines, int seed, String device,
                                         long timeoutSeconds) throws IOException, ReferenceException {
+        return start(python, module, defines, kc.frontend.ModelEntry.CONVENTION, seed, device, timeoutSeconds);
+    }
+
+    /** The same, with the model and inputs named by --entry and --inputs where {@code entry} gives them. */
+    public static ReferenceServer start(Path python, Path module, Map<String, String> defines, kc.frontend.ModelEntry entry, int seed,
+                                        String device, long timeoutSeconds) throws IOException, ReferenceException {
         Path dir = Files.createTempDirectory(ramFolder(), "kc-reference");
         Path script = dir.resolve("torch_reference.py");
         try (InputStream in = ReferenceServer.class.getResourceAsStream("/kc/runtime/torch_reference.py")) {
@@ -52,6 +58,8 @@ public final class ReferenceServer implements Reference {
         List<String> cmd = new ArrayList<>(List.of(python.toString(), script.toString(), "--serve", "--device", device,
                 "--file", module.toAbsolutePath().toString(), "--out", dir.toString(), "--seed", Integer.toString(seed)));
         defines.forEach((k, v) -> { cmd.add("--define"); cmd.add(k + "=" + v); });
+        if (entry.entry() != null) { cmd.add("--entry"); cmd.add(entry.entry()); }
+        if (entry.inputs() != null) { cmd.add("--inputs"); cmd.add(entry.inputs()); }
         Path log = dir.resolve("reference.log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         return new ReferenceServer(p, dir, log, timeoutSeconds);

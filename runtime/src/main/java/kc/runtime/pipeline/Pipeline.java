@@ -20,6 +20,7 @@ import kc.codegen.ptx.PtxTarget;
 import kc.codegen.ptx.PtxasCheck;
 import kc.frontend.CompileError;
 import kc.frontend.Frontend;
+import kc.frontend.ModelEntry;
 import kc.frontend.LoadedModel;
 import kc.ir.graph.ExprText;
 import kc.ir.graph.Graph;
@@ -64,9 +65,10 @@ public final class Pipeline {
      * @param emit     what RENDER prints; null when the run stops before it
      * @param assemble whether RENDER's PTX is assembled by ptxas (where installed) as its check: registers per block
      * @param precision the numerics asked for on the command line, or null for the schedule's (else kc's default)
+     * @param entry    the model and its inputs as --entry and --inputs name them (the KernelBench convention where not)
      */
     public record Input(Path file, String source, Map<String, String> defines, MachineModel machine,
-                        ScheduleSource schedule, Emit emit, boolean assemble, Precision precision) {
+                        ScheduleSource schedule, Emit emit, boolean assemble, Precision precision, ModelEntry entry) {
         public Input {
             defines = Collections.unmodifiableMap(new LinkedHashMap<>(defines)); // in the user's order
             if (emit != null && !emit.supports(machine))
@@ -74,14 +76,15 @@ public final class Pipeline {
         }
 
         public static Input of(Path file, Map<String, String> defines, MachineModel machine) {
-            return new Input(file, null, defines, machine, null, null, false, null);
+            return new Input(file, null, defines, machine, null, null, false, null, ModelEntry.CONVENTION);
         }
 
-        public Input withSource(String text) { return new Input(file, text, defines, machine, schedule, emit, assemble, precision); }
-        public Input withSchedule(ScheduleSource s) { return new Input(file, source, defines, machine, s, emit, assemble, precision); }
-        public Input withEmit(Emit e) { return new Input(file, source, defines, machine, schedule, e, assemble, precision); }
-        public Input withAssembler(boolean a) { return new Input(file, source, defines, machine, schedule, emit, a, precision); }
-        public Input withPrecision(Precision p) { return new Input(file, source, defines, machine, schedule, emit, assemble, p); }
+        public Input withSource(String text) { return new Input(file, text, defines, machine, schedule, emit, assemble, precision, entry); }
+        public Input withSchedule(ScheduleSource s) { return new Input(file, source, defines, machine, s, emit, assemble, precision, entry); }
+        public Input withEmit(Emit e) { return new Input(file, source, defines, machine, schedule, e, assemble, precision, entry); }
+        public Input withAssembler(boolean a) { return new Input(file, source, defines, machine, schedule, emit, a, precision, entry); }
+        public Input withPrecision(Precision p) { return new Input(file, source, defines, machine, schedule, emit, assemble, p, entry); }
+        public Input withEntry(ModelEntry m) { return new Input(file, source, defines, machine, schedule, emit, assemble, precision, m); }
     }
 
     /** Runs every stage up to and including {@code last}. */
@@ -146,8 +149,8 @@ public final class Pipeline {
     /** What each stage does, given what the earlier ones produced. */
     private Object produce(Stage stage) {
         return switch (stage) {
-            case EVALUATE -> in.source() == null ? Frontend.load(in.file(), in.defines())
-                    : Frontend.load(in.file().toString(), in.source(), in.defines());
+            case EVALUATE -> in.source() == null ? Frontend.load(in.file(), in.defines(), in.entry())
+                    : Frontend.load(in.file().toString(), in.source(), in.defines(), in.entry());
             case VERIFY -> graph(Stage.EVALUATE); // unchanged; its check is the point
             case CANONICALISE -> Rules.canonicalise(graph(Stage.VERIFY));
             case SUBSTITUTE -> Rules.substitute(graph(Stage.CANONICALISE));

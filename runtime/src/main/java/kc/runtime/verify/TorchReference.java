@@ -44,11 +44,19 @@ public final class TorchReference {
     /** Runs one module under PyTorch, writing into workDir. */
     public static Run run(Path python, Path moduleFile, Map<String, String> defines, int trials, int seed,
                           Path workDir, long timeoutSeconds) throws ReferenceFailure, IOException {
+        return run(python, moduleFile, defines, kc.frontend.ModelEntry.CONVENTION, trials, seed, workDir, timeoutSeconds);
+    }
+
+    /** The same, with the model and inputs named by --entry and --inputs where {@code entry} gives them. */
+    public static Run run(Path python, Path moduleFile, Map<String, String> defines, kc.frontend.ModelEntry entry, int trials, int seed,
+                          Path workDir, long timeoutSeconds) throws ReferenceFailure, IOException {
         Path out = workDir.resolve("reference");
         List<String> cmd = new ArrayList<>(List.of(python.toString(), script(workDir).toString(),
                 "--file", moduleFile.toAbsolutePath().toString(), "--out", out.toString(),
                 "--trials", Integer.toString(trials), "--seed", Integer.toString(seed)));
         defines.forEach((k, v) -> { cmd.add("--define"); cmd.add(k + "=" + v); });
+        if (entry.entry() != null) { cmd.add("--entry"); cmd.add(entry.entry()); }
+        if (entry.inputs() != null) { cmd.add("--inputs"); cmd.add(entry.inputs()); }
         execute(cmd, workDir, timeoutSeconds);
         return load(out);
     }

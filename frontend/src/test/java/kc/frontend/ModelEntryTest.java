@@ -1,0 +1,67 @@
+package kc.frontend;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import kc.ir.graph.DType;
+import kc.ir.graph.TensorType;
+
+/** --entry and --inputs: a model file as its authors wrote it, the model and inputs named by expressions. */
+class ModelEntryTest {
+    /** No Model, no get_inputs: a builder function, a config dataclass, a demo block that must not run. */
+    private static final String SOURCE = """
+            import argparse
+            from dataclasses import dataclass
+            import torch
+            import torch.nn as nn
+
+            @dataclass
+            class Config:
+                width: int = 8
+                depth: int = 1
+
+            class Net(nn.Module):
+                def __init__(self, cfg):
+                    super().__init__()
+                    self.layers = nn.ModuleList([nn.Linear(cfg.width, cfg.width) for _ in range(cfg.depth)])
+
+                def forward(self, x, targets=None):
+                    for layer in self.layers:
+                        x = torch.relu(layer(x))
+                    loss = None if targets is None else (x - targets).pow(2).mean()
+                    return x, loss
+
+            if __name__ == "__main__":
+                parser = argparse.ArgumentParser()
+                parser.parse_args()
+            """;
+
+    private static LoadedModel load(String entry, String inputs) {
+        return Frontend.load("net.py", SOURCE, Map.of(), new ModelEntry(entry, inputs));
+    }
+
+    @Test void theModelAndItsInputsComeFromExpressionsInTheFilesNamespace() {
+        LoadedModel m = load("Net(Config(width=6, depth=2))", "[torch.randn(3, 6)]");
+        assertEquals(List.of(TensorType.of(DType.F32, 3, 6)), m.inputTypes());
+        assertEquals(1, m.graph().outputs().size(), "the loss is None without targets: dropped from the outputs");
+        assertEquals(4, m.stateDict().size(), "two Linear layers' weights and biases");
+    }
+
+    @Test void errorsInTheExpressionsPointIntoThem() {
+        CompileError syntax = assertThrows(CompileError.class, () -> load("Net(Config(width=6)", "[torch.randn(3, 6)]"));
+        assertEquals(ModelEntry.ENTRY_FILE, syntax.file());
+        CompileError name = assertThrows(CompileError.class, () -> load("Net(Config(width=6))", "[torch.randn(3, 6), nothere]"));
+        assertEquals(ModelEntry.INPUTS_FILE + ":1:21", name.file() + ":" + name.line() + ":" + name.column());
+        assertTrue(name.getMessage().contains("nothere"), name.getMessage());
+        CompileError notModule = assertThrows(CompileError.class, () -> load("Config()", "[torch.randn(3, 6)]"));
+        assertTrue(notModule.getMessage().contains("--entry must give an nn.Module, not Config"), notModule.getMessage());
+        CompileError none = assertThrows(CompileError.class, () -> load(null, null));
+        assertTrue(none.getMessage().contains("or name the model with --entry"), none.getMessage());
+    }
+}
