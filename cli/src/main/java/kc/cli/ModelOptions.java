@@ -24,6 +24,9 @@ final class ModelOptions {
     @Option(names = "--inputs", paramLabel = "EXPR", description = "The example inputs, as an expression giving a list, e.g. --inputs '[torch.randint(0, 512, (4, 64))]' (default: get_inputs()).")
     String inputs;
 
+    @Option(names = "--path", paramLabel = "DIR", description = "A folder searched for the file's own imports after the file's folder, like PYTHONPATH. Repeatable.")
+    java.util.List<String> path = new java.util.ArrayList<>();
+
     /** The model and inputs as named on the command line (the KernelBench convention for what is not named). */
-    ModelEntry entry() { return new ModelEntry(entry, inputs); }
+    ModelEntry entry() { return new ModelEntry(entry, inputs, path); }
 }

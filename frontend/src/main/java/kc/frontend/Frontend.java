@@ -55,6 +55,10 @@ public final class Frontend {
         PyModule module = PythonSource.parse(fileName, source);
         PyModule entryExpr = entry.entry() == null ? null : PythonSource.parse(ModelEntry.ENTRY_FILE, entry.entry());
         PyModule inputsExpr = entry.inputs() == null ? null : PythonSource.parse(ModelEntry.INPUTS_FILE, entry.inputs());
-        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines, entryExpr, inputsExpr);
+        java.util.List<java.nio.file.Path> searchPath = new java.util.ArrayList<>();
+        java.nio.file.Path folder = java.nio.file.Path.of(fileName).toAbsolutePath().getParent();
+        if (folder != null) searchPath.add(folder);
+        for (String d : entry.path()) searchPath.add(java.nio.file.Path.of(d).toAbsolutePath());
+        return ModelEvaluator.evaluate(module, defines == null ? Map.of() : defines, entryExpr, inputsExpr, searchPath);
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import kc.ir.graph.DType;
 import kc.ir.graph.TensorType;
@@ -51,6 +52,53 @@ class ModelEntryTest {
         assertEquals(List.of(TensorType.of(DType.F32, 3, 6)), m.inputTypes());
         assertEquals(1, m.graph().outputs().size(), "the loss is None without targets: dropped from the outputs");
         assertEquals(4, m.stateDict().size(), "two Linear layers' weights and biases");
+    }
+
+    /**
+     * The file's own imports, as Python finds them: a package on --path (its __init__, a module imported absolutely,
+     * a relative import inside the package), a module beside the file; a yacs-style config that fills its
+     * attributes through self.__dict__.update.
+     */
+    @Test void theFilesOwnModulesAndPackagesAreEvaluatedToo(@TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path lib = dir.resolve("lib"), pkg = lib.resolve("pkg"), app = dir.resolve("app");
+        java.nio.file.Files.createDirectories(pkg);
+        java.nio.file.Files.createDirectories(app);
+        java.nio.file.Files.writeString(pkg.resolve("__init__.py"), "VERSION = 2\n");
+        java.nio.file.Files.writeString(pkg.resolve("config.py"), """
+                import json
+                class Node:
+                    def __init__(self, **kwargs):
+                        self.__dict__.update(kwargs)
+                """);
+        java.nio.file.Files.writeString(pkg.resolve("layers.py"), """
+                import torch.nn as nn
+                from .config import Node
+                from . import config
+                def block(width):
+                    assert isinstance(Node(a=1), config.Node)
+                    return nn.Linear(width, width)
+                """);
+        java.nio.file.Files.writeString(app.resolve("helpers.py"), "SCALE = 3\n");
+        java.nio.file.Path model = app.resolve("model.py");
+        java.nio.file.Files.writeString(model, """
+                import torch
+                import torch.nn as nn
+                import pkg
+                from pkg.config import Node
+                from pkg.layers import block
+                import helpers
+                class Net(nn.Module):
+                    def __init__(self, cfg):
+                        super().__init__()
+                        self.fc = block(cfg.width * helpers.SCALE * pkg.VERSION // 6)
+                    def forward(self, x):
+                        return self.fc(x)
+                """);
+        LoadedModel m = Frontend.load(model, Map.of(), new ModelEntry("Net(Node(width=4))", "[torch.randn(2, 4)]", List.of(lib.toString())));
+        assertEquals(List.of(TensorType.of(DType.F32, 2, 4)), m.inputTypes());
+        assertEquals(2, m.stateDict().size());
+        CompileError missing = assertThrows(CompileError.class, () -> Frontend.load(model, Map.of(), new ModelEntry("Net(Node(width=4))", "[torch.randn(2, 4)]")));
+        assertTrue(missing.getMessage().contains("module 'pkg.config' is not available in kc"), missing.getMessage());
     }
 
     @Test void errorsInTheExpressionsPointIntoThem() {

@@ -396,7 +396,10 @@ def main():
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--entry", help="the model as an expression in the file's namespace (default Model(*get_init_inputs()))")
     parser.add_argument("--inputs", help="the inputs as an expression giving a list (default get_inputs())")
+    parser.add_argument("--path", action="append", default=[], help="a folder searched for the file's imports, like PYTHONPATH")
     args = parser.parse_args()
+    for folder in reversed(args.path):
+        sys.path.insert(0, folder)
 
     disable_dropout()
     polyfill_sdpa()

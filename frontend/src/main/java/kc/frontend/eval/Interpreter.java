@@ -532,14 +532,21 @@ final class Interpreter {
     }
 
     private void execImportFrom(Stmt.ImportFrom im, Scope s) {
-        if (im.level() > 0) throw rt.raise("ImportError", "unsupported: relative import (from " + ".".repeat(im.level())
-                + (im.module() == null ? "" : im.module()) + " import ...)");
-        if (im.module().equals("__future__")) return;
-        Object imported = importModule(im.module());
+        String moduleName = im.level() > 0 ? relativeModule(im, s) : im.module();
+        if (moduleName.equals("__future__")) return;
+        Object imported = importModule(moduleName);
+        if (im.level() > 0 && im.module() == null && imported instanceof ModuleObject pkg) { // from . import a, b: submodules
+            for (Stmt.Alias a : im.names()) {
+                Object v = pkg.dict().get(a.name());
+                if (v == null) v = importModule(moduleName + "." + a.name());
+                s.assign(a.asName() != null ? a.asName() : a.name(), v);
+            }
+            return;
+        }
         if (imported instanceof PyObjects.Unavailable u) { // every name from it is unavailable too
             for (Stmt.Alias a : im.names()) {
-                if (a.name().equals("*")) throw rt.raise("ImportError", "unsupported: from " + im.module() + " import *: " + u.why());
-                s.assign(a.asName() != null ? a.asName() : a.name(), new PyObjects.Unavailable(im.module() + "." + a.name(), u.why()));
+                if (a.name().equals("*")) throw rt.raise("ImportError", "unsupported: from " + moduleName + " import *: " + u.why());
+                s.assign(a.asName() != null ? a.asName() : a.name(), new PyObjects.Unavailable(moduleName + "." + a.name(), u.why()));
             }
             return;
         }
@@ -550,13 +557,13 @@ final class Interpreter {
                 continue;
             }
             Object v = m.dict().get(a.name());
-            if (v == null) v = rt.modules.get(im.module() + "." + a.name());
+            if (v == null) v = rt.modules.get(moduleName + "." + a.name());
             // Annotation-only names: whatever typing offers, kc never looks inside an annotation.
-            if (v == null && (im.module().equals("typing") || im.module().equals("typing_extensions")))
+            if (v == null && (moduleName.equals("typing") || moduleName.equals("typing_extensions")))
                 v = new PyObjects.TypingForm(a.name());
-            if (v == null && PyRuntime.modelledLibrary(im.module()))
-                v = new PyObjects.Unavailable(im.module() + "." + a.name(), "kc does not model " + im.module() + "." + a.name());
-            if (v == null) throw rt.raise("ImportError", "cannot import name '" + a.name() + "' from '" + im.module() + "'");
+            if (v == null && PyRuntime.modelledLibrary(moduleName))
+                v = new PyObjects.Unavailable(moduleName + "." + a.name(), "kc does not model " + moduleName + "." + a.name());
+            if (v == null) throw rt.raise("ImportError", "cannot import name '" + a.name() + "' from '" + moduleName + "'");
             s.assign(a.asName() != null ? a.asName() : a.name(), v);
         }
     }
@@ -568,9 +575,70 @@ final class Interpreter {
     private Object importModule(String name) {
         ModuleObject m = rt.modules.get(name);
         if (m != null) return m;
+        java.nio.file.Path own = findUserModule(name);
+        if (own != null) return loadUserModule(name, own);
         int dot = name.lastIndexOf('.');
         String why = dot > 0 && PyRuntime.modelledLibrary(name.substring(0, dot)) ? "kc does not model " + name : "module '" + name + "' is not available in kc";
         return new PyObjects.Unavailable(name, why);
+    }
+
+    /** Folders searched for the file's own modules: its folder, then --path's (kc's modelled libraries come first). */
+    List<java.nio.file.Path> searchPath = List.of();
+
+    /** The file of the user's module {@code name} (a.b: a/b.py or a/b/__init__.py under a search folder), or null. */
+    private java.nio.file.Path findUserModule(String name) {
+        String rel = name.replace('.', '/');
+        for (java.nio.file.Path dir : searchPath) {
+            java.nio.file.Path py = dir.resolve(rel + ".py"), pkg = dir.resolve(rel).resolve("__init__.py");
+            if (java.nio.file.Files.isRegularFile(py)) return py;
+            if (java.nio.file.Files.isRegularFile(pkg)) return pkg;
+        }
+        return null;
+    }
+
+    /**
+     * Evaluates one of the user's modules as Python imports it: its package first, registered before its code runs
+     * (so cycles see the partial module), bound as an attribute of its package afterwards.
+     */
+    private ModuleObject loadUserModule(String name, java.nio.file.Path file) {
+        int dot = name.lastIndexOf('.');
+        ModuleObject parent = dot < 0 ? null : importModule(name.substring(0, dot)) instanceof ModuleObject p ? p : null;
+        if (rt.modules.get(name) != null) return rt.modules.get(name); // the package's own code imported it
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException | RuntimeException e) {
+            throw rt.raise("ImportError", "cannot read " + file + " for module '" + name + "'");
+        }
+        kc.frontend.ast.PyModule parsed = kc.frontend.parse.PythonSource.parse(file.toString(), text);
+        LinkedHashMap<String, Object> dict = new LinkedHashMap<>();
+        boolean isPackage = file.getFileName().toString().equals("__init__.py");
+        dict.put("__name__", name);
+        dict.put("__file__", file.toString());
+        dict.put("__package__", isPackage ? name : dot < 0 ? "" : name.substring(0, dot));
+        ModuleObject m = new ModuleObject(name, dict);
+        rt.modules.put(name, m);
+        kc.frontend.ast.Pos pos = rt.userPos;
+        String userFile = rt.userFile;
+        try {
+            execModule(parsed.body(), Scope.module(dict), new SourceUnit(file.toString(), false));
+        } finally {
+            rt.userPos = pos;
+            rt.userFile = userFile;
+        }
+        if (parent != null) parent.dict().put(name.substring(dot + 1), m);
+        return m;
+    }
+
+    /** The absolute name of a relative import ({@code from .utils import x} in package a: a.utils). */
+    private String relativeModule(Stmt.ImportFrom im, Scope s) {
+        Object pkg = s.globals.vars.get("__package__");
+        if (!(pkg instanceof String base) || base.isEmpty())
+            throw rt.raise("ImportError", "attempted relative import with no known parent package");
+        String[] parts = base.split("\\.");
+        if (im.level() - 1 >= parts.length) throw rt.raise("ImportError", "attempted relative import beyond top-level package");
+        String prefix = String.join(".", java.util.Arrays.copyOf(parts, parts.length - (im.level() - 1)));
+        return im.module() == null ? prefix : prefix + "." + im.module();
     }
 
     private void execRaise(Stmt.Raise r, Scope s) {

@@ -70,9 +70,14 @@ public final class ModelEvaluator {
      * With the model and its inputs from one-expression modules ({@code --entry} and {@code --inputs}, parsed under
      * their own names so errors point into them), each null where the KernelBench convention applies.
      */
-    public static LoadedModel evaluate(PyModule module, Map<String, String> defines, PyModule entry, PyModule inputs) {
+    public static LoadedModel evaluate(PyModule module, Map<String, String> defines, PyModule entry, PyModule inputs,
+                                       List<java.nio.file.Path> searchPath) {
         TorchLibrary torch = newTorchLibrary();
-        return onEvaluationThread(module.file(), () -> new ModelEvaluator.Run(module, defines, torch, entry, inputs).run());
+        return onEvaluationThread(module.file(), () -> {
+            Run run = new ModelEvaluator.Run(module, defines, torch, entry, inputs);
+            run.rt.interp.searchPath = List.copyOf(searchPath);
+            return run.run();
+        });
     }
 
     /** The torch library implementation (kc.frontend.torch.TorchLibraryImpl). */

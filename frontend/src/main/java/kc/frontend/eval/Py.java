@@ -35,7 +35,14 @@ public final class Py {
 
     /** A mutable, insertion-ordered dict; keys must be hashable (Long, Double, String, Boolean, Tuple, None...). */
     public static final class PyDict {
-        public final LinkedHashMap<Object, Object> items = new LinkedHashMap<>();
+        public final LinkedHashMap<Object, Object> items;
+
+        public PyDict() { this.items = new LinkedHashMap<>(); }
+
+        /** A dict that is a view of {@code backing}: an instance's __dict__, which update() and item writes change. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        PyDict(LinkedHashMap<String, Object> backing) { this.items = (LinkedHashMap) backing; }
+
         @Override public String toString() { return items.toString(); }
     }
 

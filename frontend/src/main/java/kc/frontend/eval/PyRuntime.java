@@ -461,11 +461,7 @@ final class PyRuntime implements CallContext {
         if (clsAttr != null) return bindTo(clsAttr, i, i.cls);
         return switch (name) {
             case "__class__" -> i.cls;
-            case "__dict__" -> {
-                Py.PyDict d = new Py.PyDict();
-                d.items.putAll(i.dict);
-                yield d;
-            }
+            case "__dict__" -> new Py.PyDict(i.dict); // live: self.__dict__.update(kwargs) sets attributes
             default -> null;
         };
     }

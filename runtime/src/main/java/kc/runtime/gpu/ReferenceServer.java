@@ -60,6 +60,7 @@ public final class ReferenceServer implements Reference {
         defines.forEach((k, v) -> { cmd.add("--define"); cmd.add(k + "=" + v); });
         if (entry.entry() != null) { cmd.add("--entry"); cmd.add(entry.entry()); }
         if (entry.inputs() != null) { cmd.add("--inputs"); cmd.add(entry.inputs()); }
+        for (String folder : entry.path()) { cmd.add("--path"); cmd.add(Path.of(folder).toAbsolutePath().toString()); }
         Path log = dir.resolve("reference.log");
         Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
         return new ReferenceServer(p, dir, log, timeoutSeconds);

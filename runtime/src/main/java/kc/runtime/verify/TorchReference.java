@@ -57,6 +57,7 @@ public final class TorchReference {
         defines.forEach((k, v) -> { cmd.add("--define"); cmd.add(k + "=" + v); });
         if (entry.entry() != null) { cmd.add("--entry"); cmd.add(entry.entry()); }
         if (entry.inputs() != null) { cmd.add("--inputs"); cmd.add(entry.inputs()); }
+        for (String folder : entry.path()) { cmd.add("--path"); cmd.add(Path.of(folder).toAbsolutePath().toString()); }
         execute(cmd, workDir, timeoutSeconds);
         return load(out);
     }
