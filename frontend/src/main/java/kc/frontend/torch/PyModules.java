@@ -21,6 +21,15 @@ final class PyModules {
             if (!(t instanceof Tensor x)) throw a.error("rearrange: expected a tensor");
             return Einops.rearrange(a.ctx(), x, a.str("pattern"), a.varkw());
         });
+        r.fn("einops", "repeat(tensor, pattern, **axes_lengths)", a -> {
+            if (!(a.get("tensor") instanceof Tensor x)) throw a.error("repeat: expected a tensor");
+            return Einops.transform(a.ctx(), Einops.Kind.REPEAT, x, a.str("pattern"), null, a.varkw());
+        });
+        r.fn("einops", "reduce(tensor, pattern, reduction, **axes_lengths)", a -> {
+            if (!(a.get("tensor") instanceof Tensor x)) throw a.error("reduce: expected a tensor");
+            if (!(a.get("reduction") instanceof String red)) throw a.error("reduce: kc supports the named reductions (sum, mean, max, min, prod), not a function");
+            return Einops.transform(a.ctx(), Einops.Kind.REDUCE, x, a.str("pattern"), red, a.varkw());
+        });
         r.fn("torch.nn", "Parameter(data=None, requires_grad=True)", a -> {
             Tensor t = a.isNone("data") ? Factories.full(a.ctx(), "empty", Shape.of(0), 0, DType.F32) : a.tensor("data");
             return new Tensor(t.value(), true);

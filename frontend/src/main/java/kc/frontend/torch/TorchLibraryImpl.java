@@ -44,7 +44,8 @@ public final class TorchLibraryImpl implements TorchLibrary {
         return List.of(
                 Map.entry("torch.nn.functional", "kc/prelude/functional.py"),
                 Map.entry("torch.nn", "kc/prelude/nn.py"),
-                Map.entry("torch", "kc/prelude/torch.py"));
+                Map.entry("torch", "kc/prelude/torch.py"),
+                Map.entry("einops.layers.torch", "kc/prelude/einops_layers.py"));
     }
 
     @Override
