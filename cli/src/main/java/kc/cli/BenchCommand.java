@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import kc.passes.schedule.Precision;
 import kc.ir.graph.Json;
+import kc.passes.schedule.Precision;
 import kc.runtime.ExitCode;
 import kc.runtime.bench.BenchReport;
 import kc.runtime.bench.ChildRun;

@@ -20,8 +20,8 @@ import kc.ir.tile.TType;
 import kc.ir.tile.Var;
 import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.Contraction;
-import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.GroupSchedule;
+import kc.passes.schedule.MatrixUnit;
 import kc.passes.schedule.Tiles;
 
 /**
@@ -209,7 +209,7 @@ final class ContractionLowering {
                     declareOutput();
                     at.add(new TExpr[] {KernelBuilder.add(accRow, kb.c(mi * 16L + (j / 2) * 8L)), KernelBuilder.add(accCol, kb.c(ni * 8L + j % 2))});
                 }
-        TExpr fragRow = kb.let("fr", KernelBuilder.add(rowW, g)), fragCol = kb.let("fc", KernelBuilder.add(colW, g));
+        TExpr fragRow = accRow, fragCol = kb.let("fc", KernelBuilder.add(colW, g)); // A's rows start where C's do
         return () -> {
             int runLength = doubleWord ? run : t.k();
             Var kr = kb.fresh("kr", TType.I32);

@@ -10,8 +10,8 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
-import kc.passes.schedule.Tiles;
 import kc.passes.schedule.MatrixUnit;
+import kc.passes.schedule.Tiles;
 
 /**
  * The schedule language: kc's text form of a {@link Schedule}, for people, for the search and for an LLM to write.
