@@ -140,13 +140,13 @@ public final class DefaultScheduler {
         if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
             int[] pick = largestFilling(c, numerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
-            if (c.batchCount() * ceilDiv(c.rowCount(), pick[0]) * ceilDiv(c.colCount(), pick[1]) < machine.multiprocessors() / 2) return null;
+            if (tileCount(c, pick) < machine.multiprocessors() / 2) return null;
             GroupSchedule s = base.withAccumulation(numerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
             if (ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         int[] pick = largestFilling(c, TILES, machine);
         // too few tiles to occupy the GPU (few outputs, long sums): the reduction strategies split the sum instead
-        if (c.batchCount() * ceilDiv(c.rowCount(), pick[0]) * ceilDiv(c.colCount(), pick[1]) < machine.multiprocessors()) return null;
+        if (tileCount(c, pick) < machine.multiprocessors()) return null;
         Tiles tiles = new Tiles(pick[0], pick[1], kCount <= 8 ? 8 : 16, pick[2], pick[3]);
         // double-word totals take three registers per output: half the rows, for the same 256 threads
         if (numerics == Accumulation.DOUBLE && tiles.threadM() > 1) tiles = new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
@@ -161,8 +161,13 @@ public final class DefaultScheduler {
     /** The largest tile that still gives every SM a block (else the smallest). */
     private static int[] largestFilling(Contraction c, int[][] tiles, MachineModel machine) {
         for (int[] t : tiles)
-            if (c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]) >= machine.multiprocessors()) return t;
+            if (tileCount(c, t) >= machine.multiprocessors()) return t;
         return tiles[tiles.length - 1];
+    }
+
+    /** Blocks a tile of t[0] x t[1] outputs gives the contraction. */
+    private static long tileCount(Contraction c, int[] t) {
+        return c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]);
     }
 
     /** The blocks the machine runs at once with blocks of {@code threads}. */
