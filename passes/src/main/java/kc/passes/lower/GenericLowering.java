@@ -270,7 +270,7 @@ final class GenericLowering {
         Accumulator acc = accumulator();
         acc.declare(kb);
         TExpr lane = perWarp ? new TExpr.Special(TExpr.Reg.LANE) : new TExpr.Special(TExpr.Reg.THREAD_X);
-        reduceStrided(acc, coords, lane, TExpr.i32(reduceCount), lanes);
+        reduceStrided(acc, coords, null, lane, TExpr.i32(reduceCount), lanes);
         acc.blockCombine(kb, lanes);
         TExpr first = TExpr.binary(BinOp.EQ, lane, TExpr.i32(0));
         store(acc.results(kb), coords, bid, KernelBuilder.and(first, KernelBuilder.lt(bid, kb.c(outputs))));
@@ -285,14 +285,20 @@ final class GenericLowering {
     static final int REDUCE_UNROLL = 4;
 
     /**
-     * {@code for (r = start; r < end; r += step)} over flat reduction indices, folding the body at each into acc,
-     * {@link #REDUCE_UNROLL} terms a trip (the same terms in the same order: results do not change). Terms past the
-     * end load the last term instead and are not folded.
+     * {@code lanes} threads from {@code lane} striding over flat reduction indices from {@code base} (null: 0) to
+     * {@code end}, folding the body at each into acc. With the schedule's {@code vector} W > 1 each lane takes W
+     * consecutive terms at a time (one vector load per operand along the innermost reduction dim; legality checked
+     * that they line up): {@code for (r = base + lane * W; r < end; r += lanes * W)}. {@link #REDUCE_UNROLL} such
+     * steps a trip, loads first (the same terms in the same order: results do not change). Steps past the end load
+     * the last one instead and are not folded.
      */
-    private void reduceStrided(Accumulator acc, TExpr[] coords, TExpr start, TExpr end, int step) {
+    private void reduceStrided(Accumulator acc, TExpr[] coords, TExpr base, TExpr lane, TExpr end, int lanes) {
+        int width = schedule.vector(), step = lanes * width;
+        TExpr first = width == 1 ? lane : KernelBuilder.mul(lane, width);
+        TExpr start = base == null ? first : KernelBuilder.add(base, first);
         Var r = kb.fresh("r", TType.I32);
         BitSet used = VectorAccess.reads(op.body());
-        TExpr last = kb.let("last", TExpr.binary(BinOp.SUB, end, TExpr.i32(1)));
+        TExpr last = kb.let("last", TExpr.binary(BinOp.SUB, end, TExpr.i32(width)));
         List<TStmt> loop = kb.nested(() -> {
             List<Reads> reads = new ArrayList<>();
             List<TExpr> within = new ArrayList<>(), ats = new ArrayList<>();
@@ -306,13 +312,15 @@ final class GenericLowering {
                     inner[d] = kb.let("c" + d, d == resultRank ? rest : KernelBuilder.rem(rest, dims[d]));
                     if (d > resultRank) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
                 }
-                Reads rd = new Reads(inner, 1);
+                Reads rd = new Reads(inner, width, dims.length - 1);
                 for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) rd.lane(k, 0);
                 reads.add(rd);
             }
             for (int j = 0; j < REDUCE_UNROLL; j++) {
                 int jj = j;
-                Runnable fold = () -> acc.combine(kb, body(reads.get(jj), 0, acc.splitsProducts()), ats.get(jj));
+                Runnable fold = () -> {
+                    for (int l = 0; l < width; l++) acc.combine(kb, body(reads.get(jj), l, acc.splitsProducts()), ats.get(jj));
+                };
                 if (j == 0) fold.run();
                 else kb.add(new TStmt.If(within.get(j), kb.nested(fold), List.of()));
             }
@@ -334,7 +342,7 @@ final class GenericLowering {
     private Lowering.Emitted gridPartials(String name) {
         begin();
         int threads = schedule.threads(), splits = schedule.splits();
-        long chunk = ceilDiv(reduceCount, splits);
+        long chunk = gridChunk(reduceCount, splits, schedule.vector());
         requireI32Loop(threads * REDUCE_UNROLL + (int) Math.min(chunk, Integer.MAX_VALUE / 2));
         List<String> parts = new ArrayList<>();
         Accumulator acc = accumulator();
@@ -353,13 +361,16 @@ final class GenericLowering {
         TExpr lo = kb.let("lo", KernelBuilder.mul(s, chunk));
         TExpr hi = kb.let("hi", TExpr.binary(BinOp.MIN, KernelBuilder.add(lo, TExpr.i32(chunk)), TExpr.i32(reduceCount)));
         TExpr tid = new TExpr.Special(TExpr.Reg.THREAD_X);
-        reduceStrided(acc, coords, KernelBuilder.add(lo, tid), hi, threads);
+        reduceStrided(acc, coords, lo, tid, hi, threads);
         acc.blockCombine(kb, threads);
         TExpr mask = kb.let("keep", KernelBuilder.and(TExpr.binary(BinOp.EQ, tid, TExpr.i32(0)), KernelBuilder.lt(b, kb.c(blocks))));
         List<TExpr> state = acc.state();
         for (int i = 0; i < parts.size(); i++) kb.add(new TStmt.Store(parts.get(i), Space.GLOBAL, bc, state.get(i), mask));
         return emit(name, launch);
     }
+
+    /** GRID's slice of the reduction per block: a whole number of vectors (legality: no slice is left empty). */
+    static long gridChunk(long reduceCount, int splits, int width) { return ceilDiv(ceilDiv(reduceCount, splits), width) * width; }
 
     /**
      * Kernel 2: a warp per output; lane l merges partials l, l + 32, ... in order, the butterfly merges the lanes,
@@ -418,7 +429,7 @@ final class GenericLowering {
         decompose(point, coords);
         Accumulator acc = accumulator();
         acc.declare(kb);
-        reduceStrided(acc, coords, lane, TExpr.i32(reduceCount), lanes);
+        reduceStrided(acc, coords, null, lane, TExpr.i32(reduceCount), lanes);
         acc.blockCombine(kb, lanes);
         List<TExpr> values = acc.results(kb), out = new ArrayList<>();
         Reads reads = op.epilogue() == null ? null : new Reads(coords, 1);
@@ -545,12 +556,17 @@ final class GenericLowering {
     private final class Reads {
         private final TExpr[] coords;
         private final int width;
+        /** The domain dim the lanes step along: the innermost result dim, or a reduction's innermost dim. */
+        private final int laneDim;
         private final IndexLowering ix;
         private final Map<Integer, TExpr> loaded = new HashMap<>();
 
-        Reads(TExpr[] coords, int width) {
+        Reads(TExpr[] coords, int width) { this(coords, width, resultRank - 1); }
+
+        Reads(TExpr[] coords, int width, int laneDim) {
             this.coords = coords;
             this.width = width;
+            this.laneDim = laneDim;
             this.ix = new IndexLowering(kb, coords, dims);
         }
 
@@ -568,18 +584,18 @@ final class GenericLowering {
 
         private TExpr load(int k) {
             if (given.containsKey(k)) return given.get(k);
-            if (width == 1 || VectorAccess.kind(node, k, width) == VectorAccess.Kind.BROADCAST) return kb.let("x" + k, read(ix, k));
+            if (width == 1 || VectorAccess.kind(node, k, width, laneDim) == VectorAccess.Kind.BROADCAST) return kb.let("x" + k, read(ix, k));
             Value v = node.operands().get(k);
             String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(v.type().dtype()), v.type().shape().numel(), BufferParam.Access.READ);
             TExpr offset = kb.let("off", ix.access(op.maps().get(k), v.type().shape()).offset());
             return kb.let("xv" + k, new TExpr.Load(buf, Space.GLOBAL, offset, null, 0, new TType(ScalarType.of(v.type().dtype()), width)));
         }
 
-        /** The coordinates lane j sees (the body's index reads): the innermost result coordinate plus j. */
+        /** The coordinates lane j sees (the body's index reads): the lane dim's coordinate plus j. */
         TExpr[] coords(int j) {
             if (j == 0) return coords;
             TExpr[] c = coords.clone();
-            c[resultRank - 1] = KernelBuilder.add(coords[resultRank - 1], kb.c(j));
+            c[laneDim] = KernelBuilder.add(coords[laneDim], kb.c(j));
             return c;
         }
     }

@@ -102,8 +102,11 @@ public final class DefaultScheduler {
             case Op.Scan s -> pointwise.withStrategy(Strategy.SCAN);
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
             // a warp per row while a row is short, else a block
-            case Op.RowFused row -> pointwise.withThreads(REDUCE_THREADS)
-                    .withStrategy(row.stats().reduceShape().numel() <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK);
+            case Op.RowFused row -> {
+                GroupSchedule s = pointwise.withThreads(REDUCE_THREADS)
+                        .withStrategy(row.stats().reduceShape().numel() <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK);
+                yield reductionVector(s, ScheduleLegality.rowStatistics(n), n, machine, precision);
+            }
             case Op.Generic gen -> {
                 GroupSchedule reduce = pointwise.withThreads(REDUCE_THREADS);
                 long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();
@@ -111,9 +114,11 @@ public final class DefaultScheduler {
                 if (tiled != null) yield tiled;
                 if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
                 int splits = gridSplits(outputs, rows, machine);
-                if (splits >= 2) yield reduce.withStrategy(Strategy.GRID).withSplits(splits);
-                if (contiguousRows(n, gen)) yield reduce.withStrategy(rows <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK);
-                yield rows >= LONG_REDUCTION && outputs <= FEW_OUTPUTS ? reduce.withStrategy(Strategy.BLOCK) : pointwiseDefaults(pointwise, n, machine);
+                if (splits >= 2) yield reductionVector(reduce.withStrategy(Strategy.GRID).withSplits(splits), n, n, machine, precision);
+                if (contiguousRows(n, gen))
+                    yield reductionVector(reduce.withStrategy(rows <= WARP_ROW_MAX ? Strategy.WARP : Strategy.BLOCK), n, n, machine, precision);
+                yield rows >= LONG_REDUCTION && outputs <= FEW_OUTPUTS
+                        ? reductionVector(reduce.withStrategy(Strategy.BLOCK), n, n, machine, precision) : pointwiseDefaults(pointwise, n, machine);
             }
         };
     }
@@ -219,6 +224,26 @@ public final class DefaultScheduler {
         long deep = ITEM_WAVES * wave(machine, s.threads());
         int items = blocks <= deep ? 1 : (int) Math.min(MAX_DEFAULT_ITEMS, blocks / deep);
         return s.withVector(vector).withItems(items);
+    }
+
+    /**
+     * A reduction strategy's vector width (the {@code group}'s schedule s, whose reduction is {@code reduction}: the
+     * group itself, or a row kernel's statistics): 4, else 2, where each lane can take that many consecutive terms
+     * with one vector load per operand, every lane still gets a whole vector, and the loads fit
+     * {@link #VECTOR_REGISTERS}. Scalar loads left a memory-bound reduction (a loss, a norm's statistics) well
+     * short of the copy bandwidth: four times the memory instructions and the index arithmetic per term.
+     */
+    static GroupSchedule reductionVector(GroupSchedule s, Node reduction, Node group, MachineModel machine, Precision precision) {
+        long terms = ((Op.Generic) reduction.op()).reduceShape().numel();
+        int lanes = s.strategy() == Strategy.WARP ? 32 : s.threads();
+        for (int width : new int[] {4, 2}) {
+            GroupSchedule v = s.withVector(width);
+            if (terms >= (long) lanes * width && VectorAccess.reductionProblem(reduction, width) == null
+                    && VectorAccess.reductionVectorReads(reduction, width) * width <= VECTOR_REGISTERS
+                    && ScheduleLegality.problem(v, group, machine, precision) == null)
+                return v;
+        }
+        return s;
     }
 
     private static long ceilDiv(long a, long b) { return (a + b - 1) / b; }

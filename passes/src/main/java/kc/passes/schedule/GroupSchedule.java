@@ -16,7 +16,9 @@ import java.util.List;
  * @param items        POINTWISE: items per thread (an item is {@code vector} outputs), one grid apart (a grid-stride
  *                     loop), so a grid can be sized in waves of the GPU
  * @param vector       POINTWISE: consecutive outputs per thread, read and written with one access each (2 or 4:
- *                     8- or 16-byte loads and stores for fp32); see {@link VectorAccess} for when that is legal
+ *                     8- or 16-byte loads and stores for fp32); WARP, BLOCK, GRID and row kernels: consecutive
+ *                     terms of the innermost reduction dim a lane reads with one access per operand; see
+ *                     {@link VectorAccess} for when either is legal
  * @param accumulation how float sums accumulate
  * @param splits       GRID: blocks sharing one output's reduction (1 otherwise)
  * @param tiles        TILE: the block tile, the reduction step and each thread's outputs (null otherwise)
@@ -31,15 +33,22 @@ public record GroupSchedule(String name, List<String> members, Strategy strategy
     }
 
     public GroupSchedule withName(String n) { return new GroupSchedule(n, members, strategy, threads, items, vector, accumulation, splits, tiles); }
-    public GroupSchedule withStrategy(Strategy s) { return new GroupSchedule(name, members, s, threads, items, vector, accumulation, splits, s == Strategy.TILE ? tiles : null); }
+    /** Strategy s; a vector width is dropped when s is another strategy (it means outputs for pointwise, terms for the others). */
+    public GroupSchedule withStrategy(Strategy s) {
+        return new GroupSchedule(name, members, s, threads, items, s == strategy ? vector : 1, accumulation, splits, s == Strategy.TILE ? tiles : null);
+    }
     public GroupSchedule withThreads(int t) { return new GroupSchedule(name, members, strategy, t, items, vector, accumulation, splits, tiles); }
     public GroupSchedule withItems(int i) { return new GroupSchedule(name, members, strategy, threads, i, vector, accumulation, splits, tiles); }
     public GroupSchedule withVector(int v) { return new GroupSchedule(name, members, strategy, threads, items, v, accumulation, splits, tiles); }
     public GroupSchedule withAccumulation(Accumulation a) { return new GroupSchedule(name, members, strategy, threads, items, vector, a, splits, tiles); }
     public GroupSchedule withSplits(int s) { return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, s, tiles); }
-    /** Strategy TILE with these tiles (and the threads they take), or with null the strategy unchanged and no tiles. */
+    /**
+     * Strategy TILE with these tiles (and the threads they take; items, vector and split, which TILE has no use for,
+     * back to 1), or with null the strategy unchanged and no tiles.
+     */
     public GroupSchedule withTiles(Tiles t) {
-        return new GroupSchedule(name, members, t == null ? strategy : Strategy.TILE, t == null ? threads : t.threads(), items, vector, accumulation, splits, t);
+        if (t == null) return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, splits, null);
+        return new GroupSchedule(name, members, Strategy.TILE, t.threads(), 1, 1, accumulation, 1, t);
     }
     public GroupSchedule withMembers(List<String> m) { return new GroupSchedule(name, m, strategy, threads, items, vector, accumulation, splits, tiles); }
 }

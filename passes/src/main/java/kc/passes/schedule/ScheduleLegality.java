@@ -11,6 +11,7 @@ import kc.ir.graph.DType;
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
 import kc.ir.graph.Op;
+import kc.ir.graph.Value;
 import kc.passes.cost.MachineModel;
 
 /**
@@ -78,8 +79,8 @@ public final class ScheduleLegality {
         if (n.op() instanceof Op.RowFused) {
             if (st != Strategy.WARP && st != Strategy.BLOCK) return "a row kernel runs a warp or a block per row, not strategy " + st.word();
             if (threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
-            if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "a row kernel takes no items, vector or split";
-            return null;
+            if (gs.items() != 1 || gs.splits() != 1) return "a row kernel takes no items or split";
+            return VectorAccess.reductionProblem(rowStatistics(n), gs.vector());
         }
         if (!(n.op() instanceof Op.Generic gen)) return "a constant is a buffer, not a kernel";
         if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
@@ -95,9 +96,12 @@ public final class ScheduleLegality {
         if (st == Strategy.GRID && gs.splits() > length)
             return "split " + gs.splits() + " exceeds the reduction length " + length + " (a block per term at most)";
         if (gs.vector() != 1) {
-            if (st != Strategy.POINTWISE) return "vector " + gs.vector() + " applies to strategy pointwise only";
-            String why = VectorAccess.problem(n, gs.vector());
+            String why = st == Strategy.POINTWISE ? VectorAccess.problem(n, gs.vector()) : VectorAccess.reductionProblem(n, gs.vector());
             if (why != null) return why;
+            long chunk = (length + gs.splits() - 1) / gs.splits();
+            chunk = (chunk + gs.vector() - 1) / gs.vector() * gs.vector();
+            if (st == Strategy.GRID && (gs.splits() - 1) * chunk >= length)
+                return "vector " + gs.vector() + " with split " + gs.splits() + ": slices of whole vectors (" + chunk + " terms) leave the last split empty";
         }
         if (gs.items() != 1 && st != Strategy.POINTWISE) return "items " + gs.items() + " applies to strategy pointwise only";
         if (gs.items() > MAX_ITEMS) return "items " + gs.items() + " exceeds " + MAX_ITEMS + " per thread";
@@ -106,6 +110,12 @@ public final class ScheduleLegality {
                 return "accumulate plain sums " + length + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         }
         return null;
+    }
+
+    /** The reduction a row kernel computes its statistics with, as a node of its own (what its vector applies to). */
+    static Node rowStatistics(Node n) {
+        Op.RowFused row = (Op.RowFused) n.op();
+        return new Node(new Value(-1, row.statsType(), null), row.stats(), n.operands().subList(0, row.statsOperands()), n.origin());
     }
 
     /** Shared memory a kernel may declare statically (larger needs the dynamic opt-in, which kc does not use yet). */

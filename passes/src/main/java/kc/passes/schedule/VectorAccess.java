@@ -39,7 +39,46 @@ public final class VectorAccess {
     private record Lanes(long step, boolean aligned) {}
 
     /** The kind of operand {@code k}'s reads, or null when it can be neither. */
-    public static Kind kind(Node n, int k, int width) { return classify(n, k, width) instanceof Kind kind ? kind : null; }
+    public static Kind kind(Node n, int k, int width) { return kind(n, k, width, n.result().type().rank() - 1); }
+
+    /** The kind of operand {@code k}'s reads over {@code width} lanes along domain dim {@code dim}, or null. */
+    public static Kind kind(Node n, int k, int width, int dim) {
+        return classify(n, k, width, dim) instanceof Kind kind ? kind : null;
+    }
+
+    /**
+     * The first reason a reduction's lanes cannot each take {@code width} consecutive terms of the innermost reduction
+     * dim with one vector load per operand (schedule knob {@code vector} for strategies warp, block and grid, and for
+     * a row kernel's statistics), or null when they can. The flat reduction index a lane starts at is then a multiple
+     * of the width, and so is that dim's coordinate.
+     */
+    public static String reductionProblem(Node n, int width) {
+        if (width == 1) return null;
+        String v = "vector " + width + ": ";
+        if (!(n.op() instanceof Op.Generic gen) || gen.reduction() == Op.Reduction.NONE) return v + "the group has no reduction to read in vectors";
+        if (gen.reduction() == Op.Reduction.ARGMAX || gen.reduction() == Op.Reduction.ARGMIN) return v + "an " + gen.reduction().name().toLowerCase() + " reduction tracks each term's index";
+        int dim = n.result().type().rank() + gen.reduceShape().rank() - 1;
+        long inner = gen.reduceShape().dim(gen.reduceShape().rank() - 1);
+        if (inner % width != 0) return v + "the innermost reduction dim (" + inner + ") is not a multiple of " + width;
+        BitSet used = reads(gen.body());
+        for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) {
+            Object c = classify(n, k, width, dim);
+            if (c instanceof String why) return v + operand(n, k) + " " + why.replace("the innermost dim", "the innermost reduction dim");
+            String t;
+            if (c == Kind.VECTOR && (t = vectorType(n.operands().get(k).type().dtype(), width)) != null)
+                return v + operand(n, k) + " is " + t;
+        }
+        return null;
+    }
+
+    /** How many operands the reduction's body reads as vectors of this width along the innermost reduction dim. */
+    public static int reductionVectorReads(Node n, int width) {
+        Op.Generic gen = (Op.Generic) n.op();
+        int dim = n.result().type().rank() + gen.reduceShape().rank() - 1, count = 0;
+        BitSet used = reads(gen.body());
+        for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) if (kind(n, k, width, dim) == Kind.VECTOR) count++;
+        return count;
+    }
 
     /**
      * The first reason {@code vector width} cannot run node n, or null when it can. Messages start with
@@ -117,9 +156,11 @@ public final class VectorAccess {
     }
 
     /** A Kind, or a String saying why the operand's reads are neither. */
-    private static Object classify(Node n, int k, int width) {
+    private static Object classify(Node n, int k, int width) { return classify(n, k, width, n.result().type().rank() - 1); }
+
+    /** As above, over lanes along domain dim {@code dim} (a result dim, or a reduction dim after them). */
+    private static Object classify(Node n, int k, int width, int dim) {
         Op.Generic gen = (Op.Generic) n.op();
-        int dim = n.result().type().rank() - 1;
         long[] dims = domain(n);
         IndexMap map = gen.maps().get(k);
         Shape shape = n.operands().get(k).type().shape();

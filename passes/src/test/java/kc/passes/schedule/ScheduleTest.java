@@ -150,7 +150,8 @@ class ScheduleTest {
     void gridItemsAndVectorKnobsSayWhereTheyApply() {
         Graph g = graph();
         Schedule d = DefaultScheduler.schedule(g);
-        GroupSchedule exp = d.groups().get(0), sum = d.groups().get(1);
+        GroupSchedule exp = d.groups().get(0), sum = d.groups().get(1).withVector(1);
+        assertEquals(4, d.groups().get(1).vector(), "a contiguous 300-term row is read in float4s by default");
         assertEquals("group softmax#1:2: strategy grid needs split 2 or more", problem1(g, d, sum.withStrategy(Strategy.GRID)));
         assertEquals("group softmax#1:2: split 4 needs strategy grid", problem1(g, d, sum.withSplits(4)));
         assertEquals("group softmax#1:2: split 301 exceeds the reduction length 300 (a block per term at most)",
@@ -158,7 +159,10 @@ class ScheduleTest {
         assertEquals(null, problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(300)));
         assertEquals("group softmax#1: strategy grid splits a reduction across threads; this group has none",
                 problem1(g, d, exp.withStrategy(Strategy.GRID).withSplits(2)));
-        assertEquals("group softmax#1:2: vector 4 applies to strategy pointwise only", problem1(g, d, sum.withVector(4)));
+        assertEquals(null, problem1(g, d, sum.withStrategy(Strategy.BLOCK).withVector(4)));
+        assertEquals(null, problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(75).withVector(4)));
+        assertEquals("group softmax#1:2: vector 4 with split 76: slices of whole vectors (4 terms) leave the last split empty",
+                problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(76).withVector(4)));
         assertEquals("group softmax#1:2: items 2 applies to strategy pointwise only", problem1(g, d, sum.withStrategy(Strategy.BLOCK).withItems(2)));
         assertEquals("group softmax#1: items 65 exceeds 64 per thread", problem1(g, d, exp.withItems(65)));
         assertEquals(null, problem1(g, d, exp.withItems(64).withVector(2)));

@@ -42,6 +42,7 @@ import kc.passes.lower.Lowering;
 import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Schedule;
+import kc.passes.schedule.ScheduleLegality;
 import kc.passes.schedule.Strategy;
 
 /**
@@ -132,7 +133,11 @@ class GridAndVectorCpuTest {
                     with(g, gs -> gs.withStrategy(Strategy.POINTWISE).withThreads(32)),
                     with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64)),
                     with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(128)),
-                    with(g, gs -> gs.withStrategy(Strategy.GRID).withSplits(7).withThreads(64)));
+                    with(g, gs -> gs.withStrategy(Strategy.GRID).withSplits(7).withThreads(64)),
+                    // each lane taking 4 (2) consecutive terms with one vector load
+                    with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64).withVector(4)),
+                    with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(128).withVector(2)),
+                    with(g, gs -> gs.withStrategy(Strategy.GRID).withSplits(7).withThreads(64).withVector(4)));
             for (Schedule s : schedules) {
                 List<HostTensor> got = check(g, s, data);
                 if (red == Op.Reduction.MAX_SUMEXP) {
@@ -190,6 +195,9 @@ class GridAndVectorCpuTest {
                     with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(128)),
                     with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(64))))
                 check(g, s, null);
+            // the statistics' terms in vectors: softmax's rows, and each channel's runs of 8 along the last dim
+            check(g, with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64).withVector(4)), null);
+            check(g, with(g, gs -> gs.withStrategy(Strategy.BLOCK).withThreads(64).withVector(2)), null);
             // and against the unfused graph's interpreter, which never saw a row kernel
             Random rnd = new Random(3);
             List<HostTensor> in = List.of(CpuCheck.random(raw.inputs().get(0), rnd));
@@ -209,6 +217,17 @@ class GridAndVectorCpuTest {
         return b.build(outs);
     }
 
+    /** Column sums (terms a row apart) cannot be read in vectors along the reduction; legality says why. */
+    @Test
+    void vectorTermsNeedContiguousReads() {
+        GraphBuilder b = new GraphBuilder("columns");
+        Value x = b.input("x", f32(64, 8));
+        Value s = b.add(new Op.Generic(Shape.of(64), List.of(IndexMap.of(dim(1), dim(0))), r(0), Op.Reduction.SUM), List.of(x), f32(8), O);
+        Graph g = b.build(List.of(s));
+        List<ScheduleLegality.Problem> ps = ScheduleLegality.check(g, with(g, gs -> gs.withStrategy(Strategy.WARP).withThreads(64).withVector(4)), MachineModel.SM_90);
+        assertTrue(!ps.isEmpty() && ps.get(0).toString().endsWith("vector 4: operand x is read with stride 8 along the innermost reduction dim"), ps.toString());
+    }
+
     @Test
     void gridSumsMaxAndMinWithSplitsThatDoNotDivideTheRow() {
         Graph g = rowReductions(3, 1000, Op.Reduction.SUM, Op.Reduction.MAX, Op.Reduction.MIN);
@@ -225,6 +244,10 @@ class GridAndVectorCpuTest {
                 .allMatch(b -> b.role() == LaunchPlan.Role.SCRATCH && b.shape().numel() == 21));
         assertEquals(low.plan(), kc.ir.tile.PlanJson.read(kc.ir.tile.PlanJson.write(low.plan(), "k.cu")).plan(), "the plan's JSON keeps the partials");
         check(g, s, null);
+        // float4 terms: slices of 144 terms (143 rounded up to whole vectors), the last one shorter
+        Schedule v = d;
+        for (GroupSchedule gs : d.groups()) v = v.with(gs.withStrategy(Strategy.GRID).withSplits(7).withThreads(64).withVector(4));
+        check(g, v, null);
     }
 
     @Test
