@@ -301,6 +301,8 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
         request = json.loads(line)
         op = request["op"]
         held.clear()
+        if op == "trial":  # the previous trial's tensors go (the locals too) before the next ones are drawn: with a
+            last = inputs = draws = outputs = None  # 6 GB input, two trials' at once would crowd kc's buffers out
         if device == "cuda":  # give what PyTorch cached back to the driver: kc's own buffers need it (a 6 GB input
             torch.cuda.empty_cache()  # and its float64 run would otherwise hold most of an 80 GB card)
         try:

@@ -14,13 +14,13 @@ import kc.ir.graph.DType;
 import kc.runtime.verify.Tolerance;
 
 /**
- * kc's own device helpers (kc_runtime_kernels.cu): allclose with error figures, bitwise difference counts and a
- * uniform fill, so that the guards judge gigabyte outputs without copying them to the host.
+ * kc's own device helpers (kc_runtime_kernels.cu): allclose with error figures, bitwise difference counts, 64-bit
+ * fingerprints and a uniform fill, so that the guards judge gigabyte outputs without copying them to the host.
  */
 public final class RuntimeKernels {
     private static final int THREADS = 256;
     private final GpuDevice device;
-    private final CUfunction compare, countDifferent, fillUniform;
+    private final CUfunction compare, countDifferent, fingerprint, fillUniform;
     private final DeviceBuffer scratch;
 
     public RuntimeKernels(GpuDevice device) {
@@ -28,6 +28,7 @@ public final class RuntimeKernels {
         CUmodule module = device.loadPtx(ptx(), "kc's runtime kernels");
         compare = function(module, "kc_compare");
         countDifferent = function(module, "kc_count_different");
+        fingerprint = function(module, "kc_fingerprint");
         fillUniform = function(module, "kc_fill_uniform");
         scratch = device.allocate(64);
     }
@@ -82,6 +83,24 @@ public final class RuntimeKernels {
         long[] count = new long[1];
         scratch.download(Pointer.to(count), 0, 8);
         return count[0];
+    }
+
+    /**
+     * A 64-bit fingerprint of the bits of n elements of {@code elementBytes} (1, 2, 4 or 8): the wrapping sum over i
+     * of mix64(bits_i ^ mix64(i)). Buffers with equal contents give equal fingerprints; buffers that differ (in any
+     * element, or only in the order of their elements) give different ones except with probability about 2^-64. A
+     * guard can so remember a gigabyte output in 8 bytes, to learn later whether another output equals it.
+     */
+    public long fingerprint(DeviceBuffer a, long n, int elementBytes) {
+        if (n == 0) return 0;
+        scratch.fill((byte) 0, null);
+        Pointer params = Pointer.to(Pointer.to(a.pointer()), Pointer.to(new long[] {n}), Pointer.to(new int[] {elementBytes}),
+                Pointer.to(scratch.pointer()));
+        cuLaunchKernel(fingerprint, blocks(n), 1, 1, THREADS, 1, 1, 0, null, params, null);
+        device.synchronize("fingerprinting a buffer");
+        long[] print = new long[1];
+        scratch.download(Pointer.to(print), 0, 8);
+        return print[0];
     }
 
     /** Fills n elements with seeded uniform [0, 1) values (0/1 for integer types). */

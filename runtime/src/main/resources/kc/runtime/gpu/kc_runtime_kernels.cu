@@ -4,7 +4,7 @@
 //
 // Rebuild the PTX beside this file (the runtime loads it through the driver's JIT) with
 //   scripts/build-runtime-kernels.sh
-// GpuRuntimeKernelsTest checks that the committed PTX matches this source.
+// RuntimeKernelsTest checks that the committed PTX matches this source.
 
 // Element types, as kc.runtime.gpu.ElementType numbers them.
 #define T_F32 0
@@ -138,6 +138,35 @@ __device__ unsigned long long mix64(unsigned long long z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     return z ^ (z >> 31);
+}
+
+// An order-independent 64-bit fingerprint of n elements of element_bytes (1, 2, 4 or 8): the wrapping sum over i
+// of mix64(bits_i ^ mix64(i)), added into *out (zero it first). Equal buffers give equal fingerprints whatever the
+// launch; buffers that differ anywhere (a permutation too: the index is hashed in) give different ones except with
+// probability about 2^-64. Launch with 256 threads per block; any grid (grid-stride loop).
+extern "C" __global__ void kc_fingerprint(const void* a, long long n, int element_bytes, unsigned long long* out) {
+    __shared__ unsigned long long s[32];
+    unsigned long long sum = 0;
+    for (long long i = blockIdx.x * (long long) blockDim.x + threadIdx.x; i < n; i += (long long) gridDim.x * blockDim.x) {
+        unsigned long long bits;
+        switch (element_bytes) {
+            case 8: bits = ((const unsigned long long*) a)[i]; break;
+            case 4: bits = ((const unsigned int*) a)[i]; break;
+            case 2: bits = ((const unsigned short*) a)[i]; break;
+            default: bits = ((const unsigned char*) a)[i]; break;
+        }
+        sum += mix64(bits ^ mix64((unsigned long long) i));
+    }
+    // unsigned sums wrap, and wrapping addition is associative and commutative: any reduction order gives the same
+    for (int k = 16; k > 0; k >>= 1) sum += __shfl_down_sync(0xFFFFFFFFu, sum, k);
+    int warp = threadIdx.x / 32, warps = (blockDim.x + 31) / 32;
+    if (threadIdx.x % 32 == 0) s[warp] = sum;
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        unsigned long long total = 0;
+        for (int w = 0; w < warps; w++) total += s[w];
+        atomicAdd(out, total);
+    }
 }
 
 // Fills a buffer with uniform [0, 1) values (floats), or 0/1 (ints, bools): inputs for timing runs, whose
