@@ -4,9 +4,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.nio.file.Files;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import kc.codegen.torch.TorchModuleRenderer;
+import kc.frontend.DefinedSource;
 import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
@@ -30,16 +34,17 @@ import picocli.CommandLine.Model.CommandSpec;
                 "leaves no half-written folder. Prints kernels, launches, bytes moved and the roofline floor time",
                 "on the target's abstract machine. Without --schedule, kc's default schedule (see kc explain)."})
 final class CompileCommand implements Callable<Integer> {
-    enum EmitOption { cuda, ptx, metal }
+    enum EmitOption { cuda, ptx, metal, torch }
 
     @Mixin ModelOptions model;
     @Mixin TargetOption target;
     @Mixin ScheduleOption schedule;
 
-    @Option(names = "--emit", required = true, description = "What to write: cuda (CUDA C), ptx (PTX written by kc) or metal (Metal Shading Language).")
+    @Option(names = "--emit", required = true, description = {"What to write: cuda (CUDA C), ptx (PTX written by kc), metal (Metal Shading Language),",
+            "or torch: one Python file with class ModelNew(Model) running kc's PTX through the CUDA driver API (needs only PyTorch)."})
     EmitOption emit;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "DIR", description = "Output folder (default: <file name>-<emit> in the current folder).")
+    @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Output folder (default: <file name>-<emit> in the current folder); with --emit torch a file (default: <file name>_kc.py).")
     Path output;
 
     @Option(names = "--no-ptxas", description = "With --emit ptx: skip assembling with ptxas (which checks the PTX and reports registers per kernel).")
@@ -48,7 +53,10 @@ final class CompileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws IOException {
-        Emit kind = Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
+        boolean torch = emit == EmitOption.torch;
+        if (torch && model.entry().entry() != null)
+            throw new KcFailure(ExitCode.BAD_INPUT, "compile: --emit torch writes class ModelNew(Model) for the KernelBench convention; --entry is not supported with it");
+        Emit kind = torch ? Emit.PTX : Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
         MachineModel machine = target.machine(kind, "compile");
         Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, machine)
                 .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withEmit(kind).withAssembler(!noPtxas));
@@ -56,11 +64,19 @@ final class CompileCommand implements Callable<Integer> {
         Lowered lowered = c.kernels();
 
         String name = model.file.getFileName().toString();
-        Path out = output != null ? output : Path.of(name.replaceFirst("\\.py$", "") + "-" + emit);
-        try {
-            Folders.replaceAtomically(out, rendered.files());
-        } catch (NotDirectoryException e) {
-            throw new KcFailure(ExitCode.BAD_INPUT, "compile: " + out + " exists and is not a folder");
+        Path out = output != null ? output : Path.of(name.replaceFirst("\\.py$", "") + (torch ? "_kc.py" : "-" + emit));
+        if (torch) {
+            if (!c.loaded().randomDraws().isEmpty())
+                throw new KcFailure(ExitCode.BAD_INPUT, "compile: --emit torch: forward draws random tensors (" + String.join(", ", c.loaded().randomDraws())
+                        + "), which ModelNew could only draw with PyTorch ops");
+            if (Files.isDirectory(out)) throw new KcFailure(ExitCode.BAD_INPUT, "compile: " + out + " is a folder; --emit torch writes one file");
+            Folders.writeAtomically(out, torchModule(c, machine));
+        } else {
+            try {
+                Folders.replaceAtomically(out, rendered.files());
+            } catch (NotDirectoryException e) {
+                throw new KcFailure(ExitCode.BAD_INPUT, "compile: " + out + " exists and is not a folder");
+            }
         }
 
         CostModel.Estimate cost = c.estimate();
@@ -76,6 +92,22 @@ final class CompileCommand implements Callable<Integer> {
             o.println("  ptxas: ok for " + machine.target() + ", at most " + rendered.mostRegisters() + " registers per thread");
         for (String w : c.loaded().warnings()) spec.commandLine().getErr().println(w);
         return ExitCode.OK;
+    }
+
+    /** The --emit torch file: the user's source (as -D makes it) around kc's PTX, plan and launcher. */
+    private String torchModule(Compilation c, MachineModel machine) throws IOException {
+        String source = DefinedSource.apply(model.file.toString(), Files.readString(model.file), model.defines);
+        StringBuilder command = new StringBuilder("kc compile " + model.file.getFileName() + " --emit torch");
+        model.defines.forEach((k, v) -> command.append(" -D ").append(k).append('=').append(v));
+        if (schedule.file != null) command.append(" --schedule ").append(schedule.file);
+        command.append(" --target ").append(machine.target()).append(" --precision ").append(c.kernels().plan().precision());
+        List<String> header = List.of(
+                "A drop-in for Model from " + model.file.getFileName() + ", compiled by " + new Version().getVersion()[0] + ".",
+                "Command: " + command,
+                "Precision " + c.kernels().plan().precision() + ", target " + machine.describe() + "; "
+                        + c.kernels().kernels().size() + " kernels, " + c.kernels().plan().launches().size() + " launches a forward.",
+                "At run time it needs only PyTorch with CUDA: kc's PTX is loaded through the CUDA driver API.");
+        return TorchModuleRenderer.render(header, source, c.rendered().source(), c.rendered().planJson());
     }
 
     private static String time(double seconds) {

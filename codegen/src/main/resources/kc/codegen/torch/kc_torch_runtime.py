@@ -1,0 +1,108 @@
+# ---- kc's launcher: the PTX above through the CUDA driver API, on PyTorch's current stream ----
+# Buffers come from PyTorch's allocator; no PyTorch compute op runs here (views, allocation and launches only).
+import ctypes as _kc_ctypes
+
+_KC_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+              "bfloat16": torch.bfloat16, "int32": torch.int32, "int64": torch.int64, "bool": torch.bool}
+
+
+class _KcDriver:
+    """libcuda, loaded on first use (importing this file needs no GPU), and the PTX loaded once per device."""
+    lib = None
+    modules = {}
+
+    @classmethod
+    def check(cls, status, what):
+        if status != 0:
+            name = _kc_ctypes.c_char_p()
+            cls.lib.cuGetErrorName(status, _kc_ctypes.byref(name))
+            raise RuntimeError("kc: %s failed: %s" % (what, name.value.decode() if name.value else status))
+
+    @classmethod
+    def functions(cls, device):
+        """The plan's kernels on this device: CUfunction handles in launch order."""
+        if device.index in cls.modules:
+            return cls.modules[device.index]
+        if cls.lib is None:
+            cls.lib = _kc_ctypes.CDLL("libcuda.so.1")
+        torch.cuda.init()
+        with torch.cuda.device(device):
+            torch.cuda.current_stream(device)  # PyTorch makes the device's primary context current
+            context = _kc_ctypes.c_void_p()
+            cls.check(cls.lib.cuCtxGetCurrent(_kc_ctypes.byref(context)), "cuCtxGetCurrent")
+            if not context.value:
+                handle = _kc_ctypes.c_int()
+                cls.check(cls.lib.cuDeviceGet(_kc_ctypes.byref(handle), device.index), "cuDeviceGet")
+                cls.check(cls.lib.cuDevicePrimaryCtxRetain(_kc_ctypes.byref(context), handle), "cuDevicePrimaryCtxRetain")
+                cls.check(cls.lib.cuCtxSetCurrent(context), "cuCtxSetCurrent")
+            module = _kc_ctypes.c_void_p()
+            cls.check(cls.lib.cuModuleLoadData(_kc_ctypes.byref(module), _KC_PTX.encode() + b"\0"), "loading kc's PTX")
+            functions = []
+            for launch in _KC_PLAN["launches"]:
+                f = _kc_ctypes.c_void_p()
+                cls.check(cls.lib.cuModuleGetFunction(_kc_ctypes.byref(f), module, launch["kernel"].encode()), launch["kernel"])
+                functions.append(f)
+        cls.modules[device.index] = functions
+        return functions
+
+
+def _kc_describe(dtype, shape):
+    return "%s[%s]" % (str(dtype).replace("torch.", ""), ", ".join(str(d) for d in shape))
+
+
+def _kc_tensor(value, buffer, what, device):
+    """value as this plan buffer takes it, or a ValueError naming what it is and what kc compiled for."""
+    want = _kc_describe(_KC_DTYPES[buffer["dtype"]], buffer["shape"])
+    have = _kc_describe(value.dtype, value.shape)
+    if have != want:
+        raise ValueError("kc: %s is %s; compiled for %s" % (what, have, want))
+    if value.device != device:
+        raise ValueError("kc: %s is on %s; the model runs on %s" % (what, value.device, device))
+    if not value.is_contiguous():
+        raise ValueError("kc: %s is not contiguous; kc's kernels read it in row-major order" % what)
+    return value
+
+
+def _kc_forward(model, inputs):
+    tensors = [x for x in inputs if isinstance(x, torch.Tensor)]
+    declared = [b for b in _KC_PLAN["buffers"] if b["role"] == "input"]
+    if len(tensors) != len(declared):
+        raise ValueError("kc: forward got %d tensors; compiled for %d" % (len(tensors), len(declared)))
+    for b in declared:  # shapes and dtypes first: the clearest error for the commonest mistake
+        _kc_tensor(tensors[b["index"]], b, "input %d" % b["index"], tensors[b["index"]].device)
+    device = tensors[0].device if tensors else next(model.parameters()).device
+    if device.type != "cuda":
+        raise ValueError("kc: the inputs are on %s; kc's kernels run on a CUDA device" % device)
+    functions = _KcDriver.functions(device)
+    constants = model.__dict__.setdefault("_kc_constants", {})
+    buffers, keep, outputs = {}, [], []
+    for b in _KC_PLAN["buffers"]:
+        role = b["role"]
+        if role == "input":
+            t = _kc_tensor(tensors[b["index"]], b, "input %d" % b["index"], device)
+        elif role == "param":
+            try:
+                value = model.get_parameter(b["key"])
+            except AttributeError:
+                value = model.get_buffer(b["key"])
+            t = _kc_tensor(value.detach(), b, "weight " + b["key"], device)
+        elif role == "constant":
+            t = constants.get((b["name"], device))
+            if t is None:  # made once per device, outside any forward's timing
+                t = torch.tensor(b["values"], dtype=_KC_DTYPES[b["dtype"]]).reshape(b["shape"]).to(device)
+                constants[(b["name"], device)] = t
+        else:  # output, scratch
+            t = torch.empty(b["shape"], dtype=_KC_DTYPES[b["dtype"]], device=device)
+            if role == "output":
+                outputs.append((b["index"], t))
+        buffers[b["name"]] = t
+    stream = _kc_ctypes.c_void_p(torch.cuda.current_stream(device).cuda_stream)
+    for f, launch in zip(functions, _KC_PLAN["launches"]):
+        pointers = [_kc_ctypes.c_void_p(buffers[a].data_ptr()) for a in launch["args"]]
+        keep.append(pointers)
+        args = (_kc_ctypes.c_void_p * len(pointers))(*[_kc_ctypes.cast(_kc_ctypes.pointer(p), _kc_ctypes.c_void_p) for p in pointers])
+        g, blk = launch["grid"], launch["block"]
+        _KcDriver.check(_KcDriver.lib.cuLaunchKernel(f, g[0], g[1], g[2], blk[0], blk[1], blk[2], 0, stream, args, None),
+                        "launching " + launch["kernel"])
+    result = [t for _, t in sorted(outputs, key=lambda o: o[0])]
+    return result[0] if len(result) == 1 else tuple(result)
