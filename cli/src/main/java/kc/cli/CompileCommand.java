@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import kc.codegen.java.JavaClassRenderer;
 import kc.codegen.torch.TorchModuleRenderer;
 import kc.frontend.DefinedSource;
 import kc.passes.cost.CostModel;
@@ -34,14 +35,15 @@ import picocli.CommandLine.Model.CommandSpec;
                 "leaves no half-written folder. Prints kernels, launches, bytes moved and the roofline floor time",
                 "on the target's abstract machine. Without --schedule, kc's default schedule (see kc explain)."})
 final class CompileCommand implements Callable<Integer> {
-    enum EmitOption { cuda, ptx, metal, torch }
+    enum EmitOption { cuda, ptx, metal, torch, java }
 
     @Mixin ModelOptions model;
     @Mixin TargetOption target;
     @Mixin ScheduleOption schedule;
 
     @Option(names = "--emit", required = true, description = {"What to write: cuda (CUDA C), ptx (PTX written by kc), metal (Metal Shading Language),",
-            "or torch: one Python file with class ModelNew(Model) running kc's PTX through the CUDA driver API (needs only PyTorch)."})
+            "torch: one Python file with class ModelNew(Model) running kc's PTX through the CUDA driver API (needs only PyTorch),",
+            "or java: a Java class (kc.models.<Name>Kc) with its PTX and plan as resources, on kc's runtime (JCuda)."})
     EmitOption emit;
 
     @Option(names = {"-o", "--output"}, paramLabel = "PATH", description = "Output folder (default: <file name>-<emit> in the current folder); with --emit torch a file (default: <file name>_kc.py).")
@@ -53,10 +55,10 @@ final class CompileCommand implements Callable<Integer> {
     @Spec CommandSpec spec;
 
     @Override public Integer call() throws IOException {
-        boolean torch = emit == EmitOption.torch;
+        boolean torch = emit == EmitOption.torch, java = emit == EmitOption.java;
         if (torch && model.entry().entry() != null)
             throw new KcFailure(ExitCode.BAD_INPUT, "compile: --emit torch writes class ModelNew(Model) for the KernelBench convention; --entry is not supported with it");
-        Emit kind = torch ? Emit.PTX : Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
+        Emit kind = torch || java ? Emit.PTX : Emit.valueOf(emit.name().toUpperCase(Locale.ROOT));
         MachineModel machine = target.machine(kind, "compile");
         Compilation c = Pipeline.run(Pipeline.Input.of(model.file, model.defines, machine)
                 .withSchedule(schedule.source()).withPrecision(schedule.precision()).withEntry(model.entry()).withEmit(kind).withAssembler(!noPtxas));
@@ -73,7 +75,7 @@ final class CompileCommand implements Callable<Integer> {
             Folders.writeAtomically(out, torchModule(c, machine));
         } else {
             try {
-                Folders.replaceAtomically(out, rendered.files());
+                Folders.replaceAtomically(out, java ? javaClass(c, machine) : rendered.files());
             } catch (NotDirectoryException e) {
                 throw new KcFailure(ExitCode.BAD_INPUT, "compile: " + out + " exists and is not a folder");
             }
@@ -97,17 +99,27 @@ final class CompileCommand implements Callable<Integer> {
     /** The --emit torch file: the user's source (as -D makes it) around kc's PTX, plan and launcher. */
     private String torchModule(Compilation c, MachineModel machine) throws IOException {
         String source = DefinedSource.apply(model.file.toString(), Files.readString(model.file), model.defines);
-        StringBuilder command = new StringBuilder("kc compile " + model.file.getFileName() + " --emit torch");
+        List<String> header = new java.util.ArrayList<>(header(c, machine, "A drop-in for Model"));
+        header.add("At run time it needs only PyTorch with CUDA: kc's PTX is loaded through the CUDA driver API.");
+        return TorchModuleRenderer.render(header, source, c.rendered().source(), c.rendered().planJson());
+    }
+
+    /** The --emit java files: the class and its two resources, under the package's folders. */
+    private java.util.Map<String, String> javaClass(Compilation c, MachineModel machine) {
+        String name = JavaClassRenderer.className(model.file.getFileName().toString());
+        return JavaClassRenderer.render(name, header(c, machine, "The compiled model"), c.kernels().plan(), c.rendered().source(), c.rendered().planJson());
+    }
+
+    /** What a drop-in output says of itself: its origin, the command that made it, precision, target and kernels. */
+    private List<String> header(Compilation c, MachineModel machine, String what) {
+        StringBuilder command = new StringBuilder("kc compile " + model.file.getFileName() + " --emit " + emit);
         model.defines.forEach((k, v) -> command.append(" -D ").append(k).append('=').append(v));
         if (schedule.file != null) command.append(" --schedule ").append(schedule.file);
         command.append(" --target ").append(machine.target()).append(" --precision ").append(c.kernels().plan().precision());
-        List<String> header = List.of(
-                "A drop-in for Model from " + model.file.getFileName() + ", compiled by " + new Version().getVersion()[0] + ".",
+        return List.of(what + " from " + model.file.getFileName() + ", compiled by " + new Version().getVersion()[0] + ".",
                 "Command: " + command,
                 "Precision " + c.kernels().plan().precision() + ", target " + machine.describe() + "; "
-                        + c.kernels().kernels().size() + " kernels, " + c.kernels().plan().launches().size() + " launches a forward.",
-                "At run time it needs only PyTorch with CUDA: kc's PTX is loaded through the CUDA driver API.");
-        return TorchModuleRenderer.render(header, source, c.rendered().source(), c.rendered().planJson());
+                        + c.kernels().kernels().size() + " kernels, " + c.kernels().plan().launches().size() + " launches a forward.");
     }
 
     private static String time(double seconds) {

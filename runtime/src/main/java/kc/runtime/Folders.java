@@ -49,7 +49,11 @@ public final class Folders {
             // keep the platform's default
         }
         try {
-            for (var f : files.entrySet()) Files.writeString(staging.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
+            for (var f : files.entrySet()) {
+                Path file = staging.resolve(f.getKey());
+                Files.createDirectories(file.getParent()); // names may hold folders (a Java package)
+                Files.writeString(file, f.getValue(), StandardCharsets.UTF_8);
+            }
             if (Files.exists(out)) {
                 Path old = Files.createTempDirectory(parent, "." + out.getFileName() + ".old");
                 Files.delete(old);
