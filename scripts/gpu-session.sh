@@ -4,7 +4,8 @@
 #   scripts/gpu-session.sh KIT SECONDS      (run from the repository root on the GPU host; $OUT collects the results)
 # KIT is a folder carried to the host: kc-dist.tar.gz (mvn -Pdist package), kernelbench/ (a copy of
 # ../shared/kernelbench with the suite files), optionally state.tgz (an earlier call's), seed-baselines.json
-# ({slug: baseline.json} from an earlier bench.json on the same kind of GPU) and sched/*.sched (row_softmax variants).
+# ({slug: baseline.json} from an earlier bench.json on the same kind of GPU) and sched/EXAMPLE--LABEL.sched (variants
+# of examples/EXAMPLE.py's schedule).
 # Environment: SUITE (a list under KIT/kernelbench), JOBS (default 2), SKIP_SCHED=1, RERUN_FAILED=1, NO_SEED=1.
 # $OUT gets at most six files (the device tool returns few): schedules.txt, bench.txt, bench.json, state.tgz, logs.tgz.
 set -uo pipefail
@@ -37,7 +38,10 @@ if [ -z "${SKIP_SCHED:-}" ] && [ ! -f /tmp/kc-state/schedules.txt ]; then
     run1 "$ex:default" examples/$ex.py
     run1 "$ex:expert" examples/$ex.py --schedule examples/schedules/$ex.schedule
   done
-  for s in "$KIT"/sched/*.sched; do [ -f "$s" ] && run1 "row_softmax:$(basename "$s" .sched)" examples/row_softmax.py --schedule "$s"; done
+  for s in "$KIT"/sched/*--*.sched; do # EXAMPLE--LABEL.sched: a variant schedule for examples/EXAMPLE.py
+    [ -f "$s" ] || continue
+    b=$(basename "$s" .sched); run1 "${b%%--*}:${b#*--}" "examples/${b%%--*}.py" --schedule "$s"
+  done
 fi
 [ -f /tmp/kc-state/schedules.txt ] && cp /tmp/kc-state/schedules.txt "$OUT/"
 if [ -n "${SUITE:-}" ] && [ "$(left)" -gt 60 ]; then
