@@ -100,7 +100,7 @@ public final class Lowering {
         return switch (n.op()) {
             case Op.Generic gen -> new GenericLowering(n, buffers, dest, gs, scratch).lower(name);
             case Op.RowFused row -> List.of(new RowLowering(n, buffers, dest, gs).lower(name));
-            case Op.Scan scan -> List.of(ScanLowering.lower(n, buffers, dest, name, gs.threads()));
+            case Op.Scan scan -> List.of(ScanLowering.lower(n, buffers, dest, name, gs));
             case Op.Constant c -> throw new IllegalArgumentException("constants are buffers, not kernels");
         };
     }

@@ -59,6 +59,8 @@ public final class DefaultScheduler {
      * scalar loads); a handful of operands at vector 4 stays far below this.
      */
     public static final int VECTOR_REGISTERS = 32;
+    /** Scans of contiguous lines at least this long run a block per line (each thread a chunk of 4 or more). */
+    public static final long BLOCK_SCAN_LENGTH = 1024;
 
     public static Schedule schedule(Graph g) { return schedule(g, MachineModel.SM_90); }
 
@@ -99,7 +101,9 @@ public final class DefaultScheduler {
         Accumulation numerics = ScheduleLegality.needsDoubleWord(n) ? Accumulation.DOUBLE : Accumulation.PLAIN;
         GroupSchedule pointwise = new GroupSchedule(name, members, Strategy.POINTWISE, POINTWISE_THREADS, 1, 1, numerics, 1);
         return switch (n.op()) {
-            case Op.Scan s -> pointwise.withStrategy(Strategy.SCAN);
+            // long contiguous lines: a block per line (a thread per line would read far-apart rows a warp at a time)
+            case Op.Scan s -> s.dim() == n.result().type().rank() - 1 && n.result().type().shape().dim(s.dim()) >= BLOCK_SCAN_LENGTH
+                    ? pointwise.withStrategy(Strategy.BLOCK).withThreads(REDUCE_THREADS) : pointwise.withStrategy(Strategy.SCAN);
             case Op.Constant c -> throw new IllegalArgumentException("constants need no kernel");
             // a warp per row while a row is short, else a block
             case Op.RowFused row -> {

@@ -217,6 +217,46 @@ class GridAndVectorCpuTest {
         return b.build(outs);
     }
 
+    // ---- scans, a block per line ----
+
+    /**
+     * cumsum, reversed cumsum, cumprod and cummax with strategy block: lines of 1000 (chunks of 16 for 64 threads,
+     * the last threads' chunks empty), a scan over a middle dim (lines strided by 4), a cumsum that cancels (terms of
+     * 1e8 and 1 alternating in sign: the double-word chunk totals keep the ones) and one past an infinity.
+     */
+    @Test
+    void blockScansOfLongLinesAndOfAStridedDim() {
+        GraphBuilder b = new GraphBuilder("scans");
+        Value x = b.input("x", f32(3, 1000));
+        Value y = b.input("y", f32(2, 50, 4));
+        List<Value> outs = new ArrayList<>();
+        outs.add(b.add(new Op.Scan(1, Op.Reduction.SUM, false), List.of(x), f32(3, 1000), O));
+        outs.add(b.add(new Op.Scan(1, Op.Reduction.SUM, true), List.of(x), f32(3, 1000), O));
+        outs.add(b.add(new Op.Scan(1, Op.Reduction.MAX, false), List.of(x), f32(3, 1000), O));
+        outs.add(b.add(new Op.Scan(1, Op.Reduction.PROD, false), List.of(y), f32(2, 50, 4), O));
+        outs.add(b.add(new Op.Scan(1, Op.Reduction.SUM, false), List.of(y), f32(2, 50, 4), O));
+        Graph g = b.build(outs);
+        Schedule d = DefaultScheduler.schedule(g);
+        assertEquals(Strategy.SCAN, d.groups().get(0).strategy(), "lines of 1000 stay a thread per line by default");
+        Schedule s = d;
+        for (GroupSchedule gs : d.groups()) s = s.with(gs.withStrategy(Strategy.BLOCK).withThreads(64));
+        Random rnd = new Random(8);
+        double[] xs = new double[3000], ys = new double[400];
+        for (int i = 0; i < xs.length; i++) xs[i] = rnd.nextGaussian();
+        // row 1: 1e8, 0.5, -1e8, 0.5, ...: exact prefixes 0.5, 1, ... that a plain fp32 scan loses to 1e8's rounding
+        for (int i = 1000; i < 2000; i++) xs[i] = i % 2 == 1 ? 0.5 : i % 4 == 0 ? 1e8 : -1e8;
+        xs[2500] = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < ys.length; i++) ys[i] = 1 + 0.05 * rnd.nextGaussian();
+        List<HostTensor> got = check(g, s, List.of(HostTensor.of(DType.F32, Shape.of(3, 1000), xs), HostTensor.of(DType.F32, Shape.of(2, 50, 4), ys)));
+        assertEquals(Double.POSITIVE_INFINITY, got.get(0).getFlat(2999), "cumsum past an inf");
+        assertEquals(250.0, got.get(0).getFlat(1999), "the cancelling row keeps its halves");
+        GraphBuilder lb = new GraphBuilder("cumsum");
+        Value z = lb.input("x", f32(4, 4096));
+        Graph cum = lb.build(List.of(lb.add(new Op.Scan(1, Op.Reduction.SUM, false), List.of(z), f32(4, 4096), O)));
+        assertEquals(Strategy.BLOCK, DefaultScheduler.schedule(cum).groups().get(0).strategy(), "long contiguous lines: a block per line");
+        check(cum, DefaultScheduler.schedule(cum), null);
+    }
+
     /** Column sums (terms a row apart) cannot be read in vectors along the reduction; legality says why. */
     @Test
     void vectorTermsNeedContiguousReads() {
