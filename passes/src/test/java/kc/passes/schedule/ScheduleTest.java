@@ -71,7 +71,7 @@ class ScheduleTest {
         String all = String.join("\n", ScheduleLegality.check(g, bad, MachineModel.SM_90).stream().map(Object::toString).toList());
         assertTrue(all.contains("group softmax#1: strategy block splits a reduction across threads; this group has none"), all);
         assertTrue(all.contains("group softmax#1:2: threads 2048 exceeds 1024 per block on sm_90"), all);
-        assertTrue(all.contains("group op#1: a scan runs with strategy scan, not pointwise"), all);
+        assertTrue(all.contains("group op#1: a scan runs with strategy scan (a thread per line) or block (a block per line), not pointwise"), all);
         assertTrue(all.contains("group nothing#9: no such group in g"), all);
         IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Lowering.lower(g, bad, MachineModel.SM_90));
         assertTrue(ex.getMessage().startsWith("illegal schedule for g"), ex.getMessage());
