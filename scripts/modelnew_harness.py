@@ -7,7 +7,8 @@ For each file (which holds the user's Model beside kc's ModelNew): both are buil
 the GPU; for each of --trials trials, fresh inputs are drawn (seed + 1 + t) and ModelNew's outputs are compared with
 Model's at atol = rtol = 1e-4 (NaN never passes). Where the float32 reference misses, Model in float64 on the same
 inputs arbitrates, as kc's own verifier does: the float32 reference may be the less exact of the two. Matmuls and
-convolutions run in true float32 (TF32 off), as in kc run. Then both are timed as kc bench times: CUDA events,
+convolutions run in true float32 (TF32 off), as in kc run; modules run as constructed (training mode:
+batch statistics) with dropout as identity, as kc compiles them. Then both are timed as kc bench times: CUDA events,
 3 warm-ups, --timing-trials runs each after a 256 MB L2 flush, medians. Prints a table and writes it as TSV.
 """
 import argparse
@@ -79,9 +80,13 @@ def time_ms(call, trials):
 def judge(path, trials, timing_trials, seed=42):
     module = load(path)
     torch.manual_seed(seed)
-    model = module.Model(*module.get_init_inputs()).cuda().eval()
+    model = module.Model(*module.get_init_inputs()).cuda()
     torch.manual_seed(seed)
-    new = module.ModelNew(*module.get_init_inputs()).cuda().eval()
+    new = module.ModelNew(*module.get_init_inputs()).cuda()
+    # as constructed (training mode: batch norms use batch statistics, as kc compiles them), dropout as identity
+    for m in model.modules():
+        if isinstance(m, torch.nn.modules.dropout._DropoutNd):
+            m.p = 0.0
     worst, arbitrated = 0.0, 0
     for t in range(trials):
         xs = inputs_for(module, seed + 1 + t)
