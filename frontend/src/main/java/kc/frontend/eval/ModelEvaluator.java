@@ -311,6 +311,7 @@ public final class ModelEvaluator {
             ModuleObject nn = rt.module("torch.nn");
             nn.dict().put("Module", NnModule.MODULE);
             rt.module("torch.nn.modules.module").dict().put("Module", NnModule.MODULE);
+            rt.module("torch.utils.hooks").dict().put("RemovableHandle", NnModule.HANDLE);
             // Tensor and Parameter are classes here so isinstance works; calling them runs the library's function.
             ModuleObject torchModule = rt.module("torch");
             PyClass tensor = wrapClass(torchModule.dict(), "Tensor", Types.TENSOR, null);
