@@ -36,6 +36,15 @@ final class PyModules {
         });
         r.fn("torch.nn.parameter", "Parameter(data=None, requires_grad=True)", a -> new Tensor(a.tensor("data").value(), true));
         init(r);
+        // The truth of a one-element tensor when it is known at compile time, else None (the prelude's hints, as
+        // TransformerEncoder's causal-mask detection, must not fail on a mask given as an input).
+        r.fn("torch", "_kc_known_truth(input)", a -> {
+            try {
+                return TorchLibraryImpl.truth(a.ctx(), a.tensor("input"));
+            } catch (kc.frontend.CompileError e) {
+                return Py.NONE;
+            }
+        });
         r.fn("torch", "_kc_tensor_method(name, fn)", a -> {
             r.pyMethods.put(a.str("name"), a.get("fn"));
             return Py.NONE;
