@@ -124,6 +124,35 @@ def flatten_outputs(result):
     raise TypeError("forward returned %s, not tensors" % type(result).__name__)
 
 
+def flatten_inputs(inputs):
+    """The tensors among forward's arguments in order, tuples and lists (a forward taking a tuple of tensors) flattened
+    depth first: kc's graph inputs, in the same order (ModelEvaluator.collectInputs). Other values are not inputs."""
+    flat = []
+    for x in inputs:
+        if isinstance(x, torch.Tensor):
+            flat.append(x)
+        elif isinstance(x, (tuple, list)):
+            flat.extend(flatten_inputs(x))
+    return flat
+
+
+def map_inputs(inputs, fn):
+    """The inputs with fn applied to every tensor (in flatten_inputs' order), tuples and lists rebuilt as they were."""
+    def walk(x):
+        if isinstance(x, torch.Tensor):
+            return fn(x)
+        if isinstance(x, tuple) and hasattr(x, "_fields"):  # a namedtuple
+            return type(x)(*[walk(y) for y in x])
+        if isinstance(x, (tuple, list)):
+            return type(x)([walk(y) for y in x])
+        return x
+    return [walk(x) for x in inputs]
+
+
+def to_double(x):
+    return x.double() if x.is_floating_point() else x
+
+
 def draw_normal(get_inputs):
     """Calls get_inputs() with torch.rand/rand_like drawing from normal(0, 2) instead of uniform [0, 1), so inputs
     that get_inputs derives from random draws (a softmax of them, a scaled copy) keep their structure."""
@@ -226,7 +255,7 @@ class Problem:
             inputs, distribution = get_inputs(), "get_inputs"
         else:
             inputs, distribution = draw_normal(get_inputs), "normal(0,2)"
-        return [x.to(self.device) if isinstance(x, torch.Tensor) else x for x in inputs], distribution
+        return map_inputs(inputs, lambda x: x.to(self.device)), distribution
 
     def forward(self, inputs):
         """The outputs (flattened) and the random tensors forward drew, in order."""
@@ -255,14 +284,14 @@ def run_job(path, out, defines, seed, trials, entry=None, inputs=None):
         inputs, distribution = problem.inputs(trial)
         sub = "trial%d" % trial
         os.makedirs(os.path.join(out, sub), exist_ok=True)
-        saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+        saved_inputs = [save(out, sub, i, x) for i, x in enumerate(flatten_inputs(inputs))]
         outputs, draws = problem.forward(inputs)
         saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
         saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
         saved64 = []
         if model64 is not None:
             try:
-                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+                inputs64 = map_inputs(inputs, to_double)
                 with torch.no_grad():
                     outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
                 saved64 = [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]
@@ -322,13 +351,14 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
                 sub = "trial%d" % t
                 if "swap_input" in request:  # the k-th tensor among the inputs (the runtime sees only tensors)
                     k = request["swap_input"]
-                    i = [j for j, x in enumerate(inputs) if isinstance(x, torch.Tensor)][k]
-                    inputs[i] = problem.inputs(request["swap_from"])[0][i]
+                    other = flatten_inputs(problem.inputs(request["swap_from"])[0])[k]
+                    position = iter(range(len(flatten_inputs(inputs))))
+                    inputs = map_inputs(inputs, lambda x: other if next(position) == k else x)
                     sub += "_swap%d" % k
                 os.makedirs(os.path.join(out, sub), exist_ok=True)
                 outputs, draws = problem.forward(inputs)
                 last = (sub, inputs, draws)  # for a "float64" request about this trial
-                saved_inputs = [export(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+                saved_inputs = [export(out, sub, i, x) for i, x in enumerate(flatten_inputs(inputs))]
                 saved_inputs += [export(out, sub, 300 + i, d) for i, d in enumerate(draws)]
                 saved_outputs = [export(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
                 drawn = len(draws)
@@ -341,7 +371,7 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
                 sub, inputs, draws = last
                 if model64 is None:
                     model64 = copy.deepcopy(problem.model).double()
-                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+                inputs64 = map_inputs(inputs, to_double)
                 with torch.no_grad():
                     outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
                 reply({"outputs": [export(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]})
