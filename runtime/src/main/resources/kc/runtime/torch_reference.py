@@ -110,6 +110,23 @@ def save(out, sub, index, tensor):
     return {"file": rel, "shape": list(t.shape), "dtype": str(tensor.dtype).replace("torch.", "")}
 
 
+def raw_state_dict(model):
+    """model.state_dict() with its modules' state-dict hooks set aside: kc accepts such hooks but runs none, so its
+    parameters carry the modules' own names (a hook may rename, drop or convert entries)."""
+    saved = []
+    for m in model.modules():
+        for name in ("_state_dict_hooks", "_state_dict_pre_hooks"):
+            hooks = getattr(m, name, None)
+            if hooks:
+                saved.append((hooks, list(hooks.items())))
+                hooks.clear()
+    try:
+        return model.state_dict()
+    finally:
+        for hooks, items in saved:
+            hooks.update(items)
+
+
 def flatten_outputs(result):
     """forward's tensors in order: nested tuples and lists flattened, None dropped (nanoGPT's loss without targets)."""
     if result is None:
@@ -270,7 +287,7 @@ def run_job(path, out, defines, seed, trials, entry=None, inputs=None):
 
     os.makedirs(os.path.join(out, "params"), exist_ok=True)
     manifest = {"torch": torch.__version__, "seed": seed, "params": {}, "trials": []}
-    for i, (key, value) in enumerate(model.state_dict().items()):
+    for i, (key, value) in enumerate(raw_state_dict(model).items()):
         manifest["params"][key] = save(out, "params", i, value)
 
     # The same model in float64: when kc's float64 reference disagrees with PyTorch's float32 result, this tells
@@ -344,7 +361,7 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
             elif op == "params":
                 os.makedirs(os.path.join(out, "params"), exist_ok=True)
                 reply({"params": {key: export(out, "params", i, value)
-                                  for i, (key, value) in enumerate(problem.model.state_dict().items())}})
+                                  for i, (key, value) in enumerate(raw_state_dict(problem.model).items())}})
             elif op == "trial":
                 t = request["trial"]
                 inputs, distribution = problem.inputs(t)
