@@ -112,4 +112,25 @@ class ModelEntryTest {
         CompileError none = assertThrows(CompileError.class, () -> load(null, null));
         assertTrue(none.getMessage().contains("or name the model with --entry"), none.getMessage());
     }
+
+    /**
+     * A forward taking tuples of tensors: the graph inputs are the tensors among the arguments, tuples and lists
+     * flattened depth first (torch_reference.py's flatten_inputs gives PyTorch's in the same order); other values are
+     * not inputs.
+     */
+    @Test void tensorsInsideTupleArgumentsAreInputsInDepthFirstOrder() {
+        LoadedModel m = Frontend.load("pair.py", """
+                import torch
+                import torch.nn as nn
+                class Pair(nn.Module):
+                    def forward(self, pair, scale, rest):
+                        a, b = pair
+                        c, (d,) = rest
+                        return a * scale + b, c, d
+                """, Map.of(), new ModelEntry("Pair()", "[(torch.randn(2, 3), torch.randn(2, 3)), 0.5, [torch.randn(4), (torch.randn(5, 1),)]]"));
+        assertEquals(List.of(TensorType.of(DType.F32, 2, 3), TensorType.of(DType.F32, 2, 3), TensorType.of(DType.F32, 4),
+                TensorType.of(DType.F32, 5, 1)), m.inputTypes());
+        assertEquals(List.of("input0", "input1", "input2", "input3"), m.graph().inputs().stream().map(kc.ir.graph.Value::name).toList());
+        assertEquals(3, m.graph().outputs().size());
+    }
 }

@@ -110,6 +110,23 @@ def save(out, sub, index, tensor):
     return {"file": rel, "shape": list(t.shape), "dtype": str(tensor.dtype).replace("torch.", "")}
 
 
+def raw_state_dict(model):
+    """model.state_dict() with its modules' state-dict hooks set aside: kc accepts such hooks but runs none, so its
+    parameters carry the modules' own names (a hook may rename, drop or convert entries)."""
+    saved = []
+    for m in model.modules():
+        for name in ("_state_dict_hooks", "_state_dict_pre_hooks"):
+            hooks = getattr(m, name, None)
+            if hooks:
+                saved.append((hooks, list(hooks.items())))
+                hooks.clear()
+    try:
+        return model.state_dict()
+    finally:
+        for hooks, items in saved:
+            hooks.update(items)
+
+
 def flatten_outputs(result):
     """forward's tensors in order: nested tuples and lists flattened, None dropped (nanoGPT's loss without targets)."""
     if result is None:
@@ -122,6 +139,35 @@ def flatten_outputs(result):
             flat.extend(flatten_outputs(r))
         return flat
     raise TypeError("forward returned %s, not tensors" % type(result).__name__)
+
+
+def flatten_inputs(inputs):
+    """The tensors among forward's arguments in order, tuples and lists (a forward taking a tuple of tensors) flattened
+    depth first: kc's graph inputs, in the same order (ModelEvaluator.collectInputs). Other values are not inputs."""
+    flat = []
+    for x in inputs:
+        if isinstance(x, torch.Tensor):
+            flat.append(x)
+        elif isinstance(x, (tuple, list)):
+            flat.extend(flatten_inputs(x))
+    return flat
+
+
+def map_inputs(inputs, fn):
+    """The inputs with fn applied to every tensor (in flatten_inputs' order), tuples and lists rebuilt as they were."""
+    def walk(x):
+        if isinstance(x, torch.Tensor):
+            return fn(x)
+        if isinstance(x, tuple) and hasattr(x, "_fields"):  # a namedtuple
+            return type(x)(*[walk(y) for y in x])
+        if isinstance(x, (tuple, list)):
+            return type(x)([walk(y) for y in x])
+        return x
+    return [walk(x) for x in inputs]
+
+
+def to_double(x):
+    return x.double() if x.is_floating_point() else x
 
 
 def draw_normal(get_inputs):
@@ -226,7 +272,7 @@ class Problem:
             inputs, distribution = get_inputs(), "get_inputs"
         else:
             inputs, distribution = draw_normal(get_inputs), "normal(0,2)"
-        return [x.to(self.device) if isinstance(x, torch.Tensor) else x for x in inputs], distribution
+        return map_inputs(inputs, lambda x: x.to(self.device)), distribution
 
     def forward(self, inputs):
         """The outputs (flattened) and the random tensors forward drew, in order."""
@@ -241,7 +287,7 @@ def run_job(path, out, defines, seed, trials, entry=None, inputs=None):
 
     os.makedirs(os.path.join(out, "params"), exist_ok=True)
     manifest = {"torch": torch.__version__, "seed": seed, "params": {}, "trials": []}
-    for i, (key, value) in enumerate(model.state_dict().items()):
+    for i, (key, value) in enumerate(raw_state_dict(model).items()):
         manifest["params"][key] = save(out, "params", i, value)
 
     # The same model in float64: when kc's float64 reference disagrees with PyTorch's float32 result, this tells
@@ -255,14 +301,14 @@ def run_job(path, out, defines, seed, trials, entry=None, inputs=None):
         inputs, distribution = problem.inputs(trial)
         sub = "trial%d" % trial
         os.makedirs(os.path.join(out, sub), exist_ok=True)
-        saved_inputs = [save(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+        saved_inputs = [save(out, sub, i, x) for i, x in enumerate(flatten_inputs(inputs))]
         outputs, draws = problem.forward(inputs)
         saved_inputs += [save(out, sub, 300 + i, d) for i, d in enumerate(draws)]
         saved_outputs = [save(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
         saved64 = []
         if model64 is not None:
             try:
-                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+                inputs64 = map_inputs(inputs, to_double)
                 with torch.no_grad():
                     outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
                 saved64 = [save(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]
@@ -315,20 +361,21 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
             elif op == "params":
                 os.makedirs(os.path.join(out, "params"), exist_ok=True)
                 reply({"params": {key: export(out, "params", i, value)
-                                  for i, (key, value) in enumerate(problem.model.state_dict().items())}})
+                                  for i, (key, value) in enumerate(raw_state_dict(problem.model).items())}})
             elif op == "trial":
                 t = request["trial"]
                 inputs, distribution = problem.inputs(t)
                 sub = "trial%d" % t
                 if "swap_input" in request:  # the k-th tensor among the inputs (the runtime sees only tensors)
                     k = request["swap_input"]
-                    i = [j for j, x in enumerate(inputs) if isinstance(x, torch.Tensor)][k]
-                    inputs[i] = problem.inputs(request["swap_from"])[0][i]
+                    other = flatten_inputs(problem.inputs(request["swap_from"])[0])[k]
+                    position = iter(range(len(flatten_inputs(inputs))))
+                    inputs = map_inputs(inputs, lambda x: other if next(position) == k else x)
                     sub += "_swap%d" % k
                 os.makedirs(os.path.join(out, sub), exist_ok=True)
                 outputs, draws = problem.forward(inputs)
                 last = (sub, inputs, draws)  # for a "float64" request about this trial
-                saved_inputs = [export(out, sub, i, x) for i, x in enumerate(inputs) if isinstance(x, torch.Tensor)]
+                saved_inputs = [export(out, sub, i, x) for i, x in enumerate(flatten_inputs(inputs))]
                 saved_inputs += [export(out, sub, 300 + i, d) for i, d in enumerate(draws)]
                 saved_outputs = [export(out, sub, 100 + i, y) for i, y in enumerate(outputs)]
                 drawn = len(draws)
@@ -341,7 +388,7 @@ def serve(path, out, defines, seed, device, entry=None, inputs=None):
                 sub, inputs, draws = last
                 if model64 is None:
                     model64 = copy.deepcopy(problem.model).double()
-                inputs64 = [x.double() if isinstance(x, torch.Tensor) and x.is_floating_point() else x for x in inputs]
+                inputs64 = map_inputs(inputs, to_double)
                 with torch.no_grad():
                     outputs64 = flatten_outputs(replaying_draws(lambda: model64(*inputs64), draws))
                 reply({"outputs": [export(out, sub, 200 + i, y) for i, y in enumerate(outputs64)]})

@@ -63,8 +63,19 @@ def _kc_tensor(value, buffer, what, device):
     return value
 
 
+def _kc_tensors(inputs):
+    """The tensors among forward's arguments in order, tuples and lists flattened depth first: kc's graph inputs."""
+    flat = []
+    for x in inputs:
+        if isinstance(x, torch.Tensor):
+            flat.append(x)
+        elif isinstance(x, (tuple, list)):
+            flat.extend(_kc_tensors(x))
+    return flat
+
+
 def _kc_forward(model, inputs):
-    tensors = [x for x in inputs if isinstance(x, torch.Tensor)]
+    tensors = _kc_tensors(inputs)
     declared = [b for b in _KC_PLAN["buffers"] if b["role"] == "input"]
     if len(tensors) != len(declared):
         raise ValueError("kc: forward got %d tensors; compiled for %d" % (len(tensors), len(declared)))

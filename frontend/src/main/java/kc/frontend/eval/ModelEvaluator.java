@@ -190,11 +190,11 @@ public final class ModelEvaluator {
                     : rt.toList(rt.call(required(globals, "get_inputs", "function get_inputs() (or give the inputs with --inputs)"), List.of(), Map.of()));
             Map<String, Value> graphInputs = new LinkedHashMap<>();
             List<TensorType> inputTypes = new ArrayList<>();
-            for (Object in : inputs) {
-                if (in instanceof Tensor t) {
-                    graphInputs.put("input" + graphInputs.size(), t.value());
-                    inputTypes.add(t.type());
-                }
+            List<Tensor> inputTensors = new ArrayList<>();
+            collectInputs(inputs, inputTensors);
+            for (Tensor t : inputTensors) {
+                graphInputs.put("input" + graphInputs.size(), t.value());
+                inputTypes.add(t.type());
             }
 
             // Phase 4: trace forward.
@@ -250,6 +250,20 @@ public final class ModelEvaluator {
             Object v = globals.get(name);
             if (v == null) throw new CompileError(file, 1, 1, "missing " + name + ": the file must define " + what);
             return v;
+        }
+
+        /**
+         * The graph inputs: the tensors among forward's arguments in order, tuples and lists (a forward taking a tuple
+         * of tensors) flattened depth first; other values (ints, flags) are not inputs. torch_reference.py's
+         * flatten_inputs must give the same tensors in the same order.
+         */
+        private static void collectInputs(List<Object> values, List<Tensor> out) {
+            for (Object v : values) {
+                if (v instanceof Tensor t) out.add(t);
+                else if (v instanceof Py.Tuple tu) collectInputs(tu.items(), out);
+                else if (v instanceof Py.PyList l) collectInputs(l.items, out);
+                else if (NamedTuples.asTuple(v) instanceof Py.Tuple nt) collectInputs(nt.items(), out);
+            }
         }
 
         /** forward's tensors in order: nested tuples and lists flattened, None dropped (a loss not computed). */
@@ -311,6 +325,7 @@ public final class ModelEvaluator {
             ModuleObject nn = rt.module("torch.nn");
             nn.dict().put("Module", NnModule.MODULE);
             rt.module("torch.nn.modules.module").dict().put("Module", NnModule.MODULE);
+            rt.module("torch.utils.hooks").dict().put("RemovableHandle", NnModule.HANDLE);
             // Tensor and Parameter are classes here so isinstance works; calling them runs the library's function.
             ModuleObject torchModule = rt.module("torch");
             PyClass tensor = wrapClass(torchModule.dict(), "Tensor", Types.TENSOR, null);

@@ -1,6 +1,9 @@
 package kc.frontend.eval;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -13,4 +16,11 @@ final class ModuleState {
     final Py.PyDict buffers = new Py.PyDict();
     final Py.PyDict modules = new Py.PyDict();
     final Set<String> nonPersistentBuffers = new HashSet<>();
+    /**
+     * Registered hooks by PyTorch's attribute name (_forward_hooks, _state_dict_hooks...), each handle id to hook, in
+     * registration order; created on first registration. kc runs none of them (see NnModule's hook registration).
+     */
+    final Map<String, Py.PyDict> hooks = new LinkedHashMap<>();
+    /** Where each hook was registered (file:line:col), by handle id: the error for a forward hook names it. */
+    final Map<Long, NnModule.Site> hookSites = new HashMap<>();
 }

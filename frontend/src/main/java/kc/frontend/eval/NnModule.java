@@ -44,11 +44,107 @@ final class NnModule {
         MODULE.dict.put(name, new NativeFunction("Module." + name, impl));
     }
 
+    /** Where a hook was registered: the forward-hook error names it. */
+    record Site(String file, int line, int column) {
+        @Override public String toString() { return file + ":" + line + ":" + column; }
+    }
+
+    /**
+     * torch.utils.hooks.RemovableHandle, what every register_*_hook returns: remove() (or leaving a with block)
+     * unregisters the hook; {@code id} as in PyTorch.
+     */
+    static final PyClass HANDLE = PyClass.builtin("RemovableHandle", List.of(Types.OBJECT));
+    private static final java.util.concurrent.atomic.AtomicLong NEXT_HOOK_ID = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * The hook registration methods: method name to the module attribute PyTorch keeps the hooks in. kc runs no hook:
+     * one that runs outside forward (backward, state_dict, load_state_dict) changes nothing kc computes, so it is
+     * accepted; a forward (pre-)hook would change what forward computes, so calling a module that still has one is
+     * an error at that call.
+     */
+    static final Map<String, String> HOOK_METHODS = Map.ofEntries(
+            Map.entry("register_forward_hook", "_forward_hooks"),
+            Map.entry("register_forward_pre_hook", "_forward_pre_hooks"),
+            Map.entry("register_full_backward_hook", "_backward_hooks"),
+            Map.entry("register_backward_hook", "_backward_hooks"),
+            Map.entry("register_full_backward_pre_hook", "_backward_pre_hooks"),
+            Map.entry("_register_state_dict_hook", "_state_dict_hooks"),
+            Map.entry("register_state_dict_post_hook", "_state_dict_hooks"),
+            Map.entry("register_state_dict_pre_hook", "_state_dict_pre_hooks"),
+            Map.entry("_register_load_state_dict_pre_hook", "_load_state_dict_pre_hooks"),
+            Map.entry("register_load_state_dict_pre_hook", "_load_state_dict_pre_hooks"),
+            Map.entry("register_load_state_dict_post_hook", "_load_state_dict_post_hooks"));
+
+    private static final List<String> FORWARD_HOOKS = List.of("_forward_pre_hooks", "_forward_hooks");
+
+    /** self._forward_hooks and its kin, live (created empty on first use), as PyTorch's OrderedDicts. */
+    static Py.PyDict hookDict(PyInstance self, String attr) {
+        return self.module.hooks.computeIfAbsent(attr, k -> new Py.PyDict());
+    }
+
+    private static Object registerHook(PyRuntime rt, PyInstance self, String attr, Object hook) {
+        long id = NEXT_HOOK_ID.getAndIncrement();
+        Py.PyDict hooks = hookDict(self, attr);
+        hooks.items.put(id, hook);
+        self.module.hookSites.put(id, new Site(rt.userFile, rt.userPos.line(), rt.userPos.column()));
+        PyInstance handle = new PyInstance(HANDLE, false);
+        handle.dict.put("id", id);
+        handle.dict.put("hooks_dict_ref", hooks);
+        return handle;
+    }
+
+    private static PyInstance handle(CallContext ctx, List<Object> a) {
+        if (!a.isEmpty() && a.get(0) instanceof PyInstance i && i.cls == HANDLE) return i;
+        throw rt(ctx).raise("TypeError", "descriptor requires a 'RemovableHandle' object");
+    }
+
+    private static void removeHook(PyInstance handle) {
+        if (handle.dict.get("hooks_dict_ref") instanceof Py.PyDict hooks) hooks.items.remove(handle.dict.get("id"));
+    }
+
+    /**
+     * Calling a module runs its forward pre-hooks and forward hooks in PyTorch; kc does not run hooks, so a module
+     * that still has one is an error at the call (for the model itself, whose call is kc's, at the registration).
+     */
+    private static void refuseForwardHooks(PyRuntime rt, PyInstance self) {
+        for (String attr : FORWARD_HOOKS) {
+            Py.PyDict hooks = self.module.hooks.get(attr);
+            if (hooks == null || hooks.items.isEmpty()) continue;
+            Object id = hooks.items.keySet().iterator().next();
+            Site site = self.module.hookSites.get(id);
+            String kind = attr.equals("_forward_hooks") ? "forward hook" : "forward pre-hook";
+            String what = "unsupported: a " + kind + " on " + self.cls.name;
+            String tail = "; kc does not run hooks (remove it with its handle's .remove() before the forward runs)";
+            if ("".equals(rt.modulePaths.get(self)) && site != null)
+                throw new kc.frontend.CompileError(site.file(), site.line(), site.column(),
+                        what + " is registered here and would run when the model is called" + tail);
+            throw rt.error(what + (site == null ? "" : " (registered at " + site + ")") + " would run at this call" + tail);
+        }
+    }
+
     private static final List<String> RETURN_SELF = List.of("to", "cuda", "cpu", "float", "type", "share_memory",
             "requires_grad_", "to_empty");
     private static final List<String> DTYPE_CHANGING = List.of("half", "double", "bfloat16");
 
     static {
+        HANDLE.dict.put("__module__", "torch.utils.hooks");
+        HANDLE.dict.put("remove", new NativeFunction("RemovableHandle.remove", (ctx, a, kw) -> {
+            removeHook(handle(ctx, a));
+            return Py.NONE;
+        }));
+        HANDLE.dict.put("__enter__", new NativeFunction("RemovableHandle.__enter__", (ctx, a, kw) -> handle(ctx, a)));
+        HANDLE.dict.put("__exit__", new NativeFunction("RemovableHandle.__exit__", (ctx, a, kw) -> {
+            removeHook(handle(ctx, a));
+            return Py.NONE;
+        }));
+        for (var e : HOOK_METHODS.entrySet()) {
+            String attr = e.getValue();
+            def(e.getKey(), (ctx, a, kw) -> {
+                Object hook = Builtins.arg(a, kw, 1, "hook", null);
+                if (hook == null) throw rt(ctx).raise("TypeError", e.getKey() + "() missing 1 required positional argument: 'hook'");
+                return registerHook(rt(ctx), self(ctx, a), attr, hook);
+            });
+        }
         MODULE.dict.put("__module__", "torch.nn.modules.module");
         def("__init__", (ctx, a, kw) -> Py.NONE);
         MODULE.dict.put("__setattr__", SETATTR);
@@ -158,6 +254,7 @@ final class NnModule {
     }
 
     private static Object callModule(PyRuntime rt, PyInstance self, List<Object> args, Map<String, Object> kwargs) {
+        refuseForwardHooks(rt, self);
         Object forward = rt.getAttr(self, "forward");
         String saved = rt.modulePath;
         String path = rt.modulePaths.get(self);

@@ -449,6 +449,9 @@ final class PyRuntime implements CallContext {
                 case "_parameters": return i.module.parameters;
                 case "_buffers": return i.module.buffers;
                 case "_modules": return i.module.modules;
+                case "_forward_hooks", "_forward_pre_hooks", "_backward_hooks", "_backward_pre_hooks", "_state_dict_hooks",
+                     "_state_dict_pre_hooks", "_load_state_dict_pre_hooks", "_load_state_dict_post_hooks":
+                    return NnModule.hookDict(i, name);
                 default: break;
             }
             Object r = i.module.parameters.items.get(name);

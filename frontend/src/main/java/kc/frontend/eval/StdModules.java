@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.DoubleUnaryOperator;
@@ -55,12 +56,8 @@ final class StdModules {
         Dataclasses.install(rt);
         Map<String, Object> copy = rt.module("copy").dict();
         copy.put("copy", new NativeFunction("copy.copy", (ctx, a, kw) -> shallowCopy(rt(ctx), a.get(0))));
-        copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) -> {
-            Object v = a.get(0);
-            if (v instanceof PyInstance || v instanceof kc.frontend.torch.Tensor)
-                throw ctx.error("unsupported: copy.deepcopy of " + rt(ctx).typeName(v));
-            return deepCopy(rt(ctx), v);
-        }));
+        copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) ->
+                deepCopy(rt(ctx), a.get(0), new IdentityHashMap<>())));
     }
 
     /**
@@ -119,23 +116,74 @@ final class StdModules {
         return v;
     }
 
-    private static Object deepCopy(PyRuntime r, Object v) {
+    /**
+     * copy.deepcopy: containers, instances (nn.Modules with their parameters, buffers and submodules) and tensors are
+     * copied, each object once (memo: shared and cyclic references stay shared in the copy); functions, classes,
+     * modules and immutable values are atomic, as in Python. A copied tensor gets a value of its own (an identity
+     * view of the original), so a copied module's parameters are state_dict entries of their own, not tied to the
+     * original's: PyTorch's _get_clones (TransformerEncoder's layers) and the Annotated Transformer's clones.
+     */
+    private static Object deepCopy(PyRuntime r, Object v, IdentityHashMap<Object, Object> memo) {
+        if (v == null || v == Py.NONE || v instanceof String || v instanceof Number || v instanceof Boolean) return v;
+        Object done = memo.get(v);
+        if (done != null) return done;
         if (v instanceof Py.PyList l) {
-            List<Object> items = new ArrayList<>();
-            for (Object o : l.items) items.add(deepCopy(r, o));
-            return new Py.PyList(items);
+            Py.PyList c = new Py.PyList(new ArrayList<>());
+            memo.put(v, c);
+            for (Object o : l.items) c.items.add(deepCopy(r, o, memo));
+            return c;
         }
         if (v instanceof Py.Tuple t) {
             List<Object> items = new ArrayList<>();
-            for (Object o : t.items()) items.add(deepCopy(r, o));
-            return new Py.Tuple(items);
+            for (Object o : t.items()) items.add(deepCopy(r, o, memo));
+            Py.Tuple c = new Py.Tuple(items);
+            memo.put(v, c);
+            return c;
         }
         if (v instanceof Py.PyDict d) {
             Py.PyDict c = new Py.PyDict();
-            for (var e : d.items.entrySet()) c.items.put(e.getKey(), deepCopy(r, e.getValue()));
+            memo.put(v, c);
+            copyEntries(r, d, c, memo);
             return c;
         }
-        return shallowCopy(r, v);
+        if (v instanceof PyObjects.PySet s) {
+            PyObjects.PySet c = new PyObjects.PySet(s.items);
+            memo.put(v, c);
+            return c;
+        }
+        if (v instanceof kc.frontend.torch.Tensor t) {
+            Object c = r.torch.deepCopy(r, t);
+            memo.put(v, c);
+            return c;
+        }
+        if (v instanceof PyObjects.BoundMethod m && m.self() instanceof PyInstance)
+            return new PyObjects.BoundMethod(deepCopy(r, m.self(), memo), m.function());
+        if (v instanceof PyInstance i) {
+            if (i.cls.lookup("__deepcopy__") != null || i.cls.lookup("__reduce_ex__") instanceof PyFunction
+                    || i.cls.lookup("__reduce__") instanceof PyFunction)
+                throw r.error("unsupported: copy.deepcopy of " + r.typeName(v) + ", which defines its own copying");
+            PyInstance c = new PyInstance(i.cls, i.module != null);
+            memo.put(v, c);
+            for (var e : i.dict.entrySet()) c.dict.put(e.getKey(), deepCopy(r, e.getValue(), memo));
+            if (i.module != null) {
+                copyEntries(r, i.module.parameters, c.module.parameters, memo);
+                copyEntries(r, i.module.buffers, c.module.buffers, memo);
+                copyEntries(r, i.module.modules, c.module.modules, memo);
+                c.module.nonPersistentBuffers.addAll(i.module.nonPersistentBuffers);
+                for (var e : i.module.hooks.entrySet()) {
+                    Py.PyDict hooks = new Py.PyDict();
+                    copyEntries(r, e.getValue(), hooks, memo);
+                    c.module.hooks.put(e.getKey(), hooks);
+                }
+                c.module.hookSites.putAll(i.module.hookSites);
+            }
+            return c;
+        }
+        return v; // functions, classes, modules, dtypes, ranges...: atomic
+    }
+
+    private static void copyEntries(PyRuntime r, Py.PyDict from, Py.PyDict to, IdentityHashMap<Object, Object> memo) {
+        for (var e : from.items.entrySet()) to.items.put(deepCopy(r, e.getKey(), memo), deepCopy(r, e.getValue(), memo));
     }
 
     private static void put(Map<String, Object> m, String module, String name, Builtin impl) {

@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 
 import kc.frontend.eval.CallContext;
+import kc.frontend.eval.Py;
 
 /**
  * einops' rearrange, repeat and reduce as kc's views and reductions: split the input's axes into elementary ones
  * (reshape), reduce the axes the output drops (reduce), order the rest as the output names them (permute), insert and
- * broadcast the axes only the output has (repeat), and group them (reshape).
+ * broadcast the axes only the output has (repeat), and group them (reshape). pack and unpack are reshapes around a
+ * concatenation and slices along the '*' axis; einops.einsum renames its named axes to letters for torch.einsum.
  */
 final class Einops {
     private Einops() {}
@@ -147,6 +149,160 @@ final class Einops {
             if (prod != -1) outShape.add(prod);
         }
         return Views.reshape(ctx, fn, t, outShape.stream().mapToLong(Long::longValue).toArray());
+    }
+
+    // ---------------------------------------------------------------- pack, unpack
+
+    /** einops' analyze_pattern: the number of axes before and after the single '*'. */
+    private static int[] packPattern(CallContext ctx, String pattern, String op) {
+        List<String> axes = List.of(pattern.trim().isEmpty() ? new String[0] : pattern.trim().split("\\s+"));
+        if (new java.util.HashSet<>(axes).size() != axes.size())
+            throw ctx.error("Duplicates in axes names in " + op + "(..., \"" + pattern + "\")");
+        if (!axes.contains("*")) throw ctx.error("No *-axis in " + op + "(..., \"" + pattern + "\")");
+        for (String a : axes)
+            if (!a.equals("*") && !validAxisName(a)) throw ctx.error("Invalid axis name " + a + " in " + op + "(..., \"" + pattern + "\")");
+        int before = axes.indexOf("*");
+        return new int[] {before, axes.size() - before - 1};
+    }
+
+    /** einops' check_axis_name: a Python identifier that neither starts nor ends with an underscore. */
+    private static boolean validAxisName(String name) {
+        if (name.isEmpty() || !Character.isJavaIdentifierStart(name.charAt(0)) || name.charAt(0) == '$') return false;
+        for (char c : name.toCharArray()) if (!Character.isLetterOrDigit(c) && c != '_') return false;
+        return name.charAt(0) != '_' && name.charAt(name.length() - 1) != '_';
+    }
+
+    /**
+     * einops.pack: every tensor reshaped to (axes before '*', -1, axes after) and concatenated along '*'; returns
+     * (packed, packed_shapes), the shapes the '*' stood for in each tensor.
+     */
+    static Py.Tuple pack(CallContext ctx, List<Tensor> tensors, String pattern) {
+        int[] ba = packPattern(ctx, pattern, "pack");
+        int before = ba[0], after = ba[1];
+        if (tensors.isEmpty()) throw ctx.error("pack: no tensors to pack");
+        List<Tensor> reshaped = new ArrayList<>();
+        List<Object> shapes = new ArrayList<>();
+        for (int i = 0; i < tensors.size(); i++) {
+            Tensor t = tensors.get(i);
+            long[] shape = t.shape().toArray();
+            if (shape.length < before + after)
+                throw ctx.error("packed tensor #" + i + " (enumeration starts with 0) has shape " + TensorOps.shapeTuple(t).items()
+                        + ", while pattern " + pattern + " assumes at least " + (before + after) + " axes");
+            int end = shape.length - after;
+            List<Object> star = new ArrayList<>();
+            long prod = 1;
+            for (int d = before; d < end; d++) { star.add(shape[d]); prod *= shape[d]; }
+            shapes.add(new Py.Tuple(star));
+            long[] to = new long[before + 1 + after];
+            for (int d = 0; d < before; d++) to[d] = shape[d];
+            to[before] = prod;
+            for (int d = 0; d < after; d++) to[before + 1 + d] = shape[end + d];
+            reshaped.add(Views.reshape(ctx, "pack", t, to));
+        }
+        return Py.Tuple.of(Views.cat(ctx, "pack", reshaped, before), new Py.PyList(shapes));
+    }
+
+    /** einops.unpack: split along the '*' axis into one piece per packed shape (one may hold a -1), each reshaped. */
+    static Py.PyList unpack(CallContext ctx, Tensor x, List<Object> packedShapes, String pattern) {
+        int[] ba = packPattern(ctx, pattern, "unpack");
+        int axis = ba[0];
+        long[] shape = x.shape().toArray();
+        if (shape.length != ba[0] + 1 + ba[1])
+            throw ctx.error("unpack(..., " + pattern + ") received input of wrong dim with shape " + TensorOps.shapeTuple(x).items());
+        List<long[]> elements = new ArrayList<>();
+        long[] lengths = new long[packedShapes.size()];
+        int unknown = -1;
+        for (int i = 0; i < packedShapes.size(); i++) {
+            long[] e = Args.intSeq(packedShapes.get(i));
+            if (e == null) throw ctx.error("unpack: packed_shapes must be a list of shapes (tuples of ints)");
+            elements.add(e);
+            long prod = 1;
+            boolean minusOne = false;
+            for (long d : e) { if (d == -1) minusOne = true; else prod *= d; }
+            if (minusOne) {
+                if (unknown >= 0) throw ctx.error("unpack(..., " + pattern + ") received more than one -1 in " + packedShapes + " and can't infer dimensions");
+                unknown = i;
+                lengths[i] = -1;
+            } else lengths[i] = prod;
+        }
+        long total = shape[axis];
+        long[] split = new long[lengths.length + 1];
+        split[lengths.length] = total;
+        if (unknown < 0) {
+            for (int i = 0; i + 1 < lengths.length; i++) split[i + 1] = split[i] + lengths[i];
+        } else {
+            for (int i = 0; i < unknown; i++) split[i + 1] = split[i] + lengths[i];
+            for (int j = lengths.length - 1; j > unknown; j--) split[j] = split[j + 1] - lengths[j];
+        }
+        String failure = "Error during unpack(..., \"" + pattern + "\"): could not split axis of size " + total + " into requested " + packedShapes;
+        if (unknown < 0 && split[lengths.length - 1] + lengths[lengths.length - 1] != total) throw ctx.error(failure);
+        List<Object> out = new ArrayList<>();
+        for (int i = 0; i < elements.size(); i++) {
+            if (split[i] < 0 || split[i + 1] < split[i] || split[i + 1] > total) throw ctx.error(failure);
+            long[] e = elements.get(i);
+            long[] to = new long[shape.length - 1 + e.length];
+            for (int d = 0; d < axis; d++) to[d] = shape[d];
+            System.arraycopy(e, 0, to, axis, e.length);
+            for (int d = axis + 1; d < shape.length; d++) to[e.length + d - 1] = shape[d];
+            Tensor piece = Views.slice(ctx, "unpack", x, axis, split[i], split[i + 1], 1);
+            try {
+                out.add(Views.reshape(ctx, "unpack", piece, to));
+            } catch (kc.frontend.CompileError err) {
+                throw ctx.error(failure);
+            }
+        }
+        return new Py.PyList(out);
+    }
+
+    // ---------------------------------------------------------------- einsum
+
+    /**
+     * einops.einsum(*tensors, pattern): named axes ("batch h w, h w c -> batch c"), renamed to single letters in
+     * order of first appearance, then torch.einsum. Like einops: '->' is required, '...' is kept, and bracketed
+     * groups, '()' and numbered axes are not supported.
+     */
+    static Tensor einsum(CallContext ctx, List<Tensor> tensors, String pattern) {
+        int arrow = pattern.indexOf("->");
+        if (arrow < 0) throw ctx.error("Einsum pattern must contain '->'.");
+        String letters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        Map<String, Character> mapping = new LinkedHashMap<>();
+        StringBuilder compact = new StringBuilder();
+        String[] lefts = pattern.substring(0, arrow).split(",", -1);
+        for (int k = 0; k < lefts.length; k++) {
+            if (k > 0) compact.append(',');
+            for (String name : einsumAxes(ctx, lefts[k], pattern)) {
+                if (name.equals("...")) { compact.append("..."); continue; }
+                if (!mapping.containsKey(name)) {
+                    if (mapping.size() >= letters.length()) throw ctx.error("Too many axes in einsum.");
+                    mapping.put(name, letters.charAt(mapping.size()));
+                }
+                compact.append(mapping.get(name));
+            }
+        }
+        compact.append("->");
+        for (String name : einsumAxes(ctx, pattern.substring(arrow + 2), pattern)) {
+            if (name.equals("...")) { compact.append("..."); continue; }
+            if (!mapping.containsKey(name)) throw ctx.error("Unknown axis " + name + " on right side of einsum " + pattern + ".");
+            compact.append(mapping.get(name));
+        }
+        return Contractions.einsum(ctx, compact.toString(), tensors);
+    }
+
+    /** One side of an einops.einsum pattern: its axis names and "..." in order. */
+    private static List<String> einsumAxes(CallContext ctx, String side, String pattern) {
+        List<String> out = new ArrayList<>();
+        for (List<String> group : parseSide(ctx, side.replace("\u2026", "..."))) {
+            if (group.size() != 1) {
+                if (group.isEmpty()) throw ctx.error("Singleton () axes are not yet supported in einsum.");
+                throw ctx.error("Shape rearrangement is not yet supported in einsum.");
+            }
+            String name = group.get(0);
+            if (name.equals("...")) { out.add(name); continue; }
+            if (!name.isEmpty() && Character.isDigit(name.charAt(0))) throw ctx.error("Anonymous axes are not yet supported in einsum.");
+            if (!name.equals("_") && !validAxisName(name)) throw ctx.error("Invalid axis name " + name + " in einsum pattern " + pattern);
+            out.add(name);
+        }
+        return out;
     }
 
     private static boolean containsEllipsis(List<List<String>> side) {

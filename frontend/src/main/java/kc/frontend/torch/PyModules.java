@@ -30,12 +30,44 @@ final class PyModules {
             if (!(a.get("reduction") instanceof String red)) throw a.error("reduce: kc supports the named reductions (sum, mean, max, min, prod), not a function");
             return Einops.transform(a.ctx(), Einops.Kind.REDUCE, x, a.str("pattern"), red, a.varkw());
         });
+        r.fn("einops", "pack(tensors, pattern)", a -> {
+            List<Object> ts = Args.seq(a.get("tensors"));
+            if (ts == null) throw a.error("pack: expected a list or tuple of tensors");
+            return Einops.pack(a.ctx(), TensorOps.tensors(a, "tensors"), a.str("pattern"));
+        });
+        r.fn("einops", "unpack(tensor, packed_shapes, pattern)", a -> {
+            List<Object> shapes = Args.seq(a.get("packed_shapes"));
+            if (shapes == null) throw a.error("unpack: packed_shapes must be a list of shapes");
+            return Einops.unpack(a.ctx(), a.tensor("tensor"), shapes, a.str("pattern"));
+        });
+        r.fn("einops", "einsum(*tensors_and_pattern)", a -> {
+            List<Object> all = a.varargs();
+            if (all.size() <= 1)
+                throw a.error("`einops.einsum` takes at minimum two arguments: the tensors (at least one), followed by the pattern.");
+            if (!(all.get(all.size() - 1) instanceof String pattern))
+                throw a.error("The last argument passed to `einops.einsum` must be a string, representing the einsum pattern.");
+            List<Tensor> ts = new java.util.ArrayList<>();
+            for (Object o : all.subList(0, all.size() - 1)) {
+                if (!(o instanceof Tensor t)) throw a.error("einsum: expected tensors before the pattern, got " + Args.typeName(o));
+                ts.add(t);
+            }
+            return Einops.einsum(a.ctx(), ts, pattern);
+        });
         r.fn("torch.nn", "Parameter(data=None, requires_grad=True)", a -> {
             Tensor t = a.isNone("data") ? Factories.full(a.ctx(), "empty", Shape.of(0), 0, DType.F32) : a.tensor("data");
             return new Tensor(t.value(), true);
         });
         r.fn("torch.nn.parameter", "Parameter(data=None, requires_grad=True)", a -> new Tensor(a.tensor("data").value(), true));
         init(r);
+        // The truth of a one-element tensor when it is known at compile time, else None (the prelude's hints, as
+        // TransformerEncoder's causal-mask detection, must not fail on a mask given as an input).
+        r.fn("torch", "_kc_known_truth(input)", a -> {
+            try {
+                return TorchLibraryImpl.truth(a.ctx(), a.tensor("input"));
+            } catch (kc.frontend.CompileError e) {
+                return Py.NONE;
+            }
+        });
         r.fn("torch", "_kc_tensor_method(name, fn)", a -> {
             r.pyMethods.put(a.str("name"), a.get("fn"));
             return Py.NONE;

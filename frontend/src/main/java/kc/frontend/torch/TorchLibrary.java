@@ -39,6 +39,12 @@ public interface TorchLibrary {
     /** self[index] = value, rebinding self to the updated value. */
     void setItem(CallContext ctx, Tensor self, Object index, Object value);
 
+    /**
+     * copy.deepcopy(tensor): a new tensor (a parameter stays one) with a value of its own that equals self's, so that
+     * a deep-copied module's state_dict entries are distinct parameters of the graph, not tied to the original's.
+     */
+    Tensor deepCopy(CallContext ctx, Tensor self);
+
     /** len(tensor) and iteration over dim 0. */
     long len(CallContext ctx, Tensor self);
     List<Object> iterate(CallContext ctx, Tensor self);

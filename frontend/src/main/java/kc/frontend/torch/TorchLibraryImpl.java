@@ -188,6 +188,12 @@ public final class TorchLibraryImpl implements TorchLibrary {
     }
 
     @Override
+    public Tensor deepCopy(CallContext ctx, Tensor self) {
+        Tensor copy = Emit.view(ctx, "deepcopy", self, self.shape(), Emit.dims(self.rank()), null);
+        return new Tensor(copy.value(), self.isParameter());
+    }
+
+    @Override
     public long len(CallContext ctx, Tensor self) {
         if (self.rank() == 0) throw ctx.error("len() of a 0-d tensor");
         return self.shape().dim(0);

@@ -18,10 +18,10 @@ import kc.ir.graph.Shape;
 import kc.ir.interp.HostTensor;
 import kc.ir.interp.Interpreter;
 
-/** einops' repeat, reduce and the layers Rearrange and Reduce, on values worked out by hand. */
+/** einops' repeat, reduce, pack, unpack, einsum and the layers Rearrange and Reduce, on values worked out by hand. */
 class EinopsTest {
     private static LoadedModel model(String forward, String init) {
-        String src = "import torch\nimport torch.nn as nn\nfrom einops import rearrange, repeat, reduce\nfrom einops.layers.torch import Rearrange, Reduce\n\n"
+        String src = "import torch\nimport torch.nn as nn\nfrom einops import rearrange, repeat, reduce, pack, unpack, einsum\nfrom einops.layers.torch import Rearrange, Reduce\n\n"
                 + "class Model(nn.Module):\n    def __init__(self):\n        super().__init__()\n" + init
                 + "    def forward(self, x):\n        " + forward + "\n\n"
                 + "def get_inputs():\n    return [torch.randn(2, 3)]\n\ndef get_init_inputs():\n    return []\n";
@@ -68,5 +68,39 @@ class EinopsTest {
         assertTrue(e.getMessage().contains("specify the length of axis r"), e.getMessage());
         e = assertThrows(CompileError.class, () -> model("return reduce(x, 'a b -> a', 'median')", ""));
         assertTrue(e.getMessage().contains("unsupported reduction 'median'"), e.getMessage());
+    }
+
+    @Test void packConcatenatesAlongTheStarAxisAndUnpackSplitsItBack() {
+        assertArrayEquals(new double[] {0, 1, 2, 3, 3, 4, 5, 12},
+                run(model("p, ps = pack([x, x.sum(1)], 'a *')\n        assert ps == [(3,), ()]\n        return p", ""), 2, 4));
+        assertArrayEquals(new double[] {0, 1, 2, 10, 3, 4, 5, 10},
+                run(model("p, ps = pack([x.unsqueeze(-1), torch.ones(2, 1, 1) * 10], 'n * c')\n        return p", ""), 2, 4, 1));
+        // the -1 shape is inferred from the others
+        assertArrayEquals(new double[] {1, 2, 4, 5}, run(model("return unpack(x, [(1,), (-1,)], 'n *')[1]", ""), 2, 2));
+        assertArrayEquals(new double[] {0, 1, 2, 3, 4, 5},
+                run(model("y = rearrange(x, 'a b -> 1 (a b)')\n        a, b = unpack(y, [[2], [2, 2]], 'n *')\n        return pack([a, b], 'n *')[0]", ""), 1, 6));
+    }
+
+    @Test void einsumNamesItsAxes() {
+        assertArrayEquals(new double[] {5, 14, 14, 50}, run(model("return einsum(x, x, 'row col, row2 col -> row row2')", ""), 2, 2));
+        assertArrayEquals(new double[] {3, 12}, run(model("return einsum(x, '... col -> ...')", ""), 2));
+        assertArrayEquals(new double[] {0, 3, 1, 4, 2, 5}, run(model("return einsum(x, 'b_1 c -> c b_1')", ""), 3, 2));
+    }
+
+    @Test void packUnpackAndEinsumPatternErrorsAreEinopsOwn() {
+        CompileError e = assertThrows(CompileError.class, () -> model("return pack([x], 'a b')[0]", ""));
+        assertTrue(e.getMessage().contains("No *-axis in pack(..., \"a b\")"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return pack([x], 'a * a')[0]", ""));
+        assertTrue(e.getMessage().contains("Duplicates in axes names"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return unpack(x, [(2,), (2,)], 'n *')[0]", ""));
+        assertTrue(e.getMessage().contains("could not split axis of size 3"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return einsum(x, 'a b')", ""));
+        assertTrue(e.getMessage().contains("Einsum pattern must contain '->'"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return einsum(x, '(a b) -> a')", ""));
+        assertTrue(e.getMessage().contains("Shape rearrangement is not yet supported in einsum"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return einsum(x, 'a b -> c')", ""));
+        assertTrue(e.getMessage().contains("Unknown axis c on right side of einsum"), e.getMessage());
+        e = assertThrows(CompileError.class, () -> model("return einsum('a b -> a', x)", ""));
+        assertTrue(e.getMessage().contains("The last argument passed to `einops.einsum` must be a string"), e.getMessage());
     }
 }
