@@ -20,6 +20,7 @@ import kc.frontend.ast.PyModule;
 import kc.frontend.ast.Stmt;
 import kc.frontend.eval.PyObjects.ModuleObject;
 import kc.frontend.parse.PythonSource;
+import kc.frontend.torch.ComplexTensor;
 import kc.frontend.torch.Tensor;
 import kc.frontend.torch.TorchLibrary;
 import kc.ir.graph.Graph;
@@ -191,6 +192,9 @@ public final class ModelEvaluator {
             Map<String, Value> graphInputs = new LinkedHashMap<>();
             List<TensorType> inputTypes = new ArrayList<>();
             for (Object in : inputs) {
+                if (in instanceof ComplexTensor)
+                    throw new CompileError(file, 1, 1, "unsupported: a complex tensor as an input of the model (kc has no complex dtype); "
+                            + "pass torch.view_as_real of it and call torch.view_as_complex in forward");
                 if (in instanceof Tensor t) {
                     graphInputs.put("input" + graphInputs.size(), t.value());
                     inputTypes.add(t.type());
@@ -256,6 +260,8 @@ public final class ModelEvaluator {
         private void collectOutputs(Object out, List<Value> outputs) {
             if (out == Py.NONE) return;
             if (out instanceof Tensor t) outputs.add(t.value());
+            else if (out instanceof ComplexTensor)
+                throw new CompileError(file, 1, 1, "unsupported: forward returns a complex tensor (kc has no complex dtype); return torch.view_as_real of it");
             else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
             else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
             else if (NamedTuples.asTuple(out) != null) collectOutputs(NamedTuples.asTuple(out), outputs);

@@ -57,7 +57,7 @@ final class StdModules {
         copy.put("copy", new NativeFunction("copy.copy", (ctx, a, kw) -> shallowCopy(rt(ctx), a.get(0))));
         copy.put("deepcopy", new NativeFunction("copy.deepcopy", (ctx, a, kw) -> {
             Object v = a.get(0);
-            if (v instanceof PyInstance || v instanceof kc.frontend.torch.Tensor)
+            if (v instanceof PyInstance || v instanceof kc.frontend.torch.TensorLike)
                 throw ctx.error("unsupported: copy.deepcopy of " + rt(ctx).typeName(v));
             return deepCopy(rt(ctx), v);
         }));
