@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 import kc.frontend.eval.PyObjects.PyIterator;
-import kc.frontend.torch.Tensor;
+import kc.frontend.torch.TensorLike;
 
 /** Python's builtins namespace: functions (len, range, isinstance...), types (int, list...) and exceptions. */
 final class Builtins {
@@ -142,7 +142,7 @@ final class Builtins {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return false;
                 throw e;
             } catch (kc.frontend.CompileError e) {
-                if (a.get(0) instanceof Tensor) return false; // the library's "no attribute" error for tensors
+                if (a.get(0) instanceof TensorLike) return false; // the library's "no attribute" error for tensors
                 throw e;
             }
         });
@@ -154,7 +154,7 @@ final class Builtins {
                 if (e.exception.cls.isSubclassOf(Types.EXCEPTIONS.get("AttributeError"))) return a.get(2);
                 throw e;
             } catch (kc.frontend.CompileError e) {
-                if (a.get(0) instanceof Tensor) return a.get(2);
+                if (a.get(0) instanceof TensorLike) return a.get(2);
                 throw e;
             }
         });
@@ -257,7 +257,7 @@ final class Builtins {
             Object v = a.get(0);
             if (v instanceof Double d) return Math.abs(d);
             if (Operators.isIntLike(v)) return Math.abs(Operators.asLong(v));
-            if (v instanceof Tensor) return ctx.call(ctx.getAttr(v, "abs"), List.of(), Map.of());
+            if (v instanceof TensorLike) return ctx.call(ctx.getAttr(v, "abs"), List.of(), Map.of());
             Object r = rt(ctx).dunder(v, "__abs__");
             if (r != null) return r;
             throw rt(ctx).raise("TypeError", "bad operand type for abs(): '" + rt(ctx).typeName(v) + "'");
@@ -274,7 +274,7 @@ final class Builtins {
                 if (d.isNaN() || d.isInfinite() || d == 0) return d;
                 return new BigDecimal(d).setScale((int) Operators.asLong(nd), RoundingMode.HALF_EVEN).doubleValue();
             }
-            if (v instanceof Tensor) return ctx.call(ctx.getAttr(v, "round"), List.of(), Map.of());
+            if (v instanceof TensorLike) return ctx.call(ctx.getAttr(v, "round"), List.of(), Map.of());
             Object r = rt(ctx).dunder(v, "__round__");
             if (r != null) return r;
             throw rt(ctx).raise("TypeError", "type " + rt(ctx).typeName(v) + " doesn't define __round__ method");
@@ -326,7 +326,7 @@ final class Builtins {
                 throw r.raise("ValueError", "invalid literal for int() with base " + base + ": " + Formatting.strRepr(s));
             }
         }
-        if (v instanceof Tensor) return toInt(ctx, List.of(item(ctx, v)), kw);
+        if (v instanceof TensorLike) return toInt(ctx, List.of(item(ctx, v)), kw);
         for (String d : new String[] {"__int__", "__index__"}) {
             Object res = r.dunder(v, d);
             if (res != null) return res;
@@ -353,7 +353,7 @@ final class Builtins {
                 throw r.raise("ValueError", "could not convert string to float: " + Formatting.strRepr(s));
             }
         }
-        if (v instanceof Tensor) return toFloat(ctx, List.of(item(ctx, v)), kw);
+        if (v instanceof TensorLike) return toFloat(ctx, List.of(item(ctx, v)), kw);
         Object res = r.dunder(v, "__float__");
         if (res != null) return res;
         throw r.raise("TypeError", "float() argument must be a string or a real number, not '" + r.typeName(v) + "'");
@@ -420,7 +420,7 @@ final class Builtins {
     /** format(value, spec) with __format__ on user classes. */
     static String format(PyRuntime r, Object v, String spec) {
         if (v instanceof PyInstance i && i.cls.lookup("__format__") != null) return r.str(r.dunder(i, "__format__", spec));
-        if (v instanceof Tensor && !spec.isEmpty()) {
+        if (v instanceof TensorLike && !spec.isEmpty()) {
             try {
                 v = item(r, v); // a compile-time constant tensor formats as its value
             } catch (kc.frontend.CompileError | PyRaise unknown) {

@@ -20,6 +20,7 @@ import kc.frontend.ast.PyModule;
 import kc.frontend.ast.Stmt;
 import kc.frontend.eval.PyObjects.ModuleObject;
 import kc.frontend.parse.PythonSource;
+import kc.frontend.torch.ComplexTensor;
 import kc.frontend.torch.Tensor;
 import kc.frontend.torch.TorchLibrary;
 import kc.ir.graph.Graph;
@@ -257,8 +258,11 @@ public final class ModelEvaluator {
          * of tensors) flattened depth first; other values (ints, flags) are not inputs. torch_reference.py's
          * flatten_inputs must give the same tensors in the same order.
          */
-        private static void collectInputs(List<Object> values, List<Tensor> out) {
+        private void collectInputs(List<Object> values, List<Tensor> out) {
             for (Object v : values) {
+                if (v instanceof ComplexTensor)
+                    throw new CompileError(file, 1, 1, "unsupported: a complex tensor as an input of the model (kc has no complex dtype); "
+                            + "pass torch.view_as_real of it and call torch.view_as_complex in forward");
                 if (v instanceof Tensor t) out.add(t);
                 else if (v instanceof Py.Tuple tu) collectInputs(tu.items(), out);
                 else if (v instanceof Py.PyList l) collectInputs(l.items, out);
@@ -270,6 +274,8 @@ public final class ModelEvaluator {
         private void collectOutputs(Object out, List<Value> outputs) {
             if (out == Py.NONE) return;
             if (out instanceof Tensor t) outputs.add(t.value());
+            else if (out instanceof ComplexTensor)
+                throw new CompileError(file, 1, 1, "unsupported: forward returns a complex tensor (kc has no complex dtype); return torch.view_as_real of it");
             else if (out instanceof Py.Tuple tu) for (Object o : tu.items()) collectOutputs(o, outputs);
             else if (out instanceof Py.PyList l) for (Object o : l.items) collectOutputs(o, outputs);
             else if (NamedTuples.asTuple(out) != null) collectOutputs(NamedTuples.asTuple(out), outputs);

@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Set;
 
 import kc.frontend.eval.PyObjects.PyIterator;
+import kc.frontend.torch.ComplexTensor;
 import kc.frontend.torch.Tensor;
+import kc.frontend.torch.TensorLike;
 
 /**
  * torch.nn.Module as a native class: attribute registration of parameters, buffers and submodules with
@@ -277,7 +279,11 @@ final class NnModule {
         if ((self.dict.containsKey(name) || m.parameters.items.containsKey(name) || m.modules.items.containsKey(name))
                 && !m.buffers.items.containsKey(name))
             throw rt.raise("KeyError", "attribute '" + name + "' already exists");
-        if (tensor != Py.NONE && !(tensor instanceof Tensor))
+        // A complex buffer is a value computed in __init__, fine unless it must travel in the state_dict.
+        if (tensor instanceof ComplexTensor && persistent)
+            throw rt.error("unsupported: a complex tensor as persistent buffer '" + name + "' (kc has no complex dtype to load it as); "
+                    + "register it with persistent=False, or register torch.view_as_real of it");
+        if (tensor != Py.NONE && !(tensor instanceof TensorLike))
             throw rt.raise("TypeError", "cannot assign '" + rt.typeName(tensor) + "' object to buffer '" + name + "' (torch Tensor or None required)");
         m.buffers.items.put(name, tensor);
         if (persistent) m.nonPersistentBuffers.remove(name);
@@ -321,9 +327,11 @@ final class NnModule {
                         + "' (torch.nn.Module or None expected)");
             m.modules.items.put(name, Py.NONE);
         } else if (m.buffers.items.containsKey(name)) {
-            if (value != Py.NONE && !(value instanceof Tensor))
+            if (value != Py.NONE && !(value instanceof TensorLike))
                 throw rt.raise("TypeError", "cannot assign '" + rt.typeName(value) + "' as buffer '" + name
                         + "' (torch.Tensor or None expected)");
+            if (value instanceof ComplexTensor && !m.nonPersistentBuffers.contains(name))
+                throw rt.error("unsupported: a complex tensor as persistent buffer '" + name + "' (kc has no complex dtype to load it as)");
             m.buffers.items.put(name, value);
         } else {
             self.dict.put(name, value);

@@ -19,7 +19,10 @@ import kc.frontend.eval.PyObjects.ModuleObject;
 import kc.frontend.eval.PyObjects.PyIterator;
 import kc.frontend.eval.PyObjects.PySet;
 import kc.frontend.eval.PyObjects.Range;
+import kc.frontend.torch.ComplexDType;
+import kc.frontend.torch.ComplexTensor;
 import kc.frontend.torch.Tensor;
+import kc.frontend.torch.TensorLike;
 import kc.frontend.torch.TorchLibrary;
 import kc.ir.graph.DType;
 import kc.ir.graph.GraphBuilder;
@@ -110,6 +113,7 @@ final class PyRuntime implements CallContext {
         if (v instanceof Tensor t)
             throw error("data-dependent control flow is not supported: the truth value of a tensor " + t.type()
                     + " is only known at run time");
+        if (v instanceof ComplexTensor) throw error("unsupported: the truth value of a complex tensor");
         if (v instanceof PyInstance i) {
             Object m = i.cls.lookup("__bool__");
             if (m != null) return truthy(call(m, List.of(i), Map.of()));
@@ -367,7 +371,7 @@ final class PyRuntime implements CallContext {
     /** getattr without __getattr__ fallback and without raising: null when absent. */
     Object findAttr(Object v, String name) {
         if (v instanceof PyInstance i) return instanceAttr(i, name);
-        if (v instanceof Tensor t) {
+        if (v instanceof TensorLike t) {
             nativeCall();
             return torch.getAttr(this, t, name);
         }
@@ -413,7 +417,16 @@ final class PyRuntime implements CallContext {
         if (v instanceof DType d) {
             return switch (name) {
                 case "is_floating_point" -> d.isFloat();
+                case "is_complex" -> false;
                 case "itemsize" -> (long) d.bytes;
+                default -> null;
+            };
+        }
+        if (v instanceof ComplexDType d) {
+            return switch (name) {
+                case "is_floating_point" -> false;
+                case "is_complex" -> true;
+                case "itemsize" -> (long) (2 * d.part.bytes);
                 default -> null;
             };
         }
@@ -538,6 +551,7 @@ final class PyRuntime implements CallContext {
             }
             throw error("unsupported: setting tensor attribute '" + name + "'");
         }
+        if (target instanceof ComplexTensor) throw error("unsupported: setting attribute '" + name + "' of a complex tensor");
         throw raise("AttributeError", "'" + typeName(target) + "' object has no attribute '" + name + "'");
     }
 
@@ -557,7 +571,7 @@ final class PyRuntime implements CallContext {
     // ---------------------------------------------------------------- operators
 
     Object binary(BinOpKind op, Object l, Object r) {
-        if (l instanceof Tensor || r instanceof Tensor) {
+        if (l instanceof TensorLike || r instanceof TensorLike) {
             if (!(l instanceof PyInstance) && !(r instanceof PyInstance)) {
                 nativeCall();
                 return torch.binaryOp(this, op, l, r);
@@ -605,9 +619,14 @@ final class PyRuntime implements CallContext {
             for (long k = 0; k < Operators.asLong(r); k++) list.items.addAll(once);
             return list;
         }
+        if (l instanceof ComplexTensor && !(r instanceof PyInstance))
+            throw error("unsupported: the in-place operator " + symbol(op) + "= on a complex tensor (kc's complex tensors are values: write z = z "
+                    + symbol(op) + " w)");
         if (l instanceof Tensor t && !(r instanceof PyInstance)) {
             nativeCall();
             Object res = torch.binaryOp(this, op, l, r);
+            if (res instanceof ComplexTensor z)
+                throw error("result type " + z.dtype() + " can't be cast to the desired output type torch." + t.dtype().torchName());
             if (res instanceof Tensor n && n != t) {
                 t.rebind(n.value());
                 return t;
@@ -655,7 +674,7 @@ final class PyRuntime implements CallContext {
 
     Object unary(UnaryOpKind op, Object v) {
         if (op == UnaryOpKind.NOT) return !truthy(v);
-        if (v instanceof Tensor t) {
+        if (v instanceof TensorLike t) {
             nativeCall();
             return torch.unaryOp(this, op, t);
         }
@@ -692,7 +711,7 @@ final class PyRuntime implements CallContext {
             case NOT_IN: return !contains(r, l);
             default: break;
         }
-        if ((l instanceof Tensor || r instanceof Tensor) && !(l instanceof PyInstance) && !(r instanceof PyInstance)) {
+        if ((l instanceof TensorLike || r instanceof TensorLike) && !(l instanceof PyInstance) && !(r instanceof PyInstance)) {
             nativeCall();
             return torch.compare(this, op, l, r);
         }
@@ -763,7 +782,7 @@ final class PyRuntime implements CallContext {
             if (res != null && res != Types.NotImplemented.NOT_IMPLEMENTED) return truthy(res);
             return false;
         }
-        if (a instanceof Tensor || b instanceof Tensor) return false;
+        if (a instanceof TensorLike || b instanceof TensorLike) return false;
         return a.equals(b);
     }
 
@@ -789,7 +808,7 @@ final class PyRuntime implements CallContext {
             Object res = dunder(i, "__contains__", item);
             if (res != null) return truthy(res);
         }
-        if (container instanceof Tensor) throw error("unsupported: 'in' on a tensor");
+        if (container instanceof TensorLike) throw error("unsupported: 'in' on a tensor");
         Iterator<Object> it = iterate(container);
         while (it.hasNext()) if (pyEquals(it.next(), item)) return true;
         return false;
@@ -824,7 +843,7 @@ final class PyRuntime implements CallContext {
         if (v instanceof Py.PyDict d) return d.items.size();
         if (v instanceof PySet s) return s.items.size();
         if (v instanceof Range r) return r.length();
-        if (v instanceof Tensor t) {
+        if (v instanceof TensorLike t) {
             nativeCall();
             return torch.len(this, t);
         }
@@ -859,7 +878,7 @@ final class PyRuntime implements CallContext {
             for (int i = 0; i < s.length(); i++) chars.add(String.valueOf(s.charAt(i)));
             return chars.iterator();
         }
-        if (v instanceof Tensor t) {
+        if (v instanceof TensorLike t) {
             nativeCall();
             return torch.iterate(this, t).iterator();
         }
@@ -924,7 +943,7 @@ final class PyRuntime implements CallContext {
     }
 
     Object getItem(Object obj, Object idx) {
-        if (obj instanceof Tensor t) {
+        if (obj instanceof TensorLike t) {
             nativeCall();
             return torch.getItem(this, t, idx);
         }
@@ -1014,7 +1033,7 @@ final class PyRuntime implements CallContext {
     }
 
     void setItem(Object obj, Object idx, Object value) {
-        if (obj instanceof Tensor t) {
+        if (obj instanceof TensorLike t) {
             nativeCall();
             torch.setItem(this, t, idx, value);
             return;

@@ -151,6 +151,8 @@ final class StdModules {
             memo.put(v, c);
             return c;
         }
+        if (v instanceof kc.frontend.torch.ComplexTensor)
+            throw r.error("unsupported: copy.deepcopy of a complex tensor");
         if (v instanceof kc.frontend.torch.Tensor t) {
             Object c = r.torch.deepCopy(r, t);
             memo.put(v, c);

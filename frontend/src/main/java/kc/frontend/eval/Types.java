@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 import kc.frontend.torch.Tensor;
+import kc.frontend.torch.TensorLike;
 import kc.ir.graph.DType;
 
 /**
@@ -41,7 +42,7 @@ final class Types {
     static final PyClass SUPER = make("super", List.of(OBJECT), v -> v instanceof PyObjects.Super);
     static final PyClass ELLIPSIS = make("ellipsis", List.of(OBJECT), v -> v == Py.Ellipsis.ELLIPSIS);
     static final PyClass NOT_IMPLEMENTED_TYPE = make("NotImplementedType", List.of(OBJECT), v -> v == Types.NotImplemented.NOT_IMPLEMENTED);
-    static final PyClass TENSOR = make("Tensor", List.of(OBJECT), v -> v instanceof Tensor);
+    static final PyClass TENSOR = make("Tensor", List.of(OBJECT), v -> v instanceof TensorLike);
     static final PyClass PARAMETER = make("Parameter", List.of(TENSOR), v -> v instanceof Tensor t && t.isParameter());
     static final PyClass DTYPE = make("dtype", List.of(OBJECT), v -> v instanceof DType);
     static final PyClass TYPING_FORM = make("_SpecialForm", List.of(OBJECT), v -> v instanceof PyObjects.TypingForm);
@@ -104,7 +105,7 @@ final class Types {
     static boolean isIterable(Object v) {
         return v instanceof Py.PyList || v instanceof Py.Tuple || v instanceof String || v instanceof Py.PyDict
                 || v instanceof PyObjects.PySet || v instanceof PyObjects.Range || v instanceof PyObjects.PyIterator
-                || v instanceof Tensor
+                || v instanceof TensorLike
                 || v instanceof PyInstance i && (i.cls.lookup("__iter__") != null || i.cls.lookup("__getitem__") != null);
     }
 
@@ -121,6 +122,7 @@ final class Types {
         if (v instanceof Double) return FLOAT;
         if (v instanceof String) return STR;
         if (v instanceof Tensor t) return t.isParameter() ? PARAMETER : TENSOR;
+        if (v instanceof TensorLike) return TENSOR;
         if (v instanceof Py.Tuple) return TUPLE;
         if (v instanceof Py.PyList) return LIST;
         if (v instanceof Py.PyDict) return DICT;

@@ -27,6 +27,8 @@ public final class Args {
     }
 
     public CallContext ctx() { return ctx; }
+    /** The function's name, as its signature spells it. */
+    String fn() { return fn; }
     public Object get(String name) { return values.get(name); }
     public boolean isNone(String name) { return values.get(name) == Py.NONE; }
     public List<Object> varargs() { return varargs; }
@@ -41,6 +43,44 @@ public final class Args {
     public Tensor tensor(String name) {
         if (values.get(name) instanceof Tensor t) return t;
         throw typeError(name, "Tensor");
+    }
+
+    public ComplexTensor complex(String name) {
+        if (values.get(name) instanceof ComplexTensor z) return z;
+        throw typeError(name, "a complex Tensor");
+    }
+
+    /** The name of the first parameter (self for a method, input for most torch functions). */
+    String first() { return values.keySet().iterator().next(); }
+
+    /** These arguments with one replaced: how an op runs per part of a complex argument. */
+    Args with(String name, Object value) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(values);
+        copy.put(name, value);
+        return new Args(ctx, fn, copy, varargs, varkw);
+    }
+
+    /** Whether some argument is a complex tensor or dtype, itself or inside a tuple or list (Registry dispatches on it). */
+    boolean hasComplex() {
+        for (Object v : values.values()) if (isComplex(v)) return true;
+        for (Object v : varargs) if (isComplex(v)) return true;
+        for (Object v : varkw.values()) if (isComplex(v)) return true;
+        return false;
+    }
+
+    /** Whether the arguments other than {@code name} are free of complex values. */
+    boolean complexOnlyIn(String name) {
+        for (var e : values.entrySet()) if (!e.getKey().equals(name) && isComplex(e.getValue())) return false;
+        for (Object v : varargs) if (isComplex(v)) return false;
+        for (Object v : varkw.values()) if (isComplex(v)) return false;
+        return true;
+    }
+
+    static boolean isComplex(Object v) {
+        if (v instanceof ComplexTensor || v instanceof ComplexDType) return true;
+        List<Object> items = seq(v);
+        if (items != null) for (Object o : items) if (o instanceof ComplexTensor || o instanceof ComplexDType) return true;
+        return false;
     }
 
     public Tensor optTensor(String name) {
@@ -194,6 +234,7 @@ public final class Args {
         if (v instanceof Boolean) return "bool";
         if (v instanceof String) return "str";
         if (v instanceof Tensor) return "Tensor";
+        if (v instanceof ComplexTensor) return "complex Tensor";
         if (v instanceof Py.Tuple) return "tuple";
         if (v instanceof Py.PyList) return "list";
         if (v instanceof Py.PyDict) return "dict";

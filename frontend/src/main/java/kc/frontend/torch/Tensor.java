@@ -9,7 +9,7 @@ import kc.ir.graph.Value;
  * A Python-visible tensor during tracing: a mutable box around an SSA {@link Value}, so that in-place ops
  * (x += y, relu(inplace=True), x[:, 0] = y) rebind the box to the new value. Identity is object identity.
  */
-public final class Tensor {
+public final class Tensor implements TensorLike {
     private Value value;
     /** True for nn.Parameter objects (they are registered as parameters when assigned to a module). */
     private final boolean parameter;
@@ -25,9 +25,9 @@ public final class Tensor {
     public void rebind(Value newValue) { this.value = newValue; }
     public boolean isParameter() { return parameter; }
     public TensorType type() { return value.type(); }
-    public Shape shape() { return value.type().shape(); }
+    @Override public Shape shape() { return value.type().shape(); }
     public DType dtype() { return value.type().dtype(); }
-    public int rank() { return value.type().rank(); }
+    @Override public int rank() { return value.type().rank(); }
 
     @Override public String toString() { return "tensor(" + value.type() + ")"; }
 }

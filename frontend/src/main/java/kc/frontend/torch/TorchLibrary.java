@@ -8,7 +8,7 @@ import kc.frontend.eval.CallContext;
 
 /**
  * The contract between the evaluator and kc's PyTorch library. The evaluator owns Python semantics; this
- * library owns everything a tensor does. Implemented by {@code TorchLibraryImpl}.
+ * library owns everything a tensor does, real or complex ({@link TensorLike}). Implemented by {@code TorchLibraryImpl}.
  */
 public interface TorchLibrary {
     /**
@@ -26,18 +26,18 @@ public interface TorchLibrary {
     List<Map.Entry<String, String>> preludes();
 
     /** tensor.name: attributes (shape, dtype, T, ndim, device...) and methods as bound NativeFunctions. */
-    Object getAttr(CallContext ctx, Tensor self, String name);
+    Object getAttr(CallContext ctx, TensorLike self, String name);
 
-    /** left op right where at least one side is a Tensor (the other may be a Python number or bool). */
+    /** left op right where at least one side is a TensorLike (the other may be a Python number or bool). */
     Object binaryOp(CallContext ctx, Expr.BinOpKind op, Object left, Object right);
-    Object unaryOp(CallContext ctx, Expr.UnaryOpKind op, Tensor operand);
-    /** One comparison (==, <, ...) where at least one side is a Tensor. */
+    Object unaryOp(CallContext ctx, Expr.UnaryOpKind op, TensorLike operand);
+    /** One comparison (==, <, ...) where at least one side is a TensorLike. */
     Object compare(CallContext ctx, Expr.CmpOp op, Object left, Object right);
 
     /** self[index]; index is any Python value: int, Py.Slice, None, Ellipsis, Tensor, tuples of those. */
-    Tensor getItem(CallContext ctx, Tensor self, Object index);
+    TensorLike getItem(CallContext ctx, TensorLike self, Object index);
     /** self[index] = value, rebinding self to the updated value. */
-    void setItem(CallContext ctx, Tensor self, Object index, Object value);
+    void setItem(CallContext ctx, TensorLike self, Object index, Object value);
 
     /**
      * copy.deepcopy(tensor): a new tensor (a parameter stays one) with a value of its own that equals self's, so that
@@ -46,6 +46,6 @@ public interface TorchLibrary {
     Tensor deepCopy(CallContext ctx, Tensor self);
 
     /** len(tensor) and iteration over dim 0. */
-    long len(CallContext ctx, Tensor self);
-    List<Object> iterate(CallContext ctx, Tensor self);
+    long len(CallContext ctx, TensorLike self);
+    List<Object> iterate(CallContext ctx, TensorLike self);
 }

@@ -30,6 +30,7 @@ public final class TorchLibraryImpl implements TorchLibrary {
         TensorOps.register(registry);
         Functional.register(registry);
         PyModules.register(registry);
+        ComplexOps.register(registry);
     }
 
     @Override
@@ -49,38 +50,46 @@ public final class TorchLibraryImpl implements TorchLibrary {
     }
 
     @Override
-    public Object getAttr(CallContext ctx, Tensor self, String name) {
-        switch (name) {
-            case "shape": return TensorOps.shapeTuple(self);
-            case "dtype": return self.dtype();
-            case "ndim": return (long) self.rank();
-            case "T": {
-                long[] perm = new long[self.rank()];
-                for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
-                return Views.permute(ctx, "T", self, perm);
-            }
-            case "mT": return Views.transpose(ctx, "mT", self, -2, -1);
-            case "device": return "cpu";
-            case "is_cuda": return Boolean.FALSE;
-            case "data": return self;
-            case "requires_grad": return self.isParameter();
-            case "grad": return Py.NONE;
-            case "is_leaf": return Boolean.TRUE;
-            default: break;
-        }
+    public Object getAttr(CallContext ctx, TensorLike self, String name) {
+        Object attr = self instanceof ComplexTensor z ? ComplexOps.attribute(ctx, z, name) : attribute(ctx, (Tensor) self, name);
+        if (attr != null) return attr;
         Builtin b = registry.methods.get(name);
         if (b != null) return Registry.bind(name, b, self);
-        Object py = registry.pyMethods.get(name);
-        if (py != null) return Registry.bindPython(name, py, self);
-        if (name.endsWith("_") && registry.pyMethods.containsKey(name.substring(0, name.length() - 1))) {
-            Object f = registry.pyMethods.get(name.substring(0, name.length() - 1));
-            return Registry.bind(name, Registry.inPlace((c, args, kw) -> c.call(f, args, kw)), self);
-        }
-        throw ctx.error("'Tensor' object has no attribute '" + name + "'");
+        // Methods written in Python (max, softmax...) and their in-place twins: real tensors only.
+        String base = name.endsWith("_") ? name.substring(0, name.length() - 1) : null;
+        String py = registry.pyMethods.containsKey(name) ? name : base != null && registry.pyMethods.containsKey(base) ? base : null;
+        if (py == null) throw ctx.error("'Tensor' object has no attribute '" + name + "'");
+        if (!(self instanceof Tensor t)) throw ComplexOps.unsupported(ctx, "Tensor." + name + "() on a complex tensor");
+        Object f = registry.pyMethods.get(py);
+        if (py.equals(name)) return Registry.bindPython(name, f, t);
+        return Registry.bind(name, Registry.inPlace((c, args, kw) -> c.call(f, args, kw)), t);
+    }
+
+    /** A real tensor's attributes (not its methods); null when {@code name} is not one. */
+    static Object attribute(CallContext ctx, Tensor self, String name) {
+        return switch (name) {
+            case "shape" -> TensorOps.shapeTuple(self);
+            case "dtype" -> self.dtype();
+            case "ndim" -> (long) self.rank();
+            case "T" -> {
+                long[] perm = new long[self.rank()];
+                for (int i = 0; i < perm.length; i++) perm[i] = perm.length - 1 - i;
+                yield Views.permute(ctx, "T", self, perm);
+            }
+            case "mT" -> Views.transpose(ctx, "mT", self, -2, -1);
+            case "device" -> "cpu";
+            case "is_cuda" -> Boolean.FALSE;
+            case "data", "real" -> self;
+            case "imag" -> throw ctx.error("imag is not implemented for tensors with non-complex dtypes.");
+            case "requires_grad" -> self.isParameter();
+            case "grad" -> Py.NONE;
+            case "is_leaf" -> Boolean.TRUE;
+            default -> null;
+        };
     }
 
     private static void checkOperand(CallContext ctx, Object v, String op) {
-        if (!(v instanceof Tensor) && !Elementwise.isScalar(v))
+        if (!(v instanceof TensorLike) && !Elementwise.isScalar(v))
             throw ctx.error("unsupported operand type(s) for " + op + ": " + Args.typeName(v) + " and Tensor");
     }
 
@@ -96,6 +105,7 @@ public final class TorchLibraryImpl implements TorchLibrary {
         };
         checkOperand(ctx, left, sym);
         checkOperand(ctx, right, sym);
+        if (left instanceof ComplexTensor || right instanceof ComplexTensor) return ComplexOps.operator(ctx, op, sym, left, right);
         return switch (op) {
             case ADD -> Elementwise.binary(ctx, "add", SAME, left, right, BinaryOp.ADD);
             case SUB -> {
@@ -124,7 +134,9 @@ public final class TorchLibraryImpl implements TorchLibrary {
     }
 
     @Override
-    public Object unaryOp(CallContext ctx, Expr.UnaryOpKind op, Tensor operand) {
+    public Object unaryOp(CallContext ctx, Expr.UnaryOpKind op, TensorLike self) {
+        if (self instanceof ComplexTensor z) return ComplexOps.unary(ctx, op, z);
+        Tensor operand = (Tensor) self;
         return switch (op) {
             case NEG -> {
                 if (operand.dtype() == DType.BOOL) throw ctx.error("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` or `logical_not()` operator instead.");
@@ -160,22 +172,26 @@ public final class TorchLibraryImpl implements TorchLibrary {
             if (op == Expr.CmpOp.IS_NOT) return left != right;
             throw ctx.error("unsupported: the 'in' operator with a tensor");
         }
-        if ((!(left instanceof Tensor) && !Elementwise.isScalar(left)) || (!(right instanceof Tensor) && !Elementwise.isScalar(right))) {
+        if ((!(left instanceof TensorLike) && !Elementwise.isScalar(left)) || (!(right instanceof TensorLike) && !Elementwise.isScalar(right))) {
             if (op == Expr.CmpOp.EQ) return Boolean.FALSE;
             if (op == Expr.CmpOp.NE) return Boolean.TRUE;
             throw ctx.error("'" + op.name().toLowerCase() + "' not supported between instances of '" + Args.typeName(left) + "' and '" + Args.typeName(right) + "'");
         }
+        if (left instanceof ComplexTensor || right instanceof ComplexTensor) throw ComplexOps.unsupported(ctx, "comparing complex tensors");
         return Elementwise.binary(ctx, op.name().toLowerCase(), COMPARE, left, right, b);
     }
 
     @Override
-    public Tensor getItem(CallContext ctx, Tensor self, Object index) {
-        return guard(ctx, "__getitem__", () -> Indexing.getItem(ctx, self, index));
+    public TensorLike getItem(CallContext ctx, TensorLike self, Object index) {
+        if (self instanceof ComplexTensor z) return guard(ctx, "__getitem__", () -> ComplexOps.getItem(ctx, z, index));
+        if (Args.isComplex(index)) throw ComplexOps.unsupported(ctx, "indexing with a complex tensor");
+        return guard(ctx, "__getitem__", () -> Indexing.getItem(ctx, (Tensor) self, index));
     }
 
     @Override
-    public void setItem(CallContext ctx, Tensor self, Object index, Object value) {
-        guard(ctx, "__setitem__", () -> { Indexing.setItem(ctx, self, index, value); return null; });
+    public void setItem(CallContext ctx, TensorLike self, Object index, Object value) {
+        if (!(self instanceof Tensor t) || Args.isComplex(index) || Args.isComplex(value)) throw ComplexOps.unsupported(ctx, "assignment into a complex tensor, or of a complex value into a real one");
+        guard(ctx, "__setitem__", () -> { Indexing.setItem(ctx, t, index, value); return null; });
     }
 
     /** Turns a shape or value problem the checks missed into an error at the user's position. */
@@ -194,16 +210,17 @@ public final class TorchLibraryImpl implements TorchLibrary {
     }
 
     @Override
-    public long len(CallContext ctx, Tensor self) {
+    public long len(CallContext ctx, TensorLike self) {
         if (self.rank() == 0) throw ctx.error("len() of a 0-d tensor");
         return self.shape().dim(0);
     }
 
     @Override
-    public List<Object> iterate(CallContext ctx, Tensor self) {
+    public List<Object> iterate(CallContext ctx, TensorLike self) {
         if (self.rank() == 0) throw ctx.error("iteration over a 0-d tensor");
+        if (self instanceof ComplexTensor z) return ComplexOps.iterate(ctx, z);
         List<Object> out = new ArrayList<>();
-        for (long i = 0; i < self.shape().dim(0); i++) out.add(Views.select(ctx, "unbind", self, 0, i));
+        for (long i = 0; i < self.shape().dim(0); i++) out.add(Views.select(ctx, "unbind", (Tensor) self, 0, i));
         return out;
     }
 }
