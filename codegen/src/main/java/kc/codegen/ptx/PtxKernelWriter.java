@@ -391,6 +391,10 @@ final class PtxKernelWriter {
                 List<String> a = eval(u.a());
                 yield lanes(u.type().lanes(), i -> PtxScalarOps.unary(this, u.op(), a.get(i), u.a().type().elem()));
             }
+            case TExpr.Binary b when ConstantDivision.applies(b) -> {
+                List<String> x = eval(b.a());
+                yield lanes(b.type().lanes(), i -> divideByConstant(b, x.get(i)));
+            }
             case TExpr.Binary b -> {
                 List<String> x = eval(b.a()), y = eval(b.b());
                 yield lanes(b.type().lanes(), i -> PtxScalarOps.binary(this, b.op(), x.get(i), y.get(i), b.a().type().elem()));
@@ -484,6 +488,25 @@ final class PtxKernelWriter {
     PtxMath<String, String, String> math(boolean f64) { return f64 ? math64 : math32; }
 
     /** Emits {@code instr d, args...} into a fresh register of type t and returns d. */
+    /**
+     * b (a DIV or REM by a constant, see {@link ConstantDivision#applies}) of x: integers through multiply-high and
+     * shifts, floats divided by a power of two as a multiply by its exact reciprocal (the same rounding).
+     */
+    private String divideByConstant(TExpr.Binary b, String x) {
+        ScalarType t = b.a().type().elem();
+        double d = ((TExpr.Const) b.b()).value();
+        if (t.isFloat()) return op("mul.rn." + PtxTypes.arith(t), t, x, PtxTypes.literal(1 / d, t));
+        int bits = t == ScalarType.I64 ? 64 : 32;
+        ConstantDivision c = ConstantDivision.of((long) d, bits);
+        String s = "s" + bits, u = "u" + bits;
+        String h = op("mul.hi." + s, t, x, Long.toString(c.magic()));
+        if (c.addDividend()) h = op("add." + s, t, h, x);
+        if (c.shift() > 0) h = op("shr." + s, t, h, Integer.toString(c.shift()));
+        String q = op("add." + s, t, h, op("shr." + u, t, x, Integer.toString(bits - 1)));
+        if (b.op() == TExpr.BinOp.DIV) return q;
+        return op("sub." + s, t, x, op("mul.lo." + s, t, q, PtxTypes.literal(d, t)));
+    }
+
     String op(String instr, ScalarType t, String... args) {
         String d = code.reg(t);
         code.emit(instr + " " + d + ", " + String.join(", ", args));
