@@ -199,18 +199,7 @@ public final class GraphVerifier {
 
         static boolean usesDim(IndexExpr e, int dim) { return anyDim(e, d -> d == dim); }
 
-        /** Whether some Dim(d) in e has p(d). */
-        static boolean anyDim(IndexExpr e, java.util.function.IntPredicate p) {
-            return switch (e) {
-                case IndexExpr.Dim d -> p.test(d.d());
-                case IndexExpr.Const c -> false;
-                case IndexExpr.Add a -> anyDim(a.a(), p) || anyDim(a.b(), p);
-                case IndexExpr.Mul m -> anyDim(m.a(), p);
-                case IndexExpr.FloorDiv f -> anyDim(f.a(), p);
-                case IndexExpr.Mod m -> anyDim(m.a(), p);
-                case IndexExpr.ExactDiv q -> anyDim(q.a(), p);
-            };
-        }
+        static boolean anyDim(IndexExpr e, java.util.function.IntPredicate p) { return IndexExpr.anyDim(e, p); }
 
         static boolean usesIndexDim(ScalarExpr e, int dim) {
             return switch (e) {

@@ -9,6 +9,19 @@ package kc.ir.graph;
  * alone, where the generated methods are several times slower, and lowering compares the ops of 100k nodes.
  */
 public sealed interface IndexExpr {
+    /** Whether some Dim(d) in e has p(d). */
+    static boolean anyDim(IndexExpr e, java.util.function.IntPredicate p) {
+        return switch (e) {
+            case Dim d -> p.test(d.d());
+            case Const c -> false;
+            case Add a -> anyDim(a.a(), p) || anyDim(a.b(), p);
+            case Mul m -> anyDim(m.a(), p);
+            case FloorDiv f -> anyDim(f.a(), p);
+            case Mod m -> anyDim(m.a(), p);
+            case ExactDiv q -> anyDim(q.a(), p);
+        };
+    }
+
     /** Domain coordinate d. */
     record Dim(int d) implements IndexExpr {
         /** The first coordinates, shared by {@link IndexExpr#dim}: immutable, and big graphs held 300k copies. */

@@ -227,7 +227,43 @@ public final class DefaultScheduler {
         long blocks = ceilDiv(work, s.threads());
         long deep = ITEM_WAVES * wave(machine, s.threads());
         int items = blocks <= deep ? 1 : (int) Math.min(MAX_DEFAULT_ITEMS, blocks / deep);
-        return s.withVector(vector).withItems(items);
+        int reuse = reuseItems(n, vector, s.threads(), machine);
+        return s.withVector(vector).withItems(reuse > 0 ? reuse : items);
+    }
+
+    /** An operand at least this large is worth reading from DRAM once rather than once per leading index. */
+    static final long REUSED_OPERAND_BYTES = 1 << 20;
+
+    /**
+     * Items that make a thread's items the same element of a large operand which the leading result dims do not
+     * index (a LayerNorm's weight and bias over rows): with R such leading rows and the rest of the result a whole
+     * number of blocks, items = R puts the grid over one row and each thread's items a row apart, so the operand is
+     * read from DRAM once and then from the cache, not once per row. 0 where no operand gains.
+     */
+    static int reuseItems(Node n, int vector, int threads, MachineModel machine) {
+        Op.Generic gen = (Op.Generic) n.op();
+        long[] dims = n.result().type().shape().toArray();
+        BitSet used = VectorAccess.used(gen);
+        int best = 0;
+        for (int k = used.nextSetBit(0); k >= 0; k = used.nextSetBit(k + 1)) {
+            var v = n.operands().get(k);
+            if (v.type().shape().numel() * v.type().dtype().bytes < REUSED_OPERAND_BYTES) continue;
+            int lead = 0;
+            while (lead < dims.length && !usesDims(gen.maps().get(k), lead)) lead++;
+            if (lead == 0 || lead == dims.length) continue;
+            long rows = 1, rest = 1;
+            for (int d = 0; d < dims.length; d++) if (d < lead) rows *= dims[d]; else rest *= dims[d];
+            if (rows < 2 || rows > ScheduleLegality.MAX_ITEMS || rest % ((long) vector * threads) != 0) continue;
+            if (rest / vector / threads < machine.multiprocessors()) continue; // a row must still fill the GPU
+            best = Math.max(best, (int) rows);
+        }
+        return best;
+    }
+
+    /** Whether the map reads result dim d (the leading dims up to d are all it skips). */
+    private static boolean usesDims(kc.ir.graph.IndexMap map, int d) {
+        for (kc.ir.graph.IndexExpr e : map.exprs()) if (kc.ir.graph.IndexExpr.anyDim(e, x -> x == d)) return true;
+        return false;
     }
 
     /**

@@ -110,6 +110,24 @@ class ScheduleTest {
 
     private static TensorType f32(long... dims) { return TensorType.of(DType.F32, dims); }
 
+    /**
+     * x[r, c] + w[c] over 4 rows with w 1 MB: items 4, one a row apart, so a thread reads w's element once from DRAM
+     * and then from its cache; a small w (or rows that do not fill the GPU) keeps the plain items.
+     */
+    @Test
+    void itemsRowsApartWhereALargeOperandIsReadOncePerRow() {
+        long cols = 1 << 18;
+        IndexMap id = IndexMap.identity(2), perColumn = IndexMap.of(dim(1));
+        Graph g = elementwise(4, cols, List.of(f32(4, cols), f32(cols)), List.of(id, perColumn), DType.F32);
+        GroupSchedule s = DefaultScheduler.schedule(g).groups().get(0);
+        assertEquals(4, s.vector());
+        assertEquals(4, s.items(), "one item per row");
+        Lowered low = Lowering.lower(g, DefaultScheduler.schedule(g), MachineModel.SM_90);
+        assertTrue(TilePrinter.print(low.plan()).contains("grid(256, 1, 1) block(256, 1, 1)"), "the grid covers one row: " + TilePrinter.print(low.plan()));
+        Graph small = elementwise(4, 1024, List.of(f32(4, 1024), f32(1024)), List.of(id, perColumn), DType.F32);
+        assertEquals(1, DefaultScheduler.schedule(small).groups().get(0).items(), "a 4 KB operand stays in cache anyway");
+    }
+
     @Test
     void vectorLegalitySaysWhichOperandAndWhy() {
         IndexMap id = IndexMap.identity(2);
