@@ -1,15 +1,17 @@
 # ---- kc's launcher: the PTX above through the CUDA driver API, on PyTorch's current stream ----
 # Buffers come from PyTorch's allocator; no PyTorch compute op runs here (views, allocation and launches only).
 import ctypes as _kc_ctypes
+import threading as _kc_threading
 
 _KC_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
               "bfloat16": torch.bfloat16, "int32": torch.int32, "int64": torch.int64, "bool": torch.bool}
 
 
 class _KcDriver:
-    """libcuda, loaded on first use (importing this file needs no GPU), and the PTX loaded once per device."""
+    """libcuda, loaded on first use (importing this file needs no GPU), and per device the PTX's kernels with every
+    launch's argument array built once: a forward only writes the buffers' addresses into them and launches."""
     lib = None
-    modules = {}
+    devices = {}
 
     @classmethod
     def check(cls, status, what):
@@ -19,10 +21,11 @@ class _KcDriver:
             raise RuntimeError("kc: %s failed: %s" % (what, name.value.decode() if name.value else status))
 
     @classmethod
-    def functions(cls, device):
-        """The plan's kernels on this device: CUfunction handles in launch order."""
-        if device.index in cls.modules:
-            return cls.modules[device.index]
+    def prepared(cls, device):
+        """(lock, {buffer name: c_void_p}, [(CUfunction, launch, argument array)]) for this device."""
+        state = cls.devices.get(device.index)
+        if state is not None:
+            return state
         if cls.lib is None:
             cls.lib = _kc_ctypes.CDLL("libcuda.so.1")
         torch.cuda.init()
@@ -37,13 +40,17 @@ class _KcDriver:
                 cls.check(cls.lib.cuCtxSetCurrent(context), "cuCtxSetCurrent")
             module = _kc_ctypes.c_void_p()
             cls.check(cls.lib.cuModuleLoadData(_kc_ctypes.byref(module), _KC_PTX.encode() + b"\0"), "loading kc's PTX")
-            functions = []
+            pointers = {b["name"]: _kc_ctypes.c_void_p() for b in _KC_PLAN["buffers"]}
+            launches = []
             for launch in _KC_PLAN["launches"]:
                 f = _kc_ctypes.c_void_p()
                 cls.check(cls.lib.cuModuleGetFunction(_kc_ctypes.byref(f), module, launch["kernel"].encode()), launch["kernel"])
-                functions.append(f)
-        cls.modules[device.index] = functions
-        return functions
+                args = (_kc_ctypes.c_void_p * len(launch["args"]))(
+                    *[_kc_ctypes.cast(_kc_ctypes.pointer(pointers[a]), _kc_ctypes.c_void_p) for a in launch["args"]])
+                launches.append((f, launch, args))
+        state = (_kc_threading.Lock(), pointers, launches)
+        cls.devices[device.index] = state
+        return state
 
 
 def _kc_describe(dtype, shape):
@@ -52,10 +59,9 @@ def _kc_describe(dtype, shape):
 
 def _kc_tensor(value, buffer, what, device):
     """value as this plan buffer takes it, or a ValueError naming what it is and what kc compiled for."""
-    want = _kc_describe(_KC_DTYPES[buffer["dtype"]], buffer["shape"])
-    have = _kc_describe(value.dtype, value.shape)
-    if have != want:
-        raise ValueError("kc: %s is %s; compiled for %s" % (what, have, want))
+    dtype, shape = _KC_DTYPES[buffer["dtype"]], buffer["shape"]
+    if value.dtype != dtype or list(value.shape) != shape:
+        raise ValueError("kc: %s is %s; compiled for %s" % (what, _kc_describe(value.dtype, value.shape), _kc_describe(dtype, shape)))
     if value.device != device:
         raise ValueError("kc: %s is on %s; the model runs on %s" % (what, value.device, device))
     if not value.is_contiguous():
@@ -84,13 +90,15 @@ def _kc_forward(model, inputs):
     device = tensors[0].device if tensors else next(model.parameters()).device
     if device.type != "cuda":
         raise ValueError("kc: the inputs are on %s; kc's kernels run on a CUDA device" % device)
-    functions = _KcDriver.functions(device)
+    lock, pointers, launches = _KcDriver.prepared(device)
     constants = model.__dict__.setdefault("_kc_constants", {})
-    buffers, keep, outputs = {}, [], []
+    buffers, outputs = {}, []
     for b in _KC_PLAN["buffers"]:
         role = b["role"]
         if role == "input":
-            t = _kc_tensor(tensors[b["index"]], b, "input %d" % b["index"], device)
+            t = tensors[b["index"]]
+            if t.device != device:
+                raise ValueError("kc: input %d is on %s; the model runs on %s" % (b["index"], t.device, device))
         elif role == "param":
             try:
                 value = model.get_parameter(b["key"])
@@ -108,12 +116,12 @@ def _kc_forward(model, inputs):
                 outputs.append((b["index"], t))
         buffers[b["name"]] = t
     stream = _kc_ctypes.c_void_p(torch.cuda.current_stream(device).cuda_stream)
-    for f, launch in zip(functions, _KC_PLAN["launches"]):
-        pointers = [_kc_ctypes.c_void_p(buffers[a].data_ptr()) for a in launch["args"]]
-        keep.append(pointers)
-        args = (_kc_ctypes.c_void_p * len(pointers))(*[_kc_ctypes.cast(_kc_ctypes.pointer(p), _kc_ctypes.c_void_p) for p in pointers])
-        g, blk = launch["grid"], launch["block"]
-        _KcDriver.check(_KcDriver.lib.cuLaunchKernel(f, g[0], g[1], g[2], blk[0], blk[1], blk[2], 0, stream, args, None),
-                        "launching " + launch["kernel"])
+    with lock:  # the argument arrays are shared by this device's forwards
+        for name, t in buffers.items():
+            pointers[name].value = t.data_ptr()
+        for f, launch, args in launches:
+            g, blk = launch["grid"], launch["block"]
+            _KcDriver.check(_KcDriver.lib.cuLaunchKernel(f, g[0], g[1], g[2], blk[0], blk[1], blk[2], 0, stream, args, None),
+                            "launching " + launch["kernel"])
     result = [t for _, t in sorted(outputs, key=lambda o: o[0])]
     return result[0] if len(result) == 1 else tuple(result)
