@@ -19,8 +19,9 @@ import kc.runtime.verify.PythonTorch;
 /**
  * The real-world corpus (../shared/realworld: nanoGPT, llama2.c, minGPT with its package, vit-pytorch), each model
  * file unmodified, named by cases.tsv's entry, inputs and path: kc check against PyTorch (CI's CPU torch, the
- * reference importing einops from _pydeps) and kc compile --emit ptx. The CPU-shim runs of the same cases take
- * minutes each, so they are not part of this sweep.
+ * reference importing einops from _pydeps) and kc compile --emit ptx; and the CUDA CPU shim on the cases named by
+ * -Dkc.realworld.shims (comma-separated, or "all"; by default vit, whose shim run takes half a minute: minGPT's takes
+ * four, nanoGPT's three, llama2.c's one and a half, too long for every CI run).
  */
 @Tag("sweep")
 class RealWorldSweepTest {
@@ -66,6 +67,26 @@ class RealWorldSweepTest {
             if (r.status() != 0 || !Files.isRegularFile(out.resolve("plan.json"))) failed.add(c.name() + " compile: " + r.status() + " " + r.err());
             System.out.println("REALWORLD " + c.name() + ": " + (failed.stream().anyMatch(f -> f.startsWith(c.name())) ? "FAILED" : "check PASS, compile ok"));
         }
+        assertEquals(List.of(), failed);
+    }
+
+    @Test void theCpuShimRunsMatchTheInterpreter() throws Exception {
+        assumeTrue(Files.isRegularFile(ROOT.resolve("cases.tsv")), "../shared/realworld is absent: sweep skipped");
+        Toolchain.require(PythonTorch.find(null).isPresent(), "no Python with torch and numpy: the real-world weights cannot be drawn");
+        String chosen = System.getProperty("kc.realworld.shims", "vit");
+        List<String> failed = new ArrayList<>();
+        int ran = 0;
+        for (Case c : cases()) {
+            if (!chosen.equals("all") && !List.of(chosen.split(",")).contains(c.name())) continue;
+            ran++;
+            List<String> check = new ArrayList<>(List.of("check"));
+            check.addAll(c.options());
+            check.addAll(List.of("--backend", "cuda-cpu"));
+            CliRun r = CliRun.of(check.toArray(String[]::new));
+            if (r.status() != 0 || !r.out().contains("PASS")) failed.add(c.name() + " cuda-cpu: " + r.status() + " " + r.out() + r.err());
+            System.out.println("REALWORLD " + c.name() + " cuda-cpu: " + (r.status() == 0 ? "PASS" : "FAILED"));
+        }
+        assertTrue(ran > 0, "kc.realworld.shims=" + chosen + " names no case of cases.tsv");
         assertEquals(List.of(), failed);
     }
 }
