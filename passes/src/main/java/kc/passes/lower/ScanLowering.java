@@ -58,18 +58,7 @@ final class ScanLowering {
             TExpr base = kb.let("base", KernelBuilder.add(KernelBuilder.mul(outer, len * inner), j));
             Var a = kb.declare("acc", new TExpr.Const(Combine.identity(scan.combiner(), acc), acc));
             Var err = Combine.compensated(scan.combiner(), acc) ? kb.declare("err", new TExpr.Const(0.0, acc)) : null;
-            Var t = kb.fresh("t", TType.I32);
-            List<TStmt> step = kb.nested(() -> {
-                TExpr pos = scan.reverse() ? TExpr.binary(TExpr.BinOp.SUB, TExpr.i32(len - 1), TExpr.ref(t)) : TExpr.ref(t);
-                TExpr at = kb.let("at", KernelBuilder.add(base, KernelBuilder.mul(kb.toIdx(pos), inner)));
-                TExpr x = kb.let("x", BodyLowering.convert(BodyLowering.convert(
-                        new TExpr.Load(src, Space.GLOBAL, at, null, 0, Types.storage(it)), Types.compute(it)), acc));
-                if (err != null) Combine.twoSum(kb, a, err, x, TExpr.ref(err));
-                else kb.assign(a, Combine.value(scan.combiner(), TExpr.ref(a), x));
-                TExpr value = err != null ? Combine.doubleWordValue(kb, a, err) : TExpr.ref(a);
-                kb.add(new TStmt.Store(out, Space.GLOBAL, at, BodyLowering.convert(value, Types.storage(rt)), null));
-            });
-            kb.add(new TStmt.For(t, TExpr.i32(0), TExpr.i32(len), 1, step, false));
+            walk(kb, scan, src, it, acc, base, inner, len, TExpr.i32(0), TExpr.i32(len), a, err, out, rt);
         });
         kb.add(new TStmt.If(KernelBuilder.lt(line, kb.c(lines)), body, List.of()));
         return new Lowering.Emitted(kb.build(name, launch), kb.args());

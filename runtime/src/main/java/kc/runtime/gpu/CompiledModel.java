@@ -132,20 +132,7 @@ public final class CompiledModel implements AutoCloseable {
         hostSized(b, what);
         if (x.numel() != b.shape().numel())
             throw new IllegalArgumentException(what + " has " + x.numel() + " elements; compiled for " + describe(b));
-        ByteBuffer bytes = ByteBuffer.allocateDirect((int) b.bytes()).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < x.numel(); i++) {
-            double v = x.getFlat(i);
-            switch (b.dtype()) {
-                case F32 -> bytes.putFloat((float) v);
-                case F64 -> bytes.putDouble(v);
-                case I32 -> bytes.putInt((int) v);
-                case I64 -> bytes.putLong((long) v);
-                case BOOL -> bytes.put((byte) (v != 0 ? 1 : 0));
-                case F16 -> bytes.putShort(Float.floatToFloat16((float) v));
-                case BF16 -> bytes.putShort((short) (Float.floatToRawIntBits((float) v) >>> 16));
-            }
-        }
-        target.upload(Pointer.to(bytes.flip()), 0, b.bytes());
+        target.upload(Pointer.to(GpuModel.encode(x.numel(), x::getFlat, b.dtype())), 0, b.bytes());
     }
 
     private static HostTensor download(DeviceBuffer source, LaunchPlan.Buffer b) {

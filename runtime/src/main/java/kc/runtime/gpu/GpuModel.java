@@ -80,9 +80,13 @@ public final class GpuModel {
         return new Bound(buffers);
     }
 
-    private static ByteBuffer encode(List<Double> values, DType dtype) {
-        ByteBuffer buf = ByteBuffer.allocateDirect(values.size() * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
-        for (double v : values) {
+    private static ByteBuffer encode(List<Double> values, DType dtype) { return encode(values.size(), values::get, dtype); }
+
+    /** n values as dtype's little-endian bytes (bf16 rounded to nearest even), in a direct buffer for an upload. */
+    static ByteBuffer encode(int n, java.util.function.IntToDoubleFunction value, DType dtype) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(n * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) {
+            double v = value.applyAsDouble(i);
             switch (dtype) {
                 case F32 -> buf.putFloat((float) v);
                 case F64 -> buf.putDouble(v);
