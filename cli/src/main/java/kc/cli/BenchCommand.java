@@ -415,10 +415,11 @@ final class BenchCommand implements Callable<Integer> {
             verdict = Verdict.CRASH;
         }
         String detail = String.valueOf(kc.getOrDefault("detail", ""));
-        Timing eager = null, compiled = null;
+        Timing eager = null, compiled = null, eagerStrict = null;
         int eagerLaunches = -1, compiledLaunches = -1;
         if (baseline != null) {
             eager = timing(baseline.get("eager"));
+            eagerStrict = timing(baseline.get("eager_strict"));
             compiled = timing(baseline.get("compiled"));
             eagerLaunches = count(baseline.get("eager_launches"));
             compiledLaunches = count(baseline.get("compiled_launches"));
@@ -426,7 +427,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         return new ProblemResult(p.name(), p.level(), verdict, detail, timing(kc.get("kc")), eager, compiled,
                 number(kc.get("floor_ms")), number(kc.get("max_abs_error")), number(kc.get("rel_l2_error")),
-                count(kc.get("kernels")), count(kc.get("launches")), eagerLaunches, compiledLaunches);
+                count(kc.get("kernels")), count(kc.get("launches")), eagerLaunches, compiledLaunches, eagerStrict,
+                kc.get("precision") instanceof String s ? s : null);
     }
 
     /** A count read back from a run's or a baseline's JSON; -1 (unknown) when absent, null or negative. */

@@ -91,6 +91,16 @@ def baseline(job, trials, seed, budget):
     model = problem.model
     result = {"torch": torch.__version__, "device": torch.cuda.get_device_name()}
     result["eager"] = time_forward(model, inputs, trials, budget_seconds=budget)
+    # strict fp32 beside as shipped: cuDNN runs convolutions in TF32 by default, kc is fp32-accurate
+    shipped = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
+    if any(shipped):
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+        try:
+            result["eager_strict"] = time_forward(model, inputs, trials, budget_seconds=budget / 2)
+        finally:
+            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = shipped
+    else:
+        result["eager_strict"] = result["eager"]
     result["eager_launches"] = count_launches(model, inputs)
     torch._dynamo.reset()
     compiled = torch.compile(model, backend="inductor", mode="default")

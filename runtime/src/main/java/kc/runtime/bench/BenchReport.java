@@ -162,11 +162,11 @@ public final class BenchReport {
             sb.append("kc bench  ").append(String.join(", ", parts)).append("\n\n");
         }
         List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"problem", "level", "verdict", "kc ms", "eager ms", "compile ms", "vs eager",
+        rows.add(new String[] {"problem", "level", "verdict", "kc precision", "kc ms", "eager ms", "eager fp32 ms", "compile ms", "vs eager",
                 "vs compile", "over floor", "kc launches", "eager launches", "compile launches", "max abs err", "rel l2 err"});
         for (ProblemResult r : results) {
-            rows.add(new String[] {r.problem(), Integer.toString(r.level()), r.verdict().name(), ms(r.kc()),
-                    ms(r.eager()), ms(r.compiled()), speedupCell(r.speedupVsEager()),
+            rows.add(new String[] {r.problem(), Integer.toString(r.level()), r.verdict().name(), r.precision() == null ? "-" : r.precision(), ms(r.kc()),
+                    ms(r.eager()), ms(r.eagerStrict()), ms(r.compiled()), speedupCell(r.speedupVsEager()),
                     speedupCell(r.speedupVsCompiled()), fixed(r.overFloor(), 1), count(r.launches()),
                     count(r.eagerLaunches()), count(r.compiledLaunches()), sci(r.maxAbsError()), sci(r.relL2Error())});
         }
@@ -308,7 +308,9 @@ public final class BenchReport {
               .append(", \"kernels\": ").append(countJson(r.kernels()))
               .append(", \"launches\": ").append(countJson(r.launches()))
               .append(", \"eager_launches\": ").append(countJson(r.eagerLaunches()))
-              .append(", \"compiled_launches\": ").append(countJson(r.compiledLaunches()));
+              .append(", \"compiled_launches\": ").append(countJson(r.compiledLaunches()))
+              .append(", \"eager_strict\": ").append(timingJson(r.eagerStrict()))
+              .append(", \"precision\": ").append(r.precision() == null ? "null" : Json.quote(r.precision()));
             for (Baseline b : Baseline.values()) sb.append(", \"speedup_vs_").append(b.key()).append("\": ").append(num(b.speedupOf(r)));
             sb.append(", \"over_floor\": ").append(num(r.overFloor()))
               .append(", \"flagged\": ").append(flagged(r))
@@ -383,7 +385,8 @@ public final class BenchReport {
                     timingOf(p.get("kc")), timingOf(p.get("eager")), timingOf(p.get("compiled")),
                     doubleOf(p.get("floor_ms")), doubleOf(p.get("max_abs_error")), doubleOf(p.get("rel_l2_error")),
                     countOf(p.get("kernels")), countOf(p.get("launches")),
-                    countOf(p.get("eager_launches")), countOf(p.get("compiled_launches"))));
+                    countOf(p.get("eager_launches")), countOf(p.get("compiled_launches")),
+                    timingOf(p.get("eager_strict")), p.get("precision") instanceof String s ? s : null));
         }
         return new BenchReport(results, meta);
     }
@@ -409,7 +412,8 @@ public final class BenchReport {
             "kc_median_ms", "kc_mean_ms", "kc_min_ms", "kc_max_ms", "kc_trials",
             "eager_median_ms", "eager_mean_ms", "compiled_median_ms", "compiled_mean_ms",
             "speedup_vs_eager", "speedup_vs_compiled", "speedup_vs_best", "floor_ms", "over_floor",
-            "max_abs_error", "rel_l2_error", "kernels", "launches", "eager_launches", "compiled_launches", "flagged", "detail");
+            "max_abs_error", "rel_l2_error", "kernels", "launches", "eager_launches", "compiled_launches", "flagged", "detail",
+            "eager_strict_median_ms", "precision");
 
     /**
      * One row per problem (RFC 4180: fields with a comma, quote or line break are quoted). Unknown figures are
@@ -441,6 +445,8 @@ public final class BenchReport {
                 f.add(n < 0 ? "" : Integer.toString(n));
             f.add(Boolean.toString(flagged(r)));
             f.add(csvField(r.detail()));
+            f.add(r.eagerStrict() == null ? "" : csvNum(r.eagerStrict().medianMs()));
+            f.add(r.precision() == null ? "" : csvField(r.precision()));
             sb.append(String.join(",", f)).append('\n');
         }
         return sb.toString();

@@ -21,16 +21,27 @@ import java.util.Objects;
  * @param eagerLaunches    the kernels one eager forward runs on the GPU, counted by torch.profiler (memcpy and
  *                         memset excluded)
  * @param compiledLaunches the same for torch.compile's forward, counted after it was compiled and warmed up
+ * @param eagerStrict PyTorch eager in strict fp32 (TF32 off for matmuls and cuDNN), beside {@code eager} as shipped
+ *                    (cuDNN's convolutions in TF32); null where not measured
+ * @param precision   kc's precision class for this problem (fp32, tf32x3), null where not recorded
  */
 public record ProblemResult(String problem, int level, Verdict verdict, String detail,
                             Timing kc, Timing eager, Timing compiled,
                             double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
-                            int eagerLaunches, int compiledLaunches) {
+                            int eagerLaunches, int compiledLaunches, Timing eagerStrict, String precision) {
 
     public ProblemResult {
         Objects.requireNonNull(problem, "problem");
         Objects.requireNonNull(verdict, "verdict");
         detail = detail == null ? "" : detail;
+    }
+
+    /** A result without strict-fp32 eager or a recorded precision (what older reports hold). */
+    public ProblemResult(String problem, int level, Verdict verdict, String detail, Timing kc, Timing eager, Timing compiled,
+                         double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
+                         int eagerLaunches, int compiledLaunches) {
+        this(problem, level, verdict, detail, kc, eager, compiled, floorMs, maxAbsError, relL2Error, kernels, launches,
+                eagerLaunches, compiledLaunches, null, null);
     }
 
     /** True when kc's, eager's and torch.compile's launch counts are all known. */

@@ -197,6 +197,24 @@ class BenchReportTest {
         assertEquals(r.json(), BenchReport.parseJson(r.json()).json());
     }
 
+    /** Strict-fp32 eager beside eager as shipped, and kc's precision, on each line of the table, JSON and CSV. */
+    @Test void strictEagerAndKcsPrecisionAreReportedPerProblem() {
+        ProblemResult conv = new ProblemResult("level2/conv", 2, Verdict.PASS, "", ms(2), ms(1.5), ms(1.2), 0.5, 1e-6, 1e-7, 1, 1, 3, 2,
+                ms(3.0), "tf32x3");
+        BenchReport r = BenchReport.of(List.of(conv, timed("level1/old", 1, Verdict.PASS, 1, 1, 1)), META);
+        String table = r.table();
+        assertTrue(table.contains("kc precision") && table.contains("eager fp32 ms"), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("level2/conv") && l.contains("tf32x3") && l.contains("3.0000")), table);
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("level1/old") && l.contains(" - ")), "unrecorded precision is a dash:\n" + table);
+        BenchReport back = BenchReport.parseJson(r.json());
+        assertEquals(3.0, back.results().get(0).eagerStrict().medianMs(), EPS);
+        assertEquals("tf32x3", back.results().get(0).precision());
+        assertEquals(null, back.results().get(1).eagerStrict());
+        String csv = r.csv();
+        assertTrue(csv.lines().findFirst().orElseThrow().endsWith(",eager_strict_median_ms,precision"), csv);
+        assertTrue(csv.lines().skip(1).findFirst().orElseThrow().endsWith(",3.0,tf32x3"), csv);
+    }
+
     @Test void jsonRoundTripsExactly() {
         List<ProblemResult> results = new ArrayList<>(FIVE);
         results.add(new ProblemResult("level3/\"odd\", name", 3, Verdict.CRASH, "line one\nline \"two\", é\t\u0001",
