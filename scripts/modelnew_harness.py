@@ -15,11 +15,12 @@ import argparse
 import copy
 import importlib.util
 import os
-import statistics
 import sys
 import traceback
 
 import torch
+
+from plan_timer import time_ms  # the same events, warm-ups and L2 flush as plan_timer and kc run --time
 
 
 def load(path):
@@ -60,23 +61,6 @@ def close(got, want, tol=1e-4):
     return ok, float(diff.max()) if diff.numel() else 0.0
 
 
-def time_ms(call, trials):
-    flush = torch.empty(256 * 1024 * 1024 // 4, dtype=torch.float32, device="cuda")
-    with torch.no_grad():
-        for _ in range(3):
-            call()
-        times = []
-        for _ in range(trials):
-            flush.fill_(1.0)
-            start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-            start.record()
-            call()
-            end.record()
-            end.synchronize()
-            times.append(start.elapsed_time(end))
-    return statistics.median(times)
-
-
 def judge(path, trials, timing_trials, seed=42):
     module = load(path)
     torch.manual_seed(seed)
@@ -112,8 +96,9 @@ def judge(path, trials, timing_trials, seed=42):
         del want, got
         torch.cuda.empty_cache()
     xs = inputs_for(module, seed + 1)
-    kc_ms = time_ms(lambda: new(*xs), timing_trials)
-    eager_ms = time_ms(lambda: model(*xs), timing_trials)
+    with torch.no_grad():
+        kc_ms = time_ms(lambda: new(*xs), timing_trials)
+        eager_ms = time_ms(lambda: model(*xs), timing_trials)
     note = "float64 arbitrated %d" % arbitrated if arbitrated else ""
     return "PASS", note, kc_ms, eager_ms, worst
 

@@ -13,6 +13,7 @@ import kc.ir.tile.TExpr;
 import kc.ir.tile.TExpr.BinOp;
 import kc.ir.tile.TType;
 import kc.passes.schedule.GroupSchedule;
+import kc.passes.schedule.ScheduleLegality;
 import kc.passes.schedule.Strategy;
 
 /**
@@ -37,8 +38,8 @@ final class RowLowering {
     Lowering.Emitted lower(String name) {
         Op.RowFused row = (Op.RowFused) node.op();
         int k = row.statsOperands(), all = node.operands().size();
-        Value statsValue = new Value(-1, row.statsType(), null);
-        Node statsNode = new Node(statsValue, row.stats(), node.operands().subList(0, k), node.origin());
+        Node statsNode = ScheduleLegality.rowStatistics(node);
+        Value statsValue = statsNode.result();
         List<Value> thenOperands = new ArrayList<>(node.operands().subList(k, all));
         while (thenOperands.size() < row.then().maps().size()) thenOperands.add(statsValue);
         Node thenNode = new Node(node.result(), row.then(), thenOperands, node.origin());

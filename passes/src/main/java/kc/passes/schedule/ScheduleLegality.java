@@ -114,7 +114,7 @@ public final class ScheduleLegality {
     }
 
     /** The reduction a row kernel computes its statistics with, as a node of its own (what its vector applies to). */
-    static Node rowStatistics(Node n) {
+    public static Node rowStatistics(Node n) {
         Op.RowFused row = (Op.RowFused) n.op();
         return new Node(new Value(-1, row.statsType(), null), row.stats(), n.operands().subList(0, row.statsOperands()), n.origin());
     }
