@@ -12,7 +12,7 @@
  * A group is `group NAME`, optionally `= MEMBER, MEMBER...` (the origins fused into it; left out, the fusion
  * heuristics decide), then knobs in any order, each at most once:
  *
- *   strategy pointwise|warp|block|grid|scan|tile   required
+ *   strategy pointwise|warp|block|grid|scan|tile|window   required
  *   threads N                                 default 256   threads per block
  *   items N                                   default 1     output elements per thread
  *   vector N                                  default 1     elements per global access
@@ -44,7 +44,7 @@ group : GROUP name members? knob* ;
 members : '=' name ( ',' name )* ;
 
 knob
-    : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN | TILE )
+    : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN | TILE | WINDOW )
     | ACCUMULATE word=( PLAIN | DOUBLE )
     | ( THREADS | ITEMS | VECTOR | SPLIT ) count
     | ( TILE | THREAD | WARP ) size
@@ -61,7 +61,7 @@ count : NUMBER | NEGATIVE ;
 name
     : NAME | NUMBER
     | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | TILE | THREAD | SIZE | MMA | TF32X3 | PRECISION | FP32
-    | POINTWISE | WARP | BLOCK | GRID | SCAN | PLAIN | DOUBLE
+    | POINTWISE | WARP | BLOCK | GRID | SCAN | WINDOW | PLAIN | DOUBLE
     ;
 
 // Keywords and NUMBER come before NAME so that they win ties on equal length; a longer word (`groups`, `256x`) is
@@ -84,6 +84,7 @@ WARP       : 'warp' ;
 BLOCK      : 'block' ;
 GRID       : 'grid' ;
 SCAN       : 'scan' ;
+WINDOW     : 'window' ;
 PLAIN      : 'plain' ;
 DOUBLE     : 'double' ;
 

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 import kc.ir.graph.DType;
+import kc.ir.graph.IndexBounds;
+import kc.ir.graph.IndexExpr;
+import kc.ir.graph.IndexMap;
 import kc.ir.graph.Node;
 import kc.ir.graph.Op;
 import kc.ir.graph.Shape;
@@ -14,6 +17,7 @@ import kc.ir.graph.Value;
 import kc.ir.tile.BufferParam;
 import kc.ir.tile.Launch;
 import kc.ir.tile.ScalarType;
+import kc.ir.tile.SharedArray;
 import kc.ir.tile.Space;
 import kc.ir.tile.TExpr;
 import kc.ir.tile.TExpr.BinOp;
@@ -24,6 +28,7 @@ import kc.passes.schedule.Accumulation;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.VectorAccess;
+import kc.passes.schedule.Window;
 
 /**
  * Lowers one {@link Op.Generic} node (a fusion group: producers inlined into its body, consumers in its epilogue)
@@ -132,6 +137,7 @@ final class GenericLowering {
             case GRID -> List.of(gridPartials(name + "_partials"), gridCombine(name + "_combine"));
             case SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy scan");
             case TILE -> List.of(new ContractionLowering(node, buffers, dest, schedule).lower(name));
+            case WINDOW -> List.of(window(name));
         };
     }
 
@@ -242,6 +248,153 @@ final class GenericLowering {
             stride *= dims[d];
         }
         return kb.let("at", at);
+    }
+
+    // ---- WINDOW ----
+
+    /** WINDOW's staged operands while a tile's outputs are computed: operand -> its footprint in shared memory. */
+    private final Map<Integer, Footprint> staged = new HashMap<>();
+    /** The current output's tile-local coordinates by domain dim (null for dims that do not vary over the tile). */
+    private TExpr[] tileLocal;
+
+    /** A staged operand's shared array and its element offset there as a function of tile-local coordinates. */
+    private record Footprint(String array, IndexExpr offset) {}
+
+    /**
+     * A block per tile of outputs (see {@link Window}): its threads copy each staged operand's footprint into shared
+     * memory (the map's pad value where an index falls outside the operand), wait at a barrier, then each computes
+     * its {@code items} outputs of the tile as POINTWISE would, reading the staged operands from shared memory. The
+     * same terms in the same order: the results are POINTWISE's.
+     */
+    private Lowering.Emitted window(String name) {
+        begin();
+        declareOutput();
+        Window w = Window.of(node);
+        int threads = schedule.threads(), items = schedule.items();
+        int rows = w.rows(threads, items), cols = w.cols(threads, items);
+        long[] span = w.span(threads, items);
+        int inner = resultRank - 1, second = w.rowsWindowed() ? resultRank - 2 : -1;
+        long colTiles = ceilDiv(dims[inner], cols), rowTiles = second < 0 ? 1 : ceilDiv(dims[second], rows);
+        long blocks = Window.tilesOf(dims, span, resultRank);
+        Launch launch = Lowering.grid(blocks, threads);
+        // the tile's origin: its first output's coordinates, reduction dims at 0
+        TExpr b = kb.let("b", blockId(launch));
+        TExpr[] origin = new TExpr[dims.length];
+        TExpr rest = b;
+        origin[inner] = kb.let("c" + inner, KernelBuilder.mul(KernelBuilder.rem(rest, colTiles), cols));
+        rest = kb.let("q", KernelBuilder.div(rest, colTiles));
+        if (second >= 0) {
+            origin[second] = kb.let("c" + second, KernelBuilder.mul(KernelBuilder.rem(rest, rowTiles), rows));
+            rest = kb.let("q", KernelBuilder.div(rest, rowTiles));
+        }
+        List<Integer> outer = new ArrayList<>();
+        for (int d = 0; d < inner; d++) if (d != second) outer.add(d);
+        for (int i = outer.size() - 1; i >= 0; i--) {
+            int d = outer.get(i);
+            origin[d] = i == 0 ? rest : kb.let("c" + d, KernelBuilder.rem(rest, dims[d]));
+            if (i > 0) rest = kb.let("q", KernelBuilder.div(rest, dims[d]));
+        }
+        for (int d = resultRank; d < dims.length; d++) origin[d] = kb.c(0);
+        TExpr tid = kb.toIdx(new TExpr.Special(TExpr.Reg.THREAD_X));
+        for (Window.Staged st : w.staged()) stage(st, span, origin, tid, threads);
+        kb.add(new TStmt.Barrier());
+        long[] resultStrides = node.result().type().shape().strides();
+        Var it = kb.fresh("it", TType.I32);
+        List<TStmt> item = kb.nested(() -> {
+            TExpr l = kb.let("l", KernelBuilder.add(tid, KernelBuilder.mul(kb.toIdx(TExpr.ref(it)), threads)));
+            tileLocal = new TExpr[dims.length];
+            tileLocal[inner] = rows == 1 ? l : kb.let("lc", KernelBuilder.rem(l, cols));
+            if (second >= 0) tileLocal[second] = kb.let("lr", KernelBuilder.div(l, cols));
+            TExpr[] coords = origin.clone();
+            TExpr keep = null;
+            for (int d : new int[] {inner, second}) {
+                if (d < 0) continue;
+                coords[d] = kb.let("c" + d, KernelBuilder.add(origin[d], tileLocal[d]));
+                keep = KernelBuilder.and(keep, KernelBuilder.lt(coords[d], kb.c(dims[d])));
+            }
+            TExpr flat = kb.c(0);
+            for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], resultStrides[d]));
+            TExpr at = kb.let("at", flat);
+            kb.add(new TStmt.If(keep, kb.nested(() -> {
+                Accumulator acc = accumulator();
+                acc.declare(kb);
+                reductionLoops(coords, resultRank, List.of(acc));
+                store(acc.results(kb), coords, at, null);
+            }), List.of()));
+        });
+        kb.add(new TStmt.For(it, TExpr.i32(0), TExpr.i32(items), 1, item, items <= 8));
+        tileLocal = null;
+        staged.clear();
+        return emit(name, launch);
+    }
+
+    /**
+     * Copies staged operand st's footprint over the tile at origin into a shared array, row-major over the operand's
+     * dims (so consecutive threads read consecutive addresses along its innermost dim).
+     */
+    private void stage(Window.Staged st, long[] span, TExpr[] origin, TExpr tid, int threads) {
+        int k = st.operand();
+        Value v = node.operands().get(k);
+        DType dt = v.type().dtype();
+        long[] extents = Window.extents(st, span), reach = Window.reach(st, span);
+        long elements = Window.elements(st, span);
+        String array = "window" + k;
+        kb.shared(new SharedArray(array, ScalarType.of(dt), Math.toIntExact(elements)));
+        String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(dt), v.type().shape().numel(), BufferParam.Access.READ);
+        IndexLowering ix = new IndexLowering(kb, origin, dims);
+        IndexMap map = op.maps().get(k);
+        TExpr[] low = new TExpr[extents.length];
+        for (int i = 0; i < extents.length; i++)
+            low[i] = kb.let("lo", KernelBuilder.add(ix.index(map.exprs().get(i), new TExpr[1]), kb.c(reach[i])));
+        // the offset of a point's element in the array, over tile-local coordinates
+        IndexExpr offset = IndexExpr.constant(0);
+        long stride = 1;
+        for (int i = extents.length - 1; i >= 0; i--) {
+            IndexExpr local = IndexExpr.constant(-reach[i]);
+            for (int d = 0; d < dims.length; d++)
+                if (span[d] > 1 && st.coefficients()[i][d] != 0) local = IndexExpr.add(local, IndexExpr.mul(IndexExpr.dim(d), st.coefficients()[i][d]));
+            offset = IndexExpr.add(offset, IndexExpr.mul(local, stride));
+            stride *= extents[i];
+        }
+        staged.put(k, new Footprint(array, offset));
+        long[] strides = v.type().shape().strides();
+        double pad = map.pad() == null ? 0 : map.pad();
+        int spanned = 0;
+        while (spanned < extents.length - 1 && extents[spanned] == 1) spanned++;
+        int outermost = spanned; // the first operand dim the footprint spans more than one index of
+        long[] tiledBox = new long[dims.length];
+        for (int d = 0; d < dims.length; d++) tiledBox[d] = Math.max(1, ceilDiv(dims[d], span[d]) * span[d]);
+        Var f = kb.fresh("f", TType.I32);
+        List<TStmt> copy = kb.nested(() -> {
+            TExpr slot = kb.toIdx(TExpr.ref(f)), restF = slot;
+            TExpr at = kb.c(0), valid = null;
+            for (int i = extents.length - 1; i >= 0; i--) {
+                TExpr g = low[i];
+                if (extents[i] > 1) {
+                    TExpr local = i == outermost ? restF : KernelBuilder.rem(restF, extents[i]);
+                    if (i > outermost) restF = kb.let("q", KernelBuilder.div(restF, extents[i]));
+                    g = kb.let("g", KernelBuilder.add(low[i], local));
+                }
+                // bounds over the tiles (the last ones reach past the result) and every window
+                IndexBounds.Interval iv = IndexBounds.of(map.exprs().get(i), tiledBox);
+                if (iv.lo() < 0) valid = KernelBuilder.and(valid, TExpr.binary(BinOp.GE, g, kb.c(0)));
+                if (iv.hi() >= v.type().shape().dim(i)) valid = KernelBuilder.and(valid, KernelBuilder.lt(g, kb.c(v.type().shape().dim(i))));
+                at = KernelBuilder.add(at, KernelBuilder.mul(g, strides[i]));
+            }
+            TExpr value = kb.let("x", new TExpr.Load(buf, Space.GLOBAL, kb.let("off", at), valid == null ? null : kb.let("valid", valid), pad, Types.storage(dt)));
+            kb.add(new TStmt.Store(array, Space.SHARED, slot, value, null));
+        });
+        kb.add(new TStmt.For(f, TExpr.cast(tid, TType.I32), TExpr.i32(elements), threads, copy, false));
+    }
+
+    /** Staged operand k at the current point of a WINDOW tile, read from shared memory. */
+    private TExpr stagedRead(int k, TExpr[] coords) {
+        Footprint fp = staged.get(k);
+        TExpr[] local = new TExpr[dims.length];
+        for (int d = 0; d < dims.length; d++) local[d] = tileLocal[d] != null ? tileLocal[d] : d >= resultRank ? coords[d] : kb.c(0);
+        TExpr at = new IndexLowering(kb, local, dims).index(fp.offset(), new TExpr[1]);
+        DType dt = node.operands().get(k).type().dtype();
+        return BodyLowering.convert(new TExpr.Load(fp.array(), Space.SHARED, kb.let("sat", at), null, 0, Types.storage(dt)), Types.compute(dt));
     }
 
     // ---- BLOCK and WARP ----
@@ -584,6 +737,7 @@ final class GenericLowering {
 
         private TExpr load(int k) {
             if (given.containsKey(k)) return given.get(k);
+            if (staged.containsKey(k)) return kb.let("x" + k, stagedRead(k, coords));
             if (width == 1 || VectorAccess.kind(node, k, width, laneDim) == VectorAccess.Kind.BROADCAST) return kb.let("x" + k, read(ix, k));
             Value v = node.operands().get(k);
             String buf = kb.buffer(buffers.nameOf(v), ScalarType.of(v.type().dtype()), v.type().shape().numel(), BufferParam.Access.READ);

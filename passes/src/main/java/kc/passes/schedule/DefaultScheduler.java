@@ -116,6 +116,8 @@ public final class DefaultScheduler {
                 long rows = gen.reduceShape().numel(), outputs = n.result().type().shape().numel() / gen.reduction().components();
                 GroupSchedule tiled = gen.reduction() == Op.Reduction.NONE ? null : tiled(pointwise, n, machine, precision);
                 if (tiled != null) yield tiled;
+                GroupSchedule window = gen.reduction() == Op.Reduction.NONE ? null : windowed(pointwise, n, machine, precision);
+                if (window != null) yield window;
                 if (gen.reduction() == Op.Reduction.NONE || rows < SHORT_ROW) yield pointwiseDefaults(pointwise, n, machine);
                 int splits = gridSplits(outputs, rows, machine);
                 if (splits >= 2) yield reductionVector(reduce.withStrategy(Strategy.GRID).withSplits(splits), n, n, machine, precision);
@@ -177,6 +179,30 @@ public final class DefaultScheduler {
     /** Blocks a tile of t[0] x t[1] outputs gives the contraction. */
     private static long tileCount(Contraction c, int[] t) {
         return c.batchCount() * ceilDiv(c.rowCount(), t[0]) * ceilDiv(c.colCount(), t[1]);
+    }
+
+    /** Windows are staged where a tile reads each staged element at least this often (overlapping windows). */
+    public static final double MIN_WINDOW_REUSE = 2;
+
+    /**
+     * WINDOW for a windowed reduction whose tiles reuse their footprint enough (see {@link Window}): a row of up to
+     * 256 threads across the innermost result dim, and the most items up to 8 (rows of a 2-D window, else more
+     * columns) that the shape fills, shared memory holds and still give every SM a block. Null otherwise.
+     */
+    static GroupSchedule windowed(GroupSchedule base, Node n, MachineModel machine, Precision precision) {
+        Window w = Window.of(n);
+        if (w == null) return null;
+        long[] dims = n.result().type().shape().toArray();
+        long inner = dims[dims.length - 1];
+        int threads = (int) Math.min(POINTWISE_THREADS, ceilDiv(inner, 32) * 32);
+        long along = w.rowsWindowed() ? dims[dims.length - 2] : ceilDiv(inner, threads);
+        for (int items = (int) Math.min(MAX_DEFAULT_ITEMS, along); items >= 1; items--) {
+            GroupSchedule s = base.withStrategy(Strategy.WINDOW).withThreads(threads).withItems(items);
+            long[] span = w.span(threads, items);
+            if (w.reuse(span) < MIN_WINDOW_REUSE) return null; // fewer items reuse less still
+            if (Window.tilesOf(dims, span, dims.length) >= machine.multiprocessors() && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
+        }
+        return null;
     }
 
     /** The blocks the machine runs at once with blocks of {@code threads}. */

@@ -87,6 +87,10 @@ public final class ScheduleLegality {
         if (st == Strategy.SCAN) return "strategy scan needs a scan; this group is a " + n.op().name();
         if (st == Strategy.TILE) return tileProblem(gs, n, m, precision);
         if (gs.tiles() != null) return "tile applies to strategy tile only";
+        if (st == Strategy.WINDOW) {
+            String why = windowProblem(gs, n, m);
+            if (why != null) return why;
+        }
         boolean reduces = gen.reduction() != Op.Reduction.NONE;
         if (st.cooperative() && !reduces) return "strategy " + st.word() + " splits a reduction across threads; this group has none";
         if (st.cooperative() && threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
@@ -104,7 +108,7 @@ public final class ScheduleLegality {
             if (st == Strategy.GRID && (gs.splits() - 1) * chunk >= length)
                 return "vector " + gs.vector() + " with split " + gs.splits() + ": slices of whole vectors (" + chunk + " terms) leave the last split empty";
         }
-        if (gs.items() != 1 && st != Strategy.POINTWISE) return "items " + gs.items() + " applies to strategy pointwise only";
+        if (gs.items() != 1 && st != Strategy.POINTWISE && st != Strategy.WINDOW) return "items " + gs.items() + " applies to strategies pointwise and window only";
         if (gs.items() > MAX_ITEMS) return "items " + gs.items() + " exceeds " + MAX_ITEMS + " per thread";
         if (gs.accumulation() == Accumulation.PLAIN && reduces && floatSum(gen, n)) {
             if (length > PLAIN_SUM_LIMIT)
@@ -153,6 +157,19 @@ public final class ScheduleLegality {
             return "accumulate plain sums " + c.kCount() + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         if (!simt && !plain && Tiles.tensorCoreRun(t.k(), c.kCount()) == 0)
             return "mma " + t.unit().word() + " over " + c.kCount() + " terms in steps of " + t.k() + " keeps more rounding error than 1e-4 allows (its products are not exact): use thread MxN";
+        return null;
+    }
+
+    private static String windowProblem(GroupSchedule gs, Node n, MachineModel m) {
+        Window w = Window.of(n);
+        if (w == null)
+            return "strategy window needs a windowed reduction (pooling, a stencil: an operand read at a result dim plus a reduction dim); this group is a " + n.op().name();
+        if (gs.threads() % 32 != 0) return "strategy window needs whole warps; threads " + gs.threads() + " is not a multiple of 32";
+        if (gs.vector() != 1 || gs.splits() != 1) return "strategy window takes no vector or split";
+        if (gs.items() < 1 || gs.items() > MAX_ITEMS) return null; // reported below
+        long bytes = w.sharedBytes(n, w.span(gs.threads(), gs.items())), limit = Math.min(STATIC_SHARED_BYTES, m.maxSharedBytesPerBlock());
+        if (bytes > limit)
+            return "strategy window with threads " + gs.threads() + " and items " + gs.items() + " stages " + bytes + " bytes of shared memory; at most " + limit + " on " + m.target() + " (fewer items or threads)";
         return null;
     }
 

@@ -26,7 +26,12 @@ public enum Strategy {
      * A contraction (matmul, a convolution as implicit GEMM) in tiles: a block per output tile, operand tiles staged
      * in shared memory, a register micro-tile per thread (see {@link Tiles}).
      */
-    TILE;
+    TILE,
+    /**
+     * A windowed reduction (pooling, a stencil) in tiles: a block per tile of outputs, the input footprint of the
+     * tile staged in shared memory once, each thread {@code items} outputs of the tile (see {@link Window}).
+     */
+    WINDOW;
 
     /** The word the schedule language uses. */
     public String word() { return name().toLowerCase(java.util.Locale.ROOT); }

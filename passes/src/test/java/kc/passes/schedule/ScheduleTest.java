@@ -181,7 +181,7 @@ class ScheduleTest {
         assertEquals(null, problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(75).withVector(4)));
         assertEquals("group softmax#1:2: vector 4 with split 76: slices of whole vectors (4 terms) leave the last split empty",
                 problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(76).withVector(4)));
-        assertEquals("group softmax#1:2: items 2 applies to strategy pointwise only", problem1(g, d, sum.withStrategy(Strategy.BLOCK).withItems(2)));
+        assertEquals("group softmax#1:2: items 2 applies to strategies pointwise and window only", problem1(g, d, sum.withStrategy(Strategy.BLOCK).withItems(2)));
         assertEquals("group softmax#1: items 65 exceeds 64 per thread", problem1(g, d, exp.withItems(65)));
         assertEquals(null, problem1(g, d, exp.withItems(64).withVector(2)));
         Lowered low = Lowering.lower(g, d.with(sum.withStrategy(Strategy.GRID).withSplits(3)), MachineModel.SM_90);

@@ -540,4 +540,85 @@ class GridAndVectorCpuTest {
         Graph g = b.build(List.of(y));
         check(g, with(g, gs -> gs.withVector(4)), null);
     }
+
+    // ---- windows: footprints staged in shared memory ----
+
+    /** A 3x3 max-pool, stride 1, padding 1 (-inf), over [2, 3, 13, 37]: tiles of 4 x 32 reach past both edges. */
+    @Test
+    void windowMaxPoolWithPaddingAndPartialTiles() {
+        GraphBuilder b = new GraphBuilder("maxpool");
+        Value x = b.input("x", f32(2, 3, 13, 37));
+        IndexMap window = new IndexMap(List.of(dim(0), dim(1), add(add(dim(2), dim(4)), constant(-1)), add(add(dim(3), dim(5)), constant(-1))),
+                Double.NEGATIVE_INFINITY);
+        Value y = b.add(new Op.Generic(Shape.of(3, 3), List.of(window), r(0), Op.Reduction.MAX), List.of(x), f32(2, 3, 13, 37), O);
+        Graph g = b.build(List.of(y));
+        Schedule s = with(g, gs -> gs.withStrategy(Strategy.WINDOW).withThreads(32).withItems(4));
+        assertEquals(List.of(), ScheduleLegality.check(g, s, MachineModel.SM_90));
+        String plan = TilePrinter.print(Lowering.lower(g, s, MachineModel.SM_90).plan());
+        // 2 x 3 planes, 4 row tiles of 4, 2 column tiles of 32
+        assertTrue(plan.contains("grid(48, 1, 1) block(32, 1, 1)"), plan);
+        check(g, s, null);
+    }
+
+    /**
+     * A 1-D average pool with stride 2 and dilation 2 (a sum, then its epilogue), and a reversed window (negative
+     * coefficients: the footprint starts below the tile's origin), both with tiles past the end of the row.
+     */
+    @Test
+    void windowStridedDilatedAndReversed() {
+        GraphBuilder b = new GraphBuilder("avgpool");
+        Value x = b.input("x", f32(3, 200));
+        IndexMap strided = new IndexMap(List.of(dim(0), add(add(mul(dim(1), 2), mul(dim(2), 2)), constant(-3))), 0.0);
+        Value y = b.add(new Op.Generic(Shape.of(4), List.of(strided), r(0), Op.Reduction.SUM,
+                bin(BinaryOp.DIV, new ScalarExpr.Reduced(DType.F32), ScalarExpr.f32(4))), List.of(x), f32(3, 101), O);
+        IndexMap reversed = IndexMap.of(dim(0), add(add(constant(199), mul(dim(1), -1)), mul(dim(2), -1)));
+        Value z = b.add(new Op.Generic(Shape.of(5), List.of(reversed), bin(BinaryOp.MUL, r(0), r(0)), Op.Reduction.SUM), List.of(x), f32(3, 196), O);
+        Graph g = b.build(List.of(y, z));
+        Schedule d = DefaultScheduler.schedule(g);
+        for (int items : new int[] {1, 3}) {
+            Schedule s = d;
+            for (GroupSchedule gs : d.groups()) s = s.with(gs.withStrategy(Strategy.WINDOW).withThreads(32).withItems(items));
+            assertEquals(List.of(), ScheduleLegality.check(g, s, MachineModel.SM_90));
+            check(g, s, null);
+        }
+    }
+
+    /**
+     * A depthwise 3x3 convolution with a bias epilogue: two staged operands (the input's window, and the weight,
+     * which only the channel and the reduction index) beside an epilogue operand read from global memory.
+     */
+    @Test
+    void windowDepthwiseConvolutionStagesBothFactors() {
+        GraphBuilder b = new GraphBuilder("depthwise");
+        Value x = b.input("x", f32(2, 4, 9, 40));
+        Value w = b.param("w", f32(4, 3, 3));
+        Value bias = b.param("bias", f32(4));
+        IndexMap in = new IndexMap(List.of(dim(0), dim(1), add(dim(2), dim(4)), add(dim(3), dim(5))), null);
+        Value y = b.add(new Op.Generic(Shape.of(3, 3), List.of(in, IndexMap.of(dim(1), dim(4), dim(5)), IndexMap.of(dim(1))),
+                bin(BinaryOp.MUL, r(0), r(1)), Op.Reduction.SUM, bin(BinaryOp.ADD, new ScalarExpr.Reduced(DType.F32), r(2))),
+                List.of(x, w, bias), f32(2, 4, 7, 38), O);
+        Graph g = b.build(List.of(y));
+        kc.passes.schedule.Window window = kc.passes.schedule.Window.of(g.nodes().get(0));
+        assertEquals(2, window.staged().size(), "the input and the weight");
+        Schedule s = with(g, gs -> gs.withStrategy(Strategy.WINDOW).withThreads(64).withItems(2));
+        assertEquals(List.of(), ScheduleLegality.check(g, s, MachineModel.SM_90));
+        check(g, s, null);
+    }
+
+    @Test
+    void windowLegality() {
+        GraphBuilder b = new GraphBuilder("rows");
+        Value x = b.input("x", f32(64, 4096));
+        Value sum = b.add(new Op.Generic(Shape.of(4096), List.of(IndexMap.of(dim(0), dim(1))), r(0), Op.Reduction.SUM), List.of(x), f32(64), O);
+        Value pool = b.add(new Op.Generic(Shape.of(8), List.of(IndexMap.of(dim(0), add(dim(1), dim(2)))), r(0), Op.Reduction.MAX),
+                List.of(x), f32(64, 4089), O);
+        Graph g = b.build(List.of(sum, pool));
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule s = d;
+        for (GroupSchedule gs : d.groups()) s = s.with(gs.withStrategy(Strategy.WINDOW).withThreads(1024).withItems(16));
+        String problems = ScheduleLegality.check(g, s, MachineModel.SM_90).toString();
+        assertTrue(problems.contains("strategy window needs a windowed reduction"), problems);
+        // 1024 x 16 columns + 7 = 16391 floats: 65564 bytes
+        assertTrue(problems.contains("stages 65564 bytes of shared memory; at most 49152"), problems);
+    }
 }

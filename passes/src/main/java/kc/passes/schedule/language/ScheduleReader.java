@@ -39,7 +39,7 @@ final class ScheduleReader {
     private ScheduleReader() {}
 
     static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma";
-    static final String STRATEGIES = "pointwise, warp, block, grid, scan, tile";
+    static final String STRATEGIES = "pointwise, warp, block, grid, scan, tile, window";
     static final String ACCUMULATIONS = "plain, double";
 
     static Parsed read(String text) throws SyntaxError {

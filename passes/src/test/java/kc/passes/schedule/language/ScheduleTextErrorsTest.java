@@ -24,9 +24,9 @@ class ScheduleTextErrorsTest {
     // text ('~' is a line break) | line | column | message
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
-            group a~  strategy blok                     | 2 | 12 | unknown strategy 'blok'; strategies are pointwise, warp, block, grid, scan, tile
-            group a strategy 256                        | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile), found '256'
-            group a strategy                            | 1 | 17 | expected a strategy (pointwise, warp, block, grid, scan, tile), found the end of the schedule
+            group a~  strategy blok                     | 2 | 12 | unknown strategy 'blok'; strategies are pointwise, warp, block, grid, scan, tile, window
+            group a strategy 256                        | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found '256'
+            group a strategy                            | 1 | 17 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found the end of the schedule
             group a strategy block accumulate triple    | 1 | 35 | unknown accumulation 'triple'; accumulate is plain, double
             group a strategy block thred 256            | 1 | 24 | unknown knob 'thred'; knobs are strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma
             group a strategy tile tile 128x128 thread 8x8 | 1 | 28 | tile needs MxNxK: the block's rows, columns and reduction step, found '128x128'
@@ -51,7 +51,7 @@ class ScheduleTextErrorsTest {
             group a strategy block threads 32 threads 64| 1 | 35 | threads is given twice in group a (first at 1:24)
             group a~strategy block~strategy warp        | 3 |  1 | strategy is given twice in group a (first at 2:1)
             group a strategy block~group b strategy warp~  group a strategy scan| 3 | 9 | group a is declared twice (first at line 1)
-            group a strategy block~  group b threads 32 | 2 |  3 | group b: strategy is required (pointwise, warp, block, grid, scan, tile)
+            group a strategy block~  group b threads 32 | 2 |  3 | group b: strategy is required (pointwise, warp, block, grid, scan, tile, window)
             group a = b, c, b strategy block            | 1 | 17 | member b is listed twice in group a
             strategy block                              | 1 |  1 | expected 'group', found 'strategy'
             ~# a comment, then~  threads 32             | 3 |  3 | expected 'group', found 'threads'
@@ -64,7 +64,7 @@ class ScheduleTextErrorsTest {
             group conv-1 strategy block                 | 1 | 11 | unexpected character '-'; a name is letters, digits and _ . # / :
             group a strategy block @                    | 1 | 24 | unexpected character '@'
             group a -1 strategy block                   | 1 |  9 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma) or 'group', found '-1'
-            group a strategy -1                         | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile), found '-1'
+            group a strategy -1                         | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found '-1'
             group a strategy block threads-4            | 1 | 31 | threads must be at least 1, not -4
             group a = b, @c strategy block              | 1 | 14 | unexpected character '@'
             group café strategy block                   | 1 | 10 | unexpected character 'é'; a name is letters, digits and _ . # / :
