@@ -75,8 +75,10 @@ public final class ScheduleLegality {
         if (gs.vector() != 1 && gs.vector() != 2 && gs.vector() != 4) return "vector " + gs.vector() + " is not 1, 2 or 4";
         if (gs.splits() < 1) return "split " + gs.splits() + " must be at least 1";
         Strategy st = gs.strategy();
-        if (n.op() instanceof Op.Scan)
-            return st == Strategy.SCAN || st == Strategy.BLOCK ? null : "a scan runs with strategy scan (a thread per line) or block (a block per line), not " + st.word();
+        if (n.op() instanceof Op.Scan) {
+            if (st != Strategy.SCAN && st != Strategy.BLOCK) return "a scan runs with strategy scan (a thread per line) or block (a block per line), not " + st.word();
+            return st == Strategy.BLOCK && threads % 32 != 0 ? "strategy block scans in whole warps; threads " + threads + " is not a multiple of 32" : null;
+        }
         if (n.op() instanceof Op.RowFused) {
             if (st != Strategy.WARP && st != Strategy.BLOCK) return "a row kernel runs a warp or a block per row, not strategy " + st.word();
             if (threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";

@@ -220,8 +220,8 @@ class GridAndVectorCpuTest {
     // ---- scans, a block per line ----
 
     /**
-     * cumsum, reversed cumsum, cumprod and cummax with strategy block: lines of 1000 (chunks of 16 for 64 threads,
-     * the last threads' chunks empty), a scan over a middle dim (lines strided by 4), a cumsum that cancels (terms of
+     * cumsum, reversed cumsum, cumprod and cummax with strategy block: lines of 1000 (segments of 512 for 64 threads,
+     * the second partly past the end), a scan over a middle dim (lines strided by 4), a cumsum that cancels (terms of
      * 1e8 and 1 alternating in sign: the double-word chunk totals keep the ones) and one past an infinity.
      */
     @Test
