@@ -149,10 +149,12 @@ public final class DefaultScheduler {
         long kCount = c.kCount();
         Accumulation numerics = kCount <= ScheduleLegality.PLAIN_SUM_LIMIT ? Accumulation.PLAIN : Accumulation.DOUBLE;
         if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
+            // the matrix units' accumulators truncate: plain sums only for the shortest reductions
+            Accumulation mmaNumerics = kCount <= Tiles.TENSOR_CORE_PLAIN_TERMS ? Accumulation.PLAIN : Accumulation.DOUBLE;
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
-            int[] pick = largestFilling(c, numerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
+            int[] pick = largestFilling(c, mmaNumerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
             if (tileCount(c, pick) < machine.multiprocessors() / 2) return null;
-            GroupSchedule s = base.withAccumulation(numerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
+            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
             if (ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         int[] pick = largestFilling(c, TILES, machine);

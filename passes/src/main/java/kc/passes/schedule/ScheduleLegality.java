@@ -157,6 +157,9 @@ public final class ScheduleLegality {
         if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "strategy tile takes no items, vector or split";
         if (plain && c.kCount() > PLAIN_SUM_LIMIT)
             return "accumulate plain sums " + c.kCount() + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
+        if (!simt && plain && c.kCount() > Tiles.TENSOR_CORE_PLAIN_TERMS)
+            return "mma " + t.unit().word() + " with accumulate plain sums " + c.kCount() + " terms in the matrix units' truncating accumulators; at most "
+                    + Tiles.TENSOR_CORE_PLAIN_TERMS + " keep 1e-4 (accumulate double)";
         if (!simt && !plain && Tiles.tensorCoreRun(t.k(), c.kCount()) == 0)
             return "mma " + t.unit().word() + " over " + c.kCount() + " terms in steps of " + t.k() + " keeps more rounding error than 1e-4 allows (its products are not exact): use thread MxN";
         return null;

@@ -50,6 +50,14 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
      * plain-sum terms' worth squared. An estimate from the formats, to be calibrated on a GPU like the plain budget.
      */
     public static final long TF32X3_PRODUCT_TERMS = 14;
+    /**
+     * Terms a tensor-core sum may accumulate plainly, in the instruction's own fp32 accumulators. Those truncate
+     * rather than round (each mma aligns and adds toward zero), so their error grows with every step and does not
+     * average out: on an H100, 3xtf32 plain sums of 256 terms (level1/11, a 4-D tensor times a matrix, normal(0, 2)
+     * data) missed 1e-4 against float64 on 0.03% of the outputs. Longer sums run {@link #tensorCoreRun} terms into
+     * the accumulators, then move them to double-word totals.
+     */
+    public static final long TENSOR_CORE_PLAIN_TERMS = 32;
     /** The error budget of a tensor-core sum in plain-sum terms' worth: provisional, sqrt 2 over the plain budget. */
     public static final long TF32X3_ERROR_TERMS = 362;
 

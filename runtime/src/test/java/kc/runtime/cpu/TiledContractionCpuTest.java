@@ -119,11 +119,17 @@ class TiledContractionCpuTest {
     }
 
     @Test void tensorCoresWithTheirFragmentLayouts() {
-        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        // plain sums in the matrix units' truncating accumulators only up to 32 terms
+        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 29), torch.randn(29, 53)");
         check(g, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.PLAIN);
         check(g, Tiles.mma(64, 32, 16, 32, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
-        Graph conv = model("x):\n        return torch.relu(self.conv(x))\n", "        self.conv = nn.Conv2d(5, 36, 3, stride=2, padding=1)\n",
-                "torch.randn(2, 5, 17, 19)");
+        Graph wide = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        Schedule d = DefaultScheduler.schedule(wide);
+        Schedule plain = d.with(d.groups().get(0).withAccumulation(Accumulation.PLAIN).withTiles(Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3)));
+        assertEquals(List.of("group matmul#1: mma tf32x3 with accumulate plain sums 45 terms in the matrix units' truncating accumulators; at most 32 keep 1e-4 (accumulate double)"),
+                ScheduleLegality.check(wide, plain, MachineModel.SM_90).stream().map(Object::toString).toList());
+        Graph conv = model("x):\n        return torch.relu(self.conv(x))\n", "        self.conv = nn.Conv2d(3, 36, 3, stride=2, padding=1)\n",
+                "torch.randn(2, 3, 17, 19)");
         check(conv, Tiles.mma(32, 64, 8, 16, 32, MatrixUnit.TF32X3), Accumulation.PLAIN);
         Graph long_ = model("a, b):\n        return a @ b\n", "", "torch.randn(33, 600), torch.randn(600, 40)");
         assertEquals(16, Tiles.tensorCoreRun(16, 600));
