@@ -57,6 +57,8 @@ public final class GpuVerifier {
     private final CUstream stream;
     private final Map<String, String> violations = new LinkedHashMap<>();
     private final List<String> arbitrated = new ArrayList<>();
+    /** Why the float64 outputs of the trial being judged could not be had (null: they could, or were not asked for). */
+    private String exactMissing;
     /** The float64 outputs of the trial being judged, fetched at its first float32 miss. */
     private List<Reference.TensorData> exactOutputs;
     private CompareStats worst;
@@ -171,6 +173,7 @@ public final class GpuVerifier {
     private Outputs runAndJudge(Outputs in, Outputs ref, Outputs params, String where) {
         List<DeviceBuffer> kept = new ArrayList<>();
         exactOutputs = null;
+        exactMissing = null;
         try {
             judgeRuns(in, ref, params, where, kept);
         } catch (RuntimeException | Error e) {
@@ -194,7 +197,8 @@ public final class GpuVerifier {
                 if (!c.passed()) {
                     CompareStats exact = float64Judgement(run.buffer(b.name()), b, o);
                     if (exact != null && exact.passed()) arbitrated.add(at + ": float32 reference " + c.summary() + "; float64 reference " + exact.summary());
-                    else violate(ALLCLOSE, at + ": " + c.summary() + (exact == null ? "" : "; against the float64 reference " + exact.summary()));
+                    else violate(ALLCLOSE, at + ": " + c.summary() + (exact != null ? "; against the float64 reference " + exact.summary()
+                            : exactMissing != null ? "; no float64 reference to arbitrate (" + exactMissing + ")" : ""));
                 }
                 if (c.poisoned() > 0) violate(FULLY_WRITTEN, at + ": " + c.poisoned() + " of " + c.count() + " elements were never written");
                 if (worst == null || !c.passed() && worst.passed()
@@ -232,7 +236,8 @@ public final class GpuVerifier {
                 TensorTransfer.load(exact.get(o), ref, device);
                 return helpers.compare(out, b.dtype(), ref, exact.get(o).header().dtype(), b.shape().numel(), Tolerance.forDType(b.dtype()));
             }
-        } catch (IOException | Reference.ReferenceException e) {
+        } catch (IOException | Reference.ReferenceException | GpuException e) {
+            exactMissing = e.getMessage(); // e.g. the float64 outputs did not fit beside kc's buffers
             return null;
         }
     }
