@@ -107,6 +107,10 @@ public final class JavaClassRenderer {
         hostForward.addStatement(single ? "return model.forward($T.of($L)).get(0)" : "return model.forward($T.of($L))", List.class, args);
         deviceForward.addStatement(single ? "return model.forwardOnDevice($T.of($L)).get(0)" : "return model.forwardOnDevice($T.of($L))", List.class, args);
 
+        MethodSpec allocate = MethodSpec.methodBuilder("allocate").addModifiers(Modifier.PUBLIC).returns(DEVICE_BUFFER)
+                .addParameter(long.class, "bytes")
+                .addJavadoc("A buffer on the model's GPU for the device forward's inputs (the caller fills and closes it).\n")
+                .addStatement("return model.allocate(bytes)").build();
         MethodSpec close = MethodSpec.methodBuilder("close").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
                 .addJavadoc("Frees the model's device memory.\n").addStatement("model.close()").build();
         MethodSpec resource = MethodSpec.methodBuilder("resource").addModifiers(Modifier.PRIVATE, Modifier.STATIC)
@@ -122,7 +126,7 @@ public final class JavaClassRenderer {
                 .addSuperinterface(AutoCloseable.class).addJavadoc(doc.build())
                 .addField(FieldSpec.builder(COMPILED, "model", Modifier.PRIVATE, Modifier.FINAL).build())
                 .addMethod(constructor).addMethod(fromSafetensors).addMethod(hostForward.build()).addMethod(deviceForward.build())
-                .addMethod(close).addMethod(resource).build();
+                .addMethod(allocate).addMethod(close).addMethod(resource).build();
         return JavaFile.builder(PACKAGE, type).skipJavaLangImports(true).build();
     }
 
