@@ -299,6 +299,13 @@ final class GenericLowering {
         for (Window.Staged st : w.staged()) stage(st, span, origin, tid, threads);
         kb.add(new TStmt.Barrier());
         long[] resultStrides = node.result().type().shape().strides();
+        // partials that are one value each (not an arg-reduction's pair or a double-word sum's)
+        Window.Separable separable = items <= 8 && accumulator().parts().size() == 1 ? w.separable(op, span) : null;
+        if (separable != null) {
+            twoPasses(separable, span, origin, tid, items, resultStrides);
+            staged.clear();
+            return emit(name, launch);
+        }
         Var it = kb.fresh("it", TType.I32);
         List<TStmt> item = kb.nested(() -> {
             TExpr l = kb.let("l", KernelBuilder.add(tid, KernelBuilder.mul(kb.toIdx(TExpr.ref(it)), threads)));
@@ -326,6 +333,91 @@ final class GenericLowering {
         tileLocal = null;
         staged.clear();
         return emit(name, launch);
+    }
+
+    /**
+     * A separable window's outputs (see {@link Window.Separable}): this thread's column (tile-local column tid) of
+     * each staged row reduced over the column terms into a register, then each of its {@code items} outputs (rows
+     * 0, 1, ... of the tile) merging the row partials its window covers. Every index into the footprint and the
+     * partials is a constant but the column.
+     */
+    private void twoPasses(Window.Separable sep, long[] span, TExpr[] origin, TExpr tid, int items, long[] resultStrides) {
+        Window.Staged st = sep.operand();
+        long[][] coef = st.coefficients();
+        long[] extents = Window.extents(st, span), reach = Window.reach(st, span);
+        long[] strides = new long[extents.length];
+        long stride = 1;
+        for (int i = extents.length - 1; i >= 0; i--) { strides[i] = stride; stride *= extents[i]; }
+        int inner = resultRank - 1, second = resultRank - 2, column = sep.column();
+        String array = staged.get(st.operand()).array();
+        DType dt = node.operands().get(st.operand()).type().dtype();
+        // the partials, one per combination of the other operand dims' footprint indices (row-major)
+        List<Integer> rows = new ArrayList<>();
+        for (int i = 0; i < extents.length; i++) if (i != column) rows.add(i);
+        long count = 1;
+        for (int i : rows) count *= extents[i];
+        TExpr columnBase = kb.let("col", KernelBuilder.add(KernelBuilder.mul(tid, coef[column][inner]), kb.c(-reach[column])));
+        List<TExpr> partials = new ArrayList<>();
+        for (long p = 0; p < count; p++) {
+            long rest = p, rowOffset = 0;
+            for (int r = rows.size() - 1; r >= 0; r--) {
+                int i = rows.get(r);
+                rowOffset += rest % extents[i] * strides[i];
+                rest /= extents[i];
+            }
+            Accumulator acc = accumulator();
+            acc.declare(kb);
+            for (long[] terms : combinations(sep.columnTerms())) {
+                long columnConst = 0;
+                for (int t = 0; t < terms.length; t++) columnConst += coef[column][sep.columnTerms()[t]] * terms[t];
+                TExpr at = kb.let("sat", KernelBuilder.add(KernelBuilder.mul(KernelBuilder.add(columnBase, kb.c(columnConst)), strides[column]), kb.c(rowOffset)));
+                TExpr x = kb.let("x", BodyLowering.convert(new TExpr.Load(array, Space.SHARED, at, null, 0, Types.storage(dt)), Types.compute(dt)));
+                acc.combine(kb, new BodyLowering(kb, operandTypes(), k -> x, origin, null).lower(op.body()), null);
+            }
+            partials.add(kb.let("h", acc.state().get(0)));
+        }
+        for (int it = 0; it < items; it++) {
+            TExpr[] coords = origin.clone();
+            coords[inner] = kb.let("c" + inner, KernelBuilder.add(origin[inner], tid));
+            coords[second] = kb.let("c" + second, KernelBuilder.add(origin[second], kb.c(it)));
+            TExpr keep = KernelBuilder.and(KernelBuilder.lt(coords[inner], kb.c(dims[inner])), KernelBuilder.lt(coords[second], kb.c(dims[second])));
+            TExpr flat = kb.c(0);
+            for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], resultStrides[d]));
+            TExpr at = kb.let("at", flat);
+            int row = it;
+            kb.add(new TStmt.If(keep, kb.nested(() -> {
+                Accumulator acc = accumulator();
+                acc.declare(kb);
+                for (long[] terms : combinations(sep.rowTerms())) {
+                    long p = 0;
+                    for (int i : rows) {
+                        long local = coef[i][second] * row - reach[i];
+                        for (int t = 0; t < terms.length; t++) local += coef[i][sep.rowTerms()[t]] * terms[t];
+                        p = p * extents[i] + local;
+                    }
+                    acc.merge(kb, List.of(partials.get((int) p)));
+                }
+                store(acc.results(kb), coords, at, null);
+            }), List.of()));
+        }
+    }
+
+    /** Every combination of the given reduction dims' indices, the last fastest. */
+    private List<long[]> combinations(int[] terms) {
+        List<long[]> all = new ArrayList<>();
+        all.add(new long[terms.length]);
+        for (int t = terms.length - 1; t >= 0; t--) {
+            List<long[]> next = new ArrayList<>();
+            for (long v = 0; v < dims[terms[t]]; v++)
+                for (long[] c : all) {
+                    long[] d = c.clone();
+                    d[t] = v;
+                    next.add(d);
+                }
+            all = next;
+        }
+        all.sort((a, b) -> java.util.Arrays.compare(a, b));
+        return all;
     }
 
     /**
@@ -364,28 +456,39 @@ final class GenericLowering {
         int outermost = spanned; // the first operand dim the footprint spans more than one index of
         long[] tiledBox = new long[dims.length];
         for (int d = 0; d < dims.length; d++) tiledBox[d] = Math.max(1, ceilDiv(dims[d], span[d]) * span[d]);
+        // STAGE_UNROLL slots a trip, loads first: that many loads in flight per thread rather than one
+        int unroll = (int) Math.min(STAGE_UNROLL, ceilDiv(elements, threads));
         Var f = kb.fresh("f", TType.I32);
         List<TStmt> copy = kb.nested(() -> {
-            TExpr slot = kb.toIdx(TExpr.ref(f)), restF = slot;
-            TExpr at = kb.c(0), valid = null;
-            for (int i = extents.length - 1; i >= 0; i--) {
-                TExpr g = low[i];
-                if (extents[i] > 1) {
-                    TExpr local = i == outermost ? restF : KernelBuilder.rem(restF, extents[i]);
-                    if (i > outermost) restF = kb.let("q", KernelBuilder.div(restF, extents[i]));
-                    g = kb.let("g", KernelBuilder.add(low[i], local));
+            List<TExpr> slots = new ArrayList<>(), values = new ArrayList<>(), inside = new ArrayList<>();
+            for (int j = 0; j < unroll; j++) {
+                TExpr slot = kb.let("slot", KernelBuilder.add(kb.toIdx(TExpr.ref(f)), kb.c((long) j * threads))), restF = slot;
+                TExpr in = j == 0 ? null : kb.let("in", KernelBuilder.lt(slot, kb.c(elements)));
+                TExpr at = kb.c(0), valid = in;
+                for (int i = extents.length - 1; i >= 0; i--) {
+                    TExpr g = low[i];
+                    if (extents[i] > 1) {
+                        TExpr local = i == outermost ? restF : KernelBuilder.rem(restF, extents[i]);
+                        if (i > outermost) restF = kb.let("q", KernelBuilder.div(restF, extents[i]));
+                        g = kb.let("g", KernelBuilder.add(low[i], local));
+                    }
+                    // bounds over the tiles (the last ones reach past the result) and every window
+                    IndexBounds.Interval iv = IndexBounds.of(map.exprs().get(i), tiledBox);
+                    if (iv.lo() < 0) valid = KernelBuilder.and(valid, TExpr.binary(BinOp.GE, g, kb.c(0)));
+                    if (iv.hi() >= v.type().shape().dim(i)) valid = KernelBuilder.and(valid, KernelBuilder.lt(g, kb.c(v.type().shape().dim(i))));
+                    at = KernelBuilder.add(at, KernelBuilder.mul(g, strides[i]));
                 }
-                // bounds over the tiles (the last ones reach past the result) and every window
-                IndexBounds.Interval iv = IndexBounds.of(map.exprs().get(i), tiledBox);
-                if (iv.lo() < 0) valid = KernelBuilder.and(valid, TExpr.binary(BinOp.GE, g, kb.c(0)));
-                if (iv.hi() >= v.type().shape().dim(i)) valid = KernelBuilder.and(valid, KernelBuilder.lt(g, kb.c(v.type().shape().dim(i))));
-                at = KernelBuilder.add(at, KernelBuilder.mul(g, strides[i]));
+                slots.add(slot);
+                inside.add(in);
+                values.add(kb.let("x", new TExpr.Load(buf, Space.GLOBAL, kb.let("off", at), valid == null ? null : kb.let("valid", valid), pad, Types.storage(dt))));
             }
-            TExpr value = kb.let("x", new TExpr.Load(buf, Space.GLOBAL, kb.let("off", at), valid == null ? null : kb.let("valid", valid), pad, Types.storage(dt)));
-            kb.add(new TStmt.Store(array, Space.SHARED, slot, value, null));
+            for (int j = 0; j < unroll; j++) kb.add(new TStmt.Store(array, Space.SHARED, slots.get(j), values.get(j), inside.get(j)));
         });
-        kb.add(new TStmt.For(f, TExpr.cast(tid, TType.I32), TExpr.i32(elements), threads, copy, false));
+        kb.add(new TStmt.For(f, TExpr.cast(tid, TType.I32), TExpr.i32(elements), threads * unroll, copy, false));
     }
+
+    /** Footprint elements a thread copies per trip of WINDOW's staging loop (all loads issued before the stores). */
+    static final int STAGE_UNROLL = 4;
 
     /** Staged operand k at the current point of a WINDOW tile, read from shared memory. */
     private TExpr stagedRead(int k, TExpr[] coords) {

@@ -74,6 +74,53 @@ public record Window(long[] dims, int resultRank, List<Staged> staged) {
         };
     }
 
+    /**
+     * A window that can be reduced in two passes (a max-pool's rows, then its columns): a single staged operand that
+     * the body alone reads (no index, no other operand), one operand dim ({@code column}) that holds the innermost
+     * result dim and the reduction dims {@code columnTerms}, which move no other operand dim, while the other
+     * reduction dims ({@code rowTerms}) leave {@code column} alone. Then each thread, which owns one column of the
+     * tile, reduces every staged row along the column terms once, in registers, and each of its outputs combines
+     * the row partials its window covers: a 4 x 4 max-pool over 8 rows reads 11 x 4 staged elements, not 8 x 16.
+     */
+    public record Separable(Staged operand, int column, int[] columnTerms, int[] rowTerms) {}
+
+    /** Partials a thread keeps in registers at most (one per staged row it reduces). */
+    public static final int MAX_ROW_PARTIALS = 64;
+
+    /** This window's two-pass form for a tile of this span, or null (see {@link Separable}). */
+    public Separable separable(Op.Generic g, long[] span) {
+        if (!rowsWindowed() || staged.size() != 1 || hasIndex(g.body())) return null;
+        Staged s = staged.get(0);
+        java.util.BitSet reads = VectorAccess.reads(g.body());
+        if (reads.cardinality() != 1 || !reads.get(s.operand())) return null;
+        int inner = resultRank - 1, column = -1;
+        for (int i = 0; i < s.coefficients().length; i++) if (s.coefficients()[i][inner] != 0) column = column < 0 ? i : -2;
+        if (column < 0) return null;
+        List<Integer> columnTerms = new ArrayList<>(), rowTerms = new ArrayList<>();
+        for (int d = resultRank; d < dims.length; d++) {
+            boolean inColumn = s.coefficients()[column][d] != 0, elsewhere = false;
+            for (int i = 0; i < s.coefficients().length; i++) elsewhere |= i != column && s.coefficients()[i][d] != 0;
+            if (inColumn && elsewhere) return null;
+            (inColumn ? columnTerms : rowTerms).add(d);
+        }
+        long partials = 1;
+        long[] extents = extents(s, span);
+        for (int i = 0; i < extents.length; i++) if (i != column) partials *= extents[i];
+        if (columnTerms.isEmpty() || rowTerms.isEmpty() || partials > MAX_ROW_PARTIALS) return null;
+        return new Separable(s, column, columnTerms.stream().mapToInt(Integer::intValue).toArray(), rowTerms.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    private static boolean hasIndex(kc.ir.graph.ScalarExpr e) {
+        return switch (e) {
+            case kc.ir.graph.ScalarExpr.Index i -> true;
+            case kc.ir.graph.ScalarExpr.Cast c -> hasIndex(c.a());
+            case kc.ir.graph.ScalarExpr.Unary u -> hasIndex(u.a());
+            case kc.ir.graph.ScalarExpr.Binary b -> hasIndex(b.a()) || hasIndex(b.b());
+            case kc.ir.graph.ScalarExpr.Select x -> hasIndex(x.cond()) || hasIndex(x.a()) || hasIndex(x.b());
+            default -> false;
+        };
+    }
+
     /** Whether result dim r moves some staged index together with a reduction dim (the window slides along r). */
     boolean windowed(int r) {
         if (r < 0) return false;

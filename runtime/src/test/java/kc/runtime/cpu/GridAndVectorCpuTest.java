@@ -621,4 +621,38 @@ class GridAndVectorCpuTest {
         // 1024 x 16 columns + 7 = 16391 floats: 65564 bytes
         assertTrue(problems.contains("stages 65564 bytes of shared memory; at most 49152"), problems);
     }
+
+    /**
+     * Separable windows reduce each staged row once, then combine rows: a 3-D max-pool (depth dilated by 2: partials
+     * per depth and row, 5 x 6 of them, each over 3 columns) and a strided 2-D average pool (a plain sum and its
+     * epilogue), both against the interpreter, with the shared-memory reads counted in the CUDA C.
+     */
+    @Test
+    void separableWindowsReduceRowsThenColumns() {
+        GraphBuilder b = new GraphBuilder("maxpool3d");
+        Value x = b.input("x", f32(2, 3, 6, 9, 40));
+        IndexMap window = new IndexMap(List.of(dim(0), dim(1), add(add(dim(2), mul(dim(5), 2)), constant(-2)),
+                add(add(dim(3), dim(6)), constant(-1)), add(add(dim(4), dim(7)), constant(-1))), Double.NEGATIVE_INFINITY);
+        Value y = b.add(new Op.Generic(Shape.of(3, 3, 3), List.of(window), r(0), Op.Reduction.MAX), List.of(x), f32(2, 3, 6, 9, 40), O);
+        Graph g = b.build(List.of(y));
+        Schedule s = with(g, gs -> gs.withStrategy(Strategy.WINDOW).withThreads(32).withItems(4));
+        assertEquals(90, sharedReads(g, s), "5 x 6 row partials of 3 columns each");
+        check(g, s, null);
+
+        GraphBuilder a = new GraphBuilder("avgpool2d");
+        Value in = a.input("x", f32(2, 20, 30));
+        IndexMap strided = new IndexMap(List.of(dim(0), add(add(mul(dim(1), 2), dim(3)), constant(-1)), add(add(mul(dim(2), 2), dim(4)), constant(-1))), 0.0);
+        Value avg = a.add(new Op.Generic(Shape.of(3, 3), List.of(strided), r(0), Op.Reduction.SUM,
+                bin(BinaryOp.DIV, new ScalarExpr.Reduced(DType.F32), ScalarExpr.f32(9))), List.of(in), f32(2, 10, 15), O);
+        Graph pool = a.build(List.of(avg));
+        Schedule t = with(pool, gs -> gs.withStrategy(Strategy.WINDOW).withThreads(32).withItems(2));
+        assertEquals(15, sharedReads(pool, t), "5 row partials of 3 columns each");
+        check(pool, t, null);
+    }
+
+    /** Reads from a shared array in the CUDA C of the lowered graph. */
+    private static int sharedReads(Graph g, Schedule s) {
+        String cuda = CudaRenderer.render(Lowering.lower(g, s, MachineModel.SM_90).kernels());
+        return cuda.split("= window0\\[", -1).length - 1;
+    }
 }
