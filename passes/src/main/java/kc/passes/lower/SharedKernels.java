@@ -94,15 +94,17 @@ final class SharedKernels {
         return new NodeKey(n.op(), n.result().type(), types, aliases, schedule);
     }
 
-    /** Verifies a freshly lowered kernel and keeps it unless an identical one (but for the name) is kept already. */
+    /**
+     * Keeps a freshly lowered kernel unless an identical one (but for the name) is kept already, verifying it first;
+     * one identical to a kept kernel was verified as that one. A kernel is hashed once: it is a deep tree.
+     */
     private Part add(Lowering.Emitted e, String dest, List<String> nodeBuffers) {
         Kernel k = e.kernel();
-        TileVerifier.verify(k);
         Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
-        String name = nameByAnonymous.get(anonymous);
+        String name = nameByAnonymous.putIfAbsent(anonymous, k.name());
         if (name == null) {
+            TileVerifier.verify(k);
             name = k.name();
-            nameByAnonymous.put(anonymous, name);
             kernels.add(k);
         }
         List<Integer> slots = new ArrayList<>(e.args().size());
