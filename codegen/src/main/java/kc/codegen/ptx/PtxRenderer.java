@@ -29,10 +29,11 @@ public final class PtxRenderer {
         sb.append(".address_size 64\n");
         Set<String> names = new HashSet<>();
         for (Kernel k : kernels) {
-            PtxKernelWriter w = new PtxKernelWriter(k);
-            if (!names.add(w.entryName())) throw new IllegalStateException("two kernels named " + w.entryName() + " in one module");
-            sb.append('\n').append(w.render());
+            String name = entryName(k);
+            if (!names.add(name)) throw new IllegalStateException("two kernels named " + name + " in one module");
         }
+        // Kernels are printed independently, so on every core (a big model's PTX is megabytes), joined in order.
+        for (String entry : kernels.parallelStream().map(k -> new PtxKernelWriter(k).render()).toList()) sb.append('\n').append(entry);
         return sb.toString();
     }
 }
