@@ -95,15 +95,20 @@ final class SharedKernels {
     }
 
     /**
-     * Keeps a freshly lowered kernel unless an identical one (but for the name) is kept already, verifying it first;
-     * one identical to a kept kernel was verified as that one. A kernel is hashed once: it is a deep tree.
+     * Verifies the kernels kept (one identical to a kept kernel but for its name would fare the same): independent
+     * of each other, so on every core; the first malformed one in order is reported.
      */
+    void verify() {
+        for (List<String> problems : kernels.parallelStream().map(TileVerifier::check).toList())
+            if (!problems.isEmpty()) throw new IllegalStateException(String.join("\n", problems));
+    }
+
+    /** Keeps a freshly lowered kernel unless an identical one (but for the name) is kept already; hashes it once (a deep tree). */
     private Part add(Lowering.Emitted e, String dest, List<String> nodeBuffers) {
         Kernel k = e.kernel();
         Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
         String name = nameByAnonymous.putIfAbsent(anonymous, k.name());
         if (name == null) {
-            TileVerifier.verify(k);
             name = k.name();
             kernels.add(k);
         }
