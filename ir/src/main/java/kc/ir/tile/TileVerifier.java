@@ -66,7 +66,7 @@ public final class TileVerifier {
         leave(scopedBefore, mutableBefore);
     }
 
-    /** Takes the variables put in scope (and made mutable) since the sizes given out again. */
+    /** Takes out of scope, and out of the mutable set, what was put in since they had the sizes given. */
     private void leave(int scopedBefore, int mutableBefore) {
         while (scoped.size() > scopedBefore) scope.remove(scoped.removeLast());
         while (madeMutable.size() > mutableBefore) mutable.remove(madeMutable.removeLast());
