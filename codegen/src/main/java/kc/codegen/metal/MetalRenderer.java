@@ -20,7 +20,6 @@ import kc.ir.tile.Space;
 import kc.ir.tile.TExpr;
 import kc.ir.tile.TStmt;
 import kc.ir.tile.TType;
-import kc.ir.tile.TileVerifier;
 import kc.ir.tile.Var;
 
 /**
@@ -51,7 +50,8 @@ public final class MetalRenderer {
 
     /**
      * One MSL source with every kernel, in order. Throws IllegalArgumentException for kernels Metal cannot run
-     * (f64, Apple launch limits) and IllegalStateException for kernels the TileVerifier rejects.
+     * (f64, Apple launch limits). The kernels must be well-formed ({@link kc.ir.tile.TileVerifier}): lowering
+     * verifies each one it keeps.
      */
     public String render(List<Kernel> kernels) {
         MetalRenderer r = new MetalRenderer();
@@ -109,7 +109,6 @@ public final class MetalRenderer {
     // ---- kernels and statements ----
 
     private void kernel(Kernel k) {
-        TileVerifier.verify(k);
         checkLimits(k);
         buffers.clear();
         bufferElems.clear();

@@ -1,6 +1,8 @@
 package kc.codegen.ptx;
 
 import java.math.BigInteger;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import kc.ir.tile.ScalarType;
 import kc.ir.tile.TExpr;
@@ -18,10 +20,18 @@ import kc.ir.tile.TExpr;
  * @param addDividend whether x is added after the multiply (M was taken modulo 2^bits)
  */
 record ConstantDivision(long magic, int shift, boolean addDividend, int bits) {
+    /** By divisor and width: a model divides by its few shapes' sizes thousands of times, and BigInteger is slow. */
+    private static final Map<Long, ConstantDivision> KNOWN = new ConcurrentHashMap<>();
+
     /** The constants for dividing a {@code bits}-bit (32 or 64) signed word by {@code d >= 2}. */
     static ConstantDivision of(long d, int bits) {
         if (d < 2) throw new IllegalArgumentException("divisor " + d + " below 2");
         if (bits != 32 && bits != 64) throw new IllegalArgumentException(bits + "-bit division");
+        if (d > 1L << 62) return compute(d, bits); // no room for the width in the key
+        return KNOWN.computeIfAbsent(d << 1 | (bits == 64 ? 1 : 0), k -> compute(d, bits));
+    }
+
+    private static ConstantDivision compute(long d, int bits) {
         BigInteger two = BigInteger.TWO, ad = BigInteger.valueOf(d), two1 = two.pow(bits - 1);
         BigInteger anc = two1.subtract(BigInteger.ONE).subtract(two1.mod(ad)); // |nc|: the largest multiple-of-d boundary
         int p = bits - 1;

@@ -1,23 +1,34 @@
 package kc.codegen.ptx;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.List;
 
 import kc.ir.tile.ScalarType;
 
 /** The instructions of one kernel body as they are printed, with its virtual registers (numbered per class) and labels. */
 final class PtxCode {
     private final StringBuilder text = new StringBuilder();
-    /** Register prefix -> (declaration type, count). */
-    private final Map<String, String> classes = new LinkedHashMap<>();
-    private final Map<String, Integer> counts = new LinkedHashMap<>();
+    /** The register classes in the order first used (their declarations' order). */
+    private final List<RegClass> classes = new ArrayList<>(6);
     private int labels;
+
+    /** A register class: its name prefix, declaration type, and how many registers it has handed out. */
+    private static final class RegClass {
+        final String prefix, declType;
+        int count;
+
+        RegClass(String prefix, String declType) {
+            this.prefix = prefix;
+            this.declType = declType;
+        }
+    }
 
     /** A fresh virtual register of a class, e.g. reg("%f", "f32"). */
     String reg(String prefix, String declType) {
-        classes.putIfAbsent(prefix, declType);
-        int n = counts.merge(prefix, 1, Integer::sum);
-        return prefix + n;
+        RegClass c = null;
+        for (int i = 0; i < classes.size() && c == null; i++) if (classes.get(i).prefix.equals(prefix)) c = classes.get(i);
+        if (c == null) classes.add(c = new RegClass(prefix, declType));
+        return prefix + ++c.count;
     }
 
     String reg(ScalarType t) { return reg(PtxTypes.regPrefix(t), PtxTypes.regType(t)); }
@@ -26,6 +37,13 @@ final class PtxCode {
 
     void emit(String instruction) { text.append('\t').append(instruction).append(";\n"); }
 
+    /** {@code instr dest, args...}, appended without joining the parts first (kernels have thousands of lines). */
+    void emit(String instr, String dest, String... args) {
+        text.append('\t').append(instr).append(' ').append(dest);
+        for (String a : args) text.append(", ").append(a);
+        text.append(";\n");
+    }
+
     void place(String label) { text.append(label).append(":\n"); }
 
     void comment(String line) { text.append("\t// ").append(line.replace('\n', ' ').replace('\r', ' ')).append('\n'); }
@@ -33,8 +51,8 @@ final class PtxCode {
     /** The register declarations for everything allocated so far. */
     String declarations() {
         StringBuilder sb = new StringBuilder();
-        for (var e : classes.entrySet())
-            sb.append("\t.reg .").append(e.getValue()).append(' ').append(e.getKey()).append('<').append(counts.get(e.getKey()) + 1).append(">;\n");
+        for (RegClass c : classes)
+            sb.append("\t.reg .").append(c.declType).append(' ').append(c.prefix).append('<').append(c.count + 1).append(">;\n");
         return sb.toString();
     }
 

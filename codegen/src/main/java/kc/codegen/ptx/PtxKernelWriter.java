@@ -50,10 +50,18 @@ final class PtxKernelWriter {
         this.math64 = new PtxMath<>(new PtxOps(code, true));
     }
 
-    static String symbol(String prefix, String name) { return prefix + name.replaceAll("[^A-Za-z0-9_]", "_"); }
+    static String symbol(String prefix, String name) { return prefix + identifier(name); }
+
+    /** name with every character but ASCII letters, digits and _ replaced by _ (a loop: a regex per access was slow). */
+    private static String identifier(String name) {
+        char[] c = name.toCharArray();
+        for (int i = 0; i < c.length; i++)
+            if (!(c[i] >= 'A' && c[i] <= 'Z' || c[i] >= 'a' && c[i] <= 'z' || c[i] >= '0' && c[i] <= '9' || c[i] == '_')) c[i] = '_';
+        return new String(c);
+    }
 
     String entryName() {
-        String n = kernel.name().replaceAll("[^A-Za-z0-9_]", "_");
+        String n = identifier(kernel.name());
         return Character.isLetter(n.charAt(0)) || n.charAt(0) == '_' ? n : "k_" + n;
     }
 
@@ -159,7 +167,11 @@ final class PtxKernelWriter {
         return out;
     }
 
-    private void mov(String dst, String src, ScalarType t) { code.emit("mov." + PtxTypes.bits(t) + " " + dst + ", " + src); }
+    private void mov(String dst, String src, ScalarType t) { code.emit(MOV[t.ordinal()], dst, src); }
+
+    /** mov.b32 and the like by ScalarType ordinal: moves are a quarter of a kernel's lines. */
+    private static final String[] MOV = new String[ScalarType.values().length];
+    static { for (ScalarType t : ScalarType.values()) MOV[t.ordinal()] = "mov." + PtxTypes.bits(t); }
 
     private void loop(TStmt.For f) {
         String i = code.reg(ScalarType.I32);
@@ -509,7 +521,7 @@ final class PtxKernelWriter {
 
     String op(String instr, ScalarType t, String... args) {
         String d = code.reg(t);
-        code.emit(instr + " " + d + ", " + String.join(", ", args));
+        code.emit(instr, d, args);
         return d;
     }
 

@@ -22,19 +22,19 @@ final class PtxOps implements MathOps<String, String, String> {
 
     private String f(String op, String... args) {
         String d = f();
-        code.emit(op + " " + d + ", " + String.join(", ", args));
+        code.emit(op, d, args);
         return d;
     }
 
     private String i(String op, String... args) {
         String d = i();
-        code.emit(op + " " + d + ", " + String.join(", ", args));
+        code.emit(op, d, args);
         return d;
     }
 
     private String p(String op, String a, String b) {
         String d = p();
-        code.emit(op + " " + d + ", " + a + ", " + b);
+        code.emit(op, d, a, b);
         return d;
     }
 
@@ -81,5 +81,5 @@ final class PtxOps implements MathOps<String, String, String> {
     @Override public String ilt(String a, String b) { return p("setp.lt.s32", a, b); }
     @Override public String and(String a, String b) { return p("and.pred", a, b); }
     @Override public String or(String a, String b) { return p("or.pred", a, b); }
-    @Override public String not(String a) { String d = p(); code.emit("not.pred " + d + ", " + a); return d; }
+    @Override public String not(String a) { String d = p(); code.emit("not.pred", d, a); return d; }
 }

@@ -1,5 +1,7 @@
 package kc.codegen.ptx;
 
+import java.util.HexFormat;
+
 import kc.ir.tile.ScalarType;
 
 /** How kc's scalar types live in PTX: register classes, instruction suffixes, memory types and literals. */
@@ -49,9 +51,9 @@ final class PtxTypes {
     static String literal(double v, ScalarType t) {
         return switch (t) {
             case F32 -> f32(v);
-            case F64 -> String.format("0d%016X", Double.doubleToRawLongBits(v));
-            case F16 -> String.format("0x%04X", Float.floatToFloat16((float) v) & 0xffff);
-            case BF16 -> String.format("0x%04X", bf16Bits((float) v));
+            case F64 -> "0d" + HEX.toHexDigits(Double.doubleToRawLongBits(v));
+            case F16 -> "0x" + HEX.toHexDigits(Float.floatToFloat16((float) v));
+            case BF16 -> "0x" + HEX.toHexDigits((short) bf16Bits((float) v));
             case I32 -> Integer.toString((int) (long) v);
             case U32 -> Long.toString((long) v & 0xffffffffL);
             case I64 -> Long.toString((long) v);
@@ -59,7 +61,10 @@ final class PtxTypes {
         };
     }
 
-    static String f32(double v) { return String.format("0f%08X", Float.floatToRawIntBits((float) v)); }
+    static String f32(double v) { return "0f" + HEX.toHexDigits(Float.floatToRawIntBits((float) v)); }
+
+    /** Upper-case hex digits, all of the width's (String.format was a tenth of rendering an RNN). */
+    private static final HexFormat HEX = HexFormat.of().withUpperCase();
 
     /** The bfloat16 nearest to f (ties to even), NaN kept quiet. */
     static int bf16Bits(float f) {

@@ -12,4 +12,15 @@ package kc.ir.graph;
  */
 public record Origin(String composite, int instance, String module, SourcePos pos) {
     public static final Origin NONE = new Origin("", 0, "", SourcePos.UNKNOWN);
+
+    // Spelled out, cheap parts first: the generated record methods are slow under the C1 JIT kc runs with, and
+    // group naming hashes the origins of every node.
+    @Override public boolean equals(Object o) {
+        return o instanceof Origin x && instance == x.instance && java.util.Objects.equals(composite, x.composite)
+                && java.util.Objects.equals(module, x.module) && java.util.Objects.equals(pos, x.pos);
+    }
+
+    @Override public int hashCode() {
+        return ((java.util.Objects.hashCode(composite) * 31 + instance) * 31 + java.util.Objects.hashCode(module)) * 31 + java.util.Objects.hashCode(pos);
+    }
 }

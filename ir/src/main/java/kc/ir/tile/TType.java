@@ -11,5 +11,8 @@ public record TType(ScalarType elem, int lanes) {
     public static final TType I64 = of(ScalarType.I64);
     public static final TType BOOL = of(ScalarType.BOOL);
     public boolean isVector() { return lanes > 1; }
+    // Spelled out: the generated record methods are slow under the C1 JIT kc runs with, and types are compared everywhere.
+    @Override public boolean equals(Object o) { return o instanceof TType t && elem == t.elem && lanes == t.lanes; }
+    @Override public int hashCode() { return elem.ordinal() * 8 + lanes; }
     @Override public String toString() { return elem.name().toLowerCase() + (lanes > 1 ? "x" + lanes : ""); }
 }

@@ -83,6 +83,7 @@ public final class Lowering {
             kernels.launch(copy, gs, c.dest(), List.of(), buffers, () -> lowerNode(copy, gs, name, buffers, c.dest(), List.of()));
             launchGroups.add("");
         }
+        kernels.verify();
         return new Lowered(kernels.kernels(), new LaunchPlan(g.name(), buffers.plan, kernels.launches(), s.precisionOrDefault().word()), launchGroups);
     }
 

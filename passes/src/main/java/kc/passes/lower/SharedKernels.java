@@ -94,15 +94,22 @@ final class SharedKernels {
         return new NodeKey(n.op(), n.result().type(), types, aliases, schedule);
     }
 
-    /** Verifies a freshly lowered kernel and keeps it unless an identical one (but for the name) is kept already. */
+    /**
+     * Verifies the kernels kept (one identical to a kept kernel but for its name would fare the same): independent
+     * of each other, so on every core; the first malformed one in order is reported.
+     */
+    void verify() {
+        for (List<String> problems : kernels.parallelStream().map(TileVerifier::check).toList())
+            if (!problems.isEmpty()) throw new IllegalStateException(String.join("\n", problems));
+    }
+
+    /** Keeps a freshly lowered kernel unless an identical one (but for the name) is kept already; hashes it once (a deep tree). */
     private Part add(Lowering.Emitted e, String dest, List<String> nodeBuffers) {
         Kernel k = e.kernel();
-        TileVerifier.verify(k);
         Kernel anonymous = new Kernel("", k.params(), k.shared(), k.launch(), k.body());
-        String name = nameByAnonymous.get(anonymous);
+        String name = nameByAnonymous.putIfAbsent(anonymous, k.name());
         if (name == null) {
             name = k.name();
-            nameByAnonymous.put(anonymous, name);
             kernels.add(k);
         }
         List<Integer> slots = new ArrayList<>(e.args().size());

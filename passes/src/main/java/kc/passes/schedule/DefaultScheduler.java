@@ -2,12 +2,15 @@ package kc.passes.schedule;
 
 import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
 import kc.ir.graph.Op;
+import kc.ir.graph.TensorType;
+import kc.ir.graph.Value;
 import kc.passes.cost.MachineModel;
 
 /**
@@ -77,15 +80,31 @@ public final class DefaultScheduler {
         GroupNames names = GroupNames.of(g);
         Map<String, GroupSchedule> given = partial.byName();
         List<GroupSchedule> groups = new ArrayList<>();
+        Map<Kind, GroupSchedule> byKind = new HashMap<>(); // unnamed defaults (an unrolled RNN: 10k groups, few kinds)
         for (Node n : names.groupNodes()) {
             String name = names.group(n);
             GroupSchedule s = given.remove(name);
-            if (s == null) s = defaults(name, names.members(n), n, machine, precision);
+            if (s == null) s = byKind.computeIfAbsent(new Kind(n), k -> defaults("", List.of(), n, machine, precision))
+                    .withName(name).withMembers(names.members(n));
             else if (s.members().isEmpty()) s = s.withMembers(names.members(n));
             groups.add(s);
         }
         groups.addAll(given.values()); // unknown names: legality says which
         return new Schedule(precision, groups);
+    }
+
+    /**
+     * What the heuristics read of a node: its op and the types it reads and writes, never names or which values;
+     * nodes of one kind get the same defaults but for the group's name and members.
+     */
+    private record Kind(Op op, TensorType result, List<TensorType> operands) {
+        Kind(Node n) { this(n.op(), n.result().type(), n.operands().stream().map(Value::type).toList()); }
+
+        // Spelled out, cheap parts first: the generated record methods are slow under the C1 JIT kc runs with.
+        @Override public boolean equals(Object o) {
+            return o instanceof Kind k && result.equals(k.result) && operands.equals(k.operands) && op.equals(k.op);
+        }
+        @Override public int hashCode() { return (op.hashCode() * 31 + result.hashCode()) * 31 + operands.hashCode(); }
     }
 
     public static GroupSchedule defaults(String name, List<String> members, Node n) { return defaults(name, members, n, MachineModel.SM_90); }
