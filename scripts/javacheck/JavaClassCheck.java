@@ -70,16 +70,9 @@ public final class JavaClassCheck {
                         }
                         worst = Math.max(worst, err);
                     }
-                    long[] ns = new long[20];
-                    for (int t = 0; t < 3; t++) forward.invoke(model, inputs.toArray());
-                    for (int t = 0; t < ns.length; t++) {
-                        long t0 = System.nanoTime();
-                        forward.invoke(model, inputs.toArray());
-                        ns[t] = System.nanoTime() - t0;
-                    }
-                    java.util.Arrays.sort(ns);
+                    double ms = medianMs(forward, model, inputs.toArray());
                     if (verdict.equals("PASS")) passed++;
-                    System.out.printf("%-58s %s  %.3f ms a forward (host transfers included)%s%n", name, verdict, ns[ns.length / 2] / 1e6,
+                    System.out.printf("%-58s %s  %.3f ms a forward (host transfers included)%s%n", name, verdict, ms,
                             arbitrated > 0 ? "; float64 arbitrated " + arbitrated : "");
                 }
             } catch (Throwable e) {
@@ -88,6 +81,19 @@ public final class JavaClassCheck {
             }
         }
         System.out.printf("%d of %d run pass%n", passed, run);
+    }
+
+    /** The median of 20 timed forwards after 3 untimed ones, in ms (wall clock: the forward synchronises). */
+    private static double medianMs(Method forward, Object model, Object[] args) throws Exception {
+        long[] ns = new long[20];
+        for (int t = 0; t < 3; t++) forward.invoke(model, args);
+        for (int t = 0; t < ns.length; t++) {
+            long t0 = System.nanoTime();
+            forward.invoke(model, args);
+            ns[t] = System.nanoTime() - t0;
+        }
+        java.util.Arrays.sort(ns);
+        return ns[ns.length / 2] / 1e6;
     }
 
     /** Bytes a Java array (the host forward's path, and Npy.read) holds at most. */
@@ -138,15 +144,7 @@ public final class JavaClassCheck {
                 }
                 if (!(err <= 0)) { verdict = "FAIL output " + o + " misses by " + err; break; }
             }
-            long[] ns = new long[20];
-            for (int t = 0; t < 3; t++) forward.invoke(model, buffers.toArray());
-            for (int t = 0; t < ns.length; t++) {
-                long t0 = System.nanoTime();
-                forward.invoke(model, buffers.toArray());
-                ns[t] = System.nanoTime() - t0;
-            }
-            java.util.Arrays.sort(ns);
-            System.out.printf("%-58s %s  %.3f ms a forward (device buffers: a tensor over 2 GB)%s%n", name, verdict, ns[ns.length / 2] / 1e6,
+            System.out.printf("%-58s %s  %.3f ms a forward (device buffers: a tensor over 2 GB)%s%n", name, verdict, medianMs(forward, model, buffers.toArray()),
                     arbitrated > 0 ? "; float64 arbitrated " + arbitrated : "");
             return verdict.equals("PASS");
         } finally {

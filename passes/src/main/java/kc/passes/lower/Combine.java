@@ -46,12 +46,18 @@ final class Combine {
      * magnitudes; it needs each operation rounded on its own, which is why kc's CUDA C is compiled --fmad=false).
      */
     static void twoSum(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error, TExpr x, TExpr errorSoFar) {
-        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, TExpr.ref(acc), x));
-        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, TExpr.ref(acc)));
+        TExpr[] se = twoSum(kb, TExpr.ref(acc), x);
+        kb.assign(error, TExpr.binary(BinOp.ADD, errorSoFar, se[1]));
+        kb.assign(acc, se[0]);
+    }
+
+    /** a + b and that addition's exact rounding error, {s, e} (Knuth's TwoSum, as above). */
+    static TExpr[] twoSum(KernelBuilder kb, TExpr a, TExpr b) {
+        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, a, b));
+        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, a));
         TExpr e = kb.let("e", TExpr.binary(BinOp.ADD,
-                TExpr.binary(BinOp.SUB, TExpr.ref(acc), TExpr.binary(BinOp.SUB, s, z)), TExpr.binary(BinOp.SUB, x, z)));
-        kb.assign(error, TExpr.binary(BinOp.ADD, errorSoFar, e));
-        kb.assign(acc, s);
+                TExpr.binary(BinOp.SUB, a, TExpr.binary(BinOp.SUB, s, z)), TExpr.binary(BinOp.SUB, b, z)));
+        return new TExpr[] {s, e};
     }
 
     /**
@@ -59,8 +65,11 @@ final class Combine {
      * error NaN while acc is already PyTorch's answer (inf, or NaN where it should be).
      */
     static TExpr doubleWordValue(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error) {
-        return kb.let("total", TExpr.select(TExpr.unary(UnOp.IS_NAN, TExpr.ref(error)), TExpr.ref(acc),
-                TExpr.binary(BinOp.ADD, TExpr.ref(acc), TExpr.ref(error))));
+        return doubleWordValue(kb, TExpr.ref(acc), TExpr.ref(error));
+    }
+
+    static TExpr doubleWordValue(KernelBuilder kb, TExpr acc, TExpr error) {
+        return kb.let("total", TExpr.select(TExpr.unary(UnOp.IS_NAN, error), acc, TExpr.binary(BinOp.ADD, acc, error)));
     }
 
     static TExpr.ReduceOp warpOp(Op.Reduction r) {

@@ -312,22 +312,7 @@ final class GenericLowering {
             tileLocal = new TExpr[dims.length];
             tileLocal[inner] = rows == 1 ? l : kb.let("lc", KernelBuilder.rem(l, cols));
             if (second >= 0) tileLocal[second] = kb.let("lr", KernelBuilder.div(l, cols));
-            TExpr[] coords = origin.clone();
-            TExpr keep = null;
-            for (int d : new int[] {inner, second}) {
-                if (d < 0) continue;
-                coords[d] = kb.let("c" + d, KernelBuilder.add(origin[d], tileLocal[d]));
-                keep = KernelBuilder.and(keep, KernelBuilder.lt(coords[d], kb.c(dims[d])));
-            }
-            TExpr flat = kb.c(0);
-            for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], resultStrides[d]));
-            TExpr at = kb.let("at", flat);
-            kb.add(new TStmt.If(keep, kb.nested(() -> {
-                Accumulator acc = accumulator();
-                acc.declare(kb);
-                reductionLoops(coords, resultRank, List.of(acc));
-                store(acc.results(kb), coords, at, null);
-            }), List.of()));
+            tileOutput(origin, tileLocal, resultStrides, (coords, acc) -> reductionLoops(coords, resultRank, List.of(acc)));
         });
         kb.add(new TStmt.For(it, TExpr.i32(0), TExpr.i32(items), 1, item, items <= 8));
         tileLocal = null;
@@ -345,9 +330,7 @@ final class GenericLowering {
         Window.Staged st = sep.operand();
         long[][] coef = st.coefficients();
         long[] extents = Window.extents(st, span), reach = Window.reach(st, span);
-        long[] strides = new long[extents.length];
-        long stride = 1;
-        for (int i = extents.length - 1; i >= 0; i--) { strides[i] = stride; stride *= extents[i]; }
+        long[] strides = Window.strides(extents);
         int inner = resultRank - 1, second = resultRank - 2, column = sep.column();
         String array = staged.get(st.operand()).array();
         DType dt = node.operands().get(st.operand()).type().dtype();
@@ -377,47 +360,57 @@ final class GenericLowering {
             partials.add(kb.let("h", acc.state().get(0)));
         }
         for (int it = 0; it < items; it++) {
-            TExpr[] coords = origin.clone();
-            coords[inner] = kb.let("c" + inner, KernelBuilder.add(origin[inner], tid));
-            coords[second] = kb.let("c" + second, KernelBuilder.add(origin[second], kb.c(it)));
-            TExpr keep = KernelBuilder.and(KernelBuilder.lt(coords[inner], kb.c(dims[inner])), KernelBuilder.lt(coords[second], kb.c(dims[second])));
-            TExpr flat = kb.c(0);
-            for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], resultStrides[d]));
-            TExpr at = kb.let("at", flat);
+            TExpr[] local = new TExpr[dims.length];
+            local[inner] = tid;
+            local[second] = kb.c(it);
             int row = it;
-            kb.add(new TStmt.If(keep, kb.nested(() -> {
-                Accumulator acc = accumulator();
-                acc.declare(kb);
+            tileOutput(origin, local, resultStrides, (coords, acc) -> {
                 for (long[] terms : combinations(sep.rowTerms())) {
                     long p = 0;
                     for (int i : rows) {
-                        long local = coef[i][second] * row - reach[i];
-                        for (int t = 0; t < terms.length; t++) local += coef[i][sep.rowTerms()[t]] * terms[t];
-                        p = p * extents[i] + local;
+                        long at = coef[i][second] * row - reach[i];
+                        for (int t = 0; t < terms.length; t++) at += coef[i][sep.rowTerms()[t]] * terms[t];
+                        p = p * extents[i] + at;
                     }
                     acc.merge(kb, List.of(partials.get((int) p)));
                 }
-                store(acc.results(kb), coords, at, null);
-            }), List.of()));
+            });
         }
+    }
+
+    /**
+     * One output of a WINDOW tile, at origin plus the tile-local coordinates {@code local} (non-null on the tile's
+     * dims): where it lies inside the result, a fresh accumulator that {@code reduce} fills, stored.
+     */
+    private void tileOutput(TExpr[] origin, TExpr[] local, long[] resultStrides, java.util.function.BiConsumer<TExpr[], Accumulator> reduce) {
+        TExpr[] coords = origin.clone();
+        TExpr keep = null;
+        for (int d = resultRank - 1; d >= 0; d--) {
+            if (local[d] == null) continue;
+            coords[d] = kb.let("c" + d, KernelBuilder.add(origin[d], local[d]));
+            keep = KernelBuilder.and(keep, KernelBuilder.lt(coords[d], kb.c(dims[d])));
+        }
+        TExpr flat = kb.c(0);
+        for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], resultStrides[d]));
+        TExpr at = kb.let("at", flat);
+        kb.add(new TStmt.If(keep, kb.nested(() -> {
+            Accumulator acc = accumulator();
+            acc.declare(kb);
+            reduce.accept(coords, acc);
+            store(acc.results(kb), coords, at, null);
+        }), List.of()));
     }
 
     /** Every combination of the given reduction dims' indices, the last fastest. */
     private List<long[]> combinations(int[] terms) {
         List<long[]> all = new ArrayList<>();
-        all.add(new long[terms.length]);
-        for (int t = terms.length - 1; t >= 0; t--) {
-            List<long[]> next = new ArrayList<>();
-            for (long v = 0; v < dims[terms[t]]; v++)
-                for (long[] c : all) {
-                    long[] d = c.clone();
-                    d[t] = v;
-                    next.add(d);
-                }
-            all = next;
+        long[] c = new long[terms.length];
+        while (true) {
+            all.add(c.clone());
+            int t = terms.length - 1;
+            while (t >= 0 && ++c[t] == dims[terms[t]]) c[t--] = 0;
+            if (t < 0) return all;
         }
-        all.sort((a, b) -> java.util.Arrays.compare(a, b));
-        return all;
     }
 
     /**
@@ -440,13 +433,12 @@ final class GenericLowering {
             low[i] = kb.let("lo", KernelBuilder.add(ix.index(map.exprs().get(i), new TExpr[1]), kb.c(reach[i])));
         // the offset of a point's element in the array, over tile-local coordinates
         IndexExpr offset = IndexExpr.constant(0);
-        long stride = 1;
+        long[] footprintStrides = Window.strides(extents);
         for (int i = extents.length - 1; i >= 0; i--) {
             IndexExpr local = IndexExpr.constant(-reach[i]);
             for (int d = 0; d < dims.length; d++)
                 if (span[d] > 1 && st.coefficients()[i][d] != 0) local = IndexExpr.add(local, IndexExpr.mul(IndexExpr.dim(d), st.coefficients()[i][d]));
-            offset = IndexExpr.add(offset, IndexExpr.mul(local, stride));
-            stride *= extents[i];
+            offset = IndexExpr.add(offset, IndexExpr.mul(local, footprintStrides[i]));
         }
         staged.put(k, new Footprint(array, offset));
         long[] strides = v.type().shape().strides();

@@ -159,8 +159,7 @@ final class ScanLowering {
             TExpr[] values = new TExpr[per];
             for (int j = 0; j < per; j++) {
                 Part v = combine(kb, r, prefix, p[j]);
-                TExpr value = !dw ? v.hi() : TExpr.select(TExpr.unary(TExpr.UnOp.IS_NAN, v.lo()), v.hi(), TExpr.binary(TExpr.BinOp.ADD, v.hi(), v.lo()));
-                values[j] = BodyLowering.convert(kb.let("y", value), Types.storage(rt));
+                values[j] = BodyLowering.convert(dw ? Combine.doubleWordValue(kb, v.hi(), v.lo()) : v.hi(), Types.storage(rt));
             }
             for (int v = 0; v < per / width; v++) {
                 TExpr value = width == 1 ? values[v] : TExpr.pack(java.util.Arrays.asList(values).subList(v * width, v * width + width));
@@ -184,10 +183,8 @@ final class ScanLowering {
     /** a then b: the combiner's value, or for double-word sums a TwoSum whose error joins both parts' errors. */
     private static Part combine(KernelBuilder kb, Op.Reduction r, Part a, Part b) {
         if (a.lo() == null) return new Part(kb.let("c", Combine.value(r, a.hi(), b.hi())), null);
-        TExpr s = kb.let("s", TExpr.binary(TExpr.BinOp.ADD, a.hi(), b.hi()));
-        TExpr z = kb.let("z", TExpr.binary(TExpr.BinOp.SUB, s, a.hi()));
-        TExpr e = TExpr.binary(TExpr.BinOp.ADD, TExpr.binary(TExpr.BinOp.SUB, a.hi(), TExpr.binary(TExpr.BinOp.SUB, s, z)), TExpr.binary(TExpr.BinOp.SUB, b.hi(), z));
-        return new Part(s, kb.let("lo", TExpr.binary(TExpr.BinOp.ADD, TExpr.binary(TExpr.BinOp.ADD, a.lo(), b.lo()), e)));
+        TExpr[] se = Combine.twoSum(kb, a.hi(), b.hi());
+        return new Part(se[0], kb.let("lo", TExpr.binary(TExpr.BinOp.ADD, TExpr.binary(TExpr.BinOp.ADD, a.lo(), b.lo()), se[1])));
     }
 
     private static Part select(KernelBuilder kb, TExpr cond, Part a, Part b) {

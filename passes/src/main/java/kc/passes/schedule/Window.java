@@ -169,6 +169,17 @@ public record Window(long[] dims, int resultRank, List<Staged> staged) {
         return r;
     }
 
+    /** Row-major strides of a footprint with these extents (how the staged copy is laid out). */
+    public static long[] strides(long[] extents) {
+        long[] strides = new long[extents.length];
+        long stride = 1;
+        for (int i = extents.length - 1; i >= 0; i--) {
+            strides[i] = stride;
+            stride *= extents[i];
+        }
+        return strides;
+    }
+
     /** Elements of the footprint of s over a tile of this span. */
     public static long elements(Staged s, long[] span) {
         long n = 1;
