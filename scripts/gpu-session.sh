@@ -6,7 +6,8 @@
 # ../shared/kernelbench with the suite files), optionally state.tgz (an earlier call's), seed-baselines.json
 # ({slug: baseline.json} from an earlier bench.json on the same kind of GPU) and sched/EXAMPLE--LABEL.sched (variants
 # of examples/EXAMPLE.py's schedule).
-# Environment: SUITE (a list under KIT/kernelbench), JOBS (default 2), SKIP_SCHED=1, RERUN_FAILED=1, NO_SEED=1.
+# Environment: SUITE (a list under KIT/kernelbench), JOBS (default 2), SKIP_SCHED=1, RERUN_FAILED=1, NO_SEED=1,
+# NO_BASELINES=1 (verify and time kc only).
 # $OUT gets at most six files (the device tool returns few): schedules.txt, bench.txt, bench.json, state.tgz, logs.tgz.
 set -uo pipefail
 KIT=${1:?kit folder}; LIMIT=${2:-520}; start=$(date +%s)
@@ -45,7 +46,7 @@ if [ -z "${SKIP_SCHED:-}" ] && [ ! -f /tmp/kc-state/schedules.txt ]; then
 fi
 [ -f /tmp/kc-state/schedules.txt ] && cp /tmp/kc-state/schedules.txt "$OUT/"
 if [ -n "${SUITE:-}" ] && [ "$(left)" -gt 60 ]; then
-  timeout $(( $(left) - 25 )) $KC bench --suite "$KIT/kernelbench/$SUITE" -o /tmp/kc-state/bench --resume --jobs "${JOBS:-2}" \
+  timeout $(( $(left) - 25 )) $KC bench --suite "$KIT/kernelbench/$SUITE" -o /tmp/kc-state/bench --resume --jobs "${JOBS:-2}" ${NO_BASELINES:+--no-baselines} \
       --timeout 120 --timing-budget 3 "${CACHE[@]}" > /tmp/kc-logs/bench.out 2> /tmp/kc-logs/bench.err
   echo "bench rc=$? after $(( $(date +%s) - start )) s; $(ls /tmp/kc-state/bench/runs/*.json 2>/dev/null | wc -l) kc results"
   tail -3 /tmp/kc-logs/bench.err

@@ -20,6 +20,14 @@ __device__ __forceinline__ int kc_lane() {
 template <typename T> __device__ __forceinline__ T kc_shfl_idx(T v, int lane) { return __shfl_sync(0xffffffffu, v, lane); }
 template <typename T> __device__ __forceinline__ T kc_shfl_down(T v, int delta) { return __shfl_down_sync(0xffffffffu, v, (unsigned)delta); }
 template <typename T> __device__ __forceinline__ T kc_shfl_xor(T v, int mask) { return __shfl_xor_sync(0xffffffffu, v, mask); }
+
+// cp.async of one 4-byte element into shared memory; invalid: nothing read, the element zero-filled (src-size 0).
+__device__ __forceinline__ void kc_cp_async4(void* dst, const void* src, bool valid) {
+    unsigned s = (unsigned)__cvta_generic_to_shared(dst);
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" :: "r"(s), "l"(src), "r"(valid ? 4 : 0) : "memory");
+}
+__device__ __forceinline__ void kc_cp_async_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
+#define kc_cp_async_wait(n) asm volatile("cp.async.wait_group %0;\n" :: "n"(n) : "memory")
 #endif
 
 // ---- shared by GPU and CPU: scalar semantics kc relies on (both compilers accept them) ----

@@ -173,6 +173,10 @@ inline void kc_wait(kc_fiber_state why) {
 }
 inline void kc_warp_sync() { kc_wait(KC_WAIT_WARP); }
 inline void __syncthreads() { kc_wait(KC_WAIT_BLOCK); }
+// asynchronous copies land at once: a fiber runs alone until its next barrier, so no other thread can tell
+template <typename T> inline void kc_cp_async4(T* dst, const T* src, bool valid) { *dst = valid ? *src : T(0); }
+inline void kc_cp_async_commit() {}
+inline void kc_cp_async_wait(int) {}
 template <typename T> inline T kc_shfl(T v, int srcLane, bool keepOwnPastEnd) {
     static_assert(sizeof(T) <= 8, "shuffles carry at most 64 bits");
     unsigned tid = kc_tid(), base = tid & ~31u, n = kc_warp_size();

@@ -74,6 +74,9 @@ public final class CudaRenderer {
                 case TStmt.Store st -> exprsNeedSync(st.mask() == null ? List.of(st.index(), st.value()) : List.of(st.index(), st.value(), st.mask()));
                 case TStmt.DeclareLocal d -> false;
                 case TStmt.Comment c -> false;
+                case TStmt.CopyAsync c -> false;
+                case TStmt.AsyncCommit c -> false;
+                case TStmt.AsyncWait w -> false;
             };
             if (sync) return true;
         }
@@ -161,6 +164,13 @@ public final class CudaRenderer {
                 sb.append("}\n");
             }
             case TStmt.Barrier b -> { indent(depth); sb.append("__syncthreads();\n"); }
+            case TStmt.CopyAsync c -> {
+                indent(depth);
+                sb.append("kc_cp_async4(&").append(c.array()).append('[').append(expr(c.to())).append("], &").append(c.buffer()).append('[')
+                        .append(expr(c.from())).append("], ").append(c.valid() == null ? "true" : expr(c.valid())).append(");\n");
+            }
+            case TStmt.AsyncCommit c -> { indent(depth); sb.append("kc_cp_async_commit();\n"); }
+            case TStmt.AsyncWait w -> { indent(depth); sb.append("kc_cp_async_wait(").append(w.pending()).append(");\n"); }
             case TStmt.Comment c -> { indent(depth); sb.append("// ").append(c.text().replace('\n', ' ')).append('\n'); }
             case TStmt.Mma m -> {
                 for (Var d : m.d()) if (declared.add(d.name())) { indent(depth); sb.append("float ").append(d.name()).append(";\n"); }

@@ -87,6 +87,9 @@ public final class MetalRenderer {
             case TStmt.Store st -> synchronises(st.index()) || synchronises(st.value()) || (st.mask() != null && synchronises(st.mask()));
             case TStmt.DeclareLocal d -> false;
             case TStmt.Comment c -> false;
+            case TStmt.CopyAsync c -> false;
+            case TStmt.AsyncCommit c -> false;
+            case TStmt.AsyncWait w -> false;
         };
     }
 
@@ -174,6 +177,11 @@ public final class MetalRenderer {
                 line("}");
             }
             case TStmt.Barrier b -> line("threadgroup_barrier(mem_flags::mem_threadgroup);");
+            // MSL has no per-thread asynchronous copy: a load and a store, complete before the barrier that follows
+            case TStmt.CopyAsync c -> store(new TStmt.Store(c.array(), Space.SHARED, c.to(),
+                    new TExpr.Load(c.buffer(), Space.GLOBAL, c.from(), c.valid(), 0, TType.of(bufferElems.get(c.buffer()))), null));
+            case TStmt.AsyncCommit c -> { }
+            case TStmt.AsyncWait w -> { }
             case TStmt.Mma m -> mma(m);
             case TStmt.Comment c -> { for (String t : c.text().split("\n", -1)) line("// " + t); }
         }

@@ -126,6 +126,7 @@ final class PtxKernelWriter {
             case TStmt.For f -> { out.add(f.start()); out.add(f.end()); }
             case TStmt.If i -> out.add(i.cond());
             case TStmt.Mma m -> { out.addAll(m.a()); out.addAll(m.b()); out.addAll(m.c()); }
+            case TStmt.CopyAsync c -> { out.add(c.to()); out.add(c.from()); if (c.valid() != null) out.add(c.valid()); }
             default -> { }
         }
         return out;
@@ -151,6 +152,9 @@ final class PtxKernelWriter {
             case TStmt.If i -> branch(i);
             case TStmt.Barrier b -> code.emit("bar.sync 0");
             case TStmt.Mma m -> mma(m);
+            case TStmt.CopyAsync c -> copyAsync(c);
+            case TStmt.AsyncCommit c -> code.emit("cp.async.commit_group");
+            case TStmt.AsyncWait w -> code.emit("cp.async.wait_group " + w.pending());
             case TStmt.Comment c -> code.comment(c.text());
         }
     }
@@ -328,6 +332,18 @@ final class PtxKernelWriter {
         String addr = bufferAddress(l.buffer(), l.space(), l.index(), el.bytes);
         String pred = l.mask() == null ? null : eval(l.mask()).get(0);
         return memLoad(stateSpace(l.buffer(), l.space(), true), addr, el, l.type().lanes(), pred, l.other());
+    }
+
+    /** cp.async of one 4-byte element; a false mask copies no bytes and zero-fills (src-size 0). */
+    private void copyAsync(TStmt.CopyAsync c) {
+        String to = bufferAddress(c.array(), Space.SHARED, c.to(), 4), from = bufferAddress(c.buffer(), Space.GLOBAL, c.from(), 4);
+        String bytes = "";
+        if (c.valid() != null) {
+            String n = code.reg(ScalarType.U32);
+            code.emit("selp.u32 " + n + ", 4, 0, " + eval(c.valid()).get(0));
+            bytes = ", " + n;
+        }
+        code.emit("cp.async.ca.shared.global " + to + ", " + from + ", 4" + bytes);
     }
 
     private void store(TStmt.Store s) {

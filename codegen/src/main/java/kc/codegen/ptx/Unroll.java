@@ -69,6 +69,9 @@ final class Unroll {
             case TStmt.Mma m -> out.add(new TStmt.Mma(m.shape(), m.d(), m.a().stream().map(this::fold).toList(),
                     m.b().stream().map(this::fold).toList(), m.c().stream().map(this::fold).toList()));
             case TStmt.Barrier b -> out.add(b);
+            case TStmt.CopyAsync c -> out.add(new TStmt.CopyAsync(c.array(), fold(c.to()), c.buffer(), fold(c.from()), c.valid() == null ? null : fold(c.valid())));
+            case TStmt.AsyncCommit c -> out.add(c);
+            case TStmt.AsyncWait w -> out.add(w);
             case TStmt.Comment c -> out.add(c);
         }
     }

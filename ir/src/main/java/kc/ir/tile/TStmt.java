@@ -48,6 +48,21 @@ public sealed interface TStmt {
         public Mma { d = List.copyOf(d); a = List.copyOf(a); b = List.copyOf(b); c = List.copyOf(c); }
     }
 
+    /**
+     * Copies element {@code from} of global buffer {@code buffer} into element {@code to} of shared array
+     * {@code array} without passing through registers (cp.async), so that a thread can have many copies in flight
+     * while it computes. The copy is complete, for this thread, once an {@link AsyncWait} covers its group; other
+     * threads see it after a {@link Barrier} that follows that wait. Where {@code valid} (bool, or null for always)
+     * is false the element is set to 0 and nothing is read.
+     */
+    record CopyAsync(String array, TExpr to, String buffer, TExpr from, TExpr valid) implements TStmt {}
+
+    /** Closes this thread's group of the {@link CopyAsync}s issued since its last commit (cp.async.commit_group). */
+    record AsyncCommit() implements TStmt {}
+
+    /** Waits until at most {@code pending} of this thread's committed groups are still in flight (cp.async.wait_group). */
+    record AsyncWait(int pending) implements TStmt {}
+
     /** Text for humans reading the generated code. */
     record Comment(String text) implements TStmt {}
 

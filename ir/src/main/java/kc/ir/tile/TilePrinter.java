@@ -80,6 +80,11 @@ public final class TilePrinter {
                 sb.append("}\n");
             }
             case TStmt.Barrier b -> sb.append("barrier\n");
+            case TStmt.CopyAsync c -> sb.append("copy_async shared ").append(c.array()).append('[').append(expr(c.to())).append("] = ")
+                    .append(c.buffer()).append('[').append(expr(c.from())).append(']')
+                    .append(c.valid() == null ? "" : " if " + expr(c.valid())).append('\n');
+            case TStmt.AsyncCommit c -> sb.append("async_commit\n");
+            case TStmt.AsyncWait w -> sb.append("async_wait ").append(w.pending()).append('\n');
             case TStmt.Comment c -> sb.append("// ").append(c.text()).append('\n');
             case TStmt.Mma m -> sb.append("mma.").append(m.shape().name().toLowerCase()).append(" {")
                     .append(m.d().stream().map(Var::name).collect(Collectors.joining(", "))).append("} = {")

@@ -145,6 +145,19 @@ public final class TileVerifier {
             }
             case TStmt.Barrier b -> { }
             case TStmt.Comment c -> { }
+            case TStmt.AsyncCommit c -> { }
+            case TStmt.AsyncWait w -> { if (w.pending() < 0) error("async_wait: pending groups must be >= 0, is " + w.pending()); }
+            case TStmt.CopyAsync c -> {
+                expr(c.to());
+                expr(c.from());
+                index(c.to(), "async copy into ", c.array());
+                index(c.from(), "async copy from ", c.buffer());
+                if (c.valid() != null) { expr(c.valid()); bool(c.valid(), "async copy mask of ", c.buffer()); }
+                ScalarType into = bufferElem(c.array(), Space.SHARED, true), from = bufferElem(c.buffer(), Space.GLOBAL, false);
+                if (into != null && from != null && into != from)
+                    error("async copy from " + c.buffer() + " of " + from.name().toLowerCase() + " into " + c.array() + " of " + into.name().toLowerCase());
+                if (from != null && from.bytes != 4) error("async copy from " + c.buffer() + ": only 4-byte elements, is " + from.name().toLowerCase());
+            }
             case TStmt.Mma mma -> {
                 TStmt.MmaShape sh = mma.shape();
                 if (mma.a().size() != sh.aRegs) error("mma " + sh + ": a has " + mma.a().size() + " fragments, needs " + sh.aRegs);

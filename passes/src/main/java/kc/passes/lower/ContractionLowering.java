@@ -33,6 +33,10 @@ import kc.passes.schedule.Tiles;
  * consecutive rows spaced m / (threadM / v) apart (v = 4 where it divides): a warp's vector reads are then
  * consecutive and free of bank conflicts. Each output goes through the epilogue and is stored where it is in range.
  *
+ * <p>Where both factors are plain fp32 reads (no prologue to evaluate), the tiles travel by asynchronous copies
+ * instead (cp.async) through a ring of {@link #stages} shared buffers: the copies of the next stages - 1 steps are in
+ * flight while a step multiplies, with one barrier a step and no registers holding them.
+ *
  * <p>Numerics: under {@code accumulate plain} the products go straight into fp32 totals (legality allows that for
  * short reductions only); under {@code accumulate double} runs of a few products are summed plainly and each run's
  * sum joins a double-word total by TwoSum (see {@link Tiles#compensationRun}).
@@ -49,6 +53,10 @@ final class ContractionLowering {
     private final int run;
     private final long rowCount, colCount, batchCount, kCount;
     private final KernelBuilder kb;
+    /** Buffers of the asynchronous ring, or 0 for the register-prefetch path. */
+    private final int stages;
+    /** The first term of the ring buffer this step reads (0 without a ring). */
+    private TExpr termBase;
 
     ContractionLowering(Node node, Lowering.Buffers buffers, String dest, GroupSchedule schedule) {
         this.node = node;
@@ -66,6 +74,14 @@ final class ContractionLowering {
         this.run = t.unit() == MatrixUnit.SIMT ? Tiles.compensationRun(t.k(), kCount) : Tiles.tensorCoreRun(t.k(), kCount);
         long tiles = batchCount * ceilDiv(rowCount, t.m()) * ceilDiv(colCount, t.n());
         this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), tiles + (long) t.m() * t.n()));
+        this.stages = copiesAsync(c.rowFactor()) && copiesAsync(c.colFactor()) ? t.ringStages() : 0;
+    }
+
+    /** Whether a factor is an fp32 element read as it is (zero where its map pads): what cp.async can copy. */
+    private boolean copiesAsync(ScalarExpr factor) {
+        if (!(factor instanceof ScalarExpr.Read r)) return false;
+        Double pad = op.maps().get(r.operand()).pad();
+        return node.operands().get(r.operand()).type().dtype() == DType.F32 && (pad == null || pad == 0);
     }
 
     Lowering.Emitted lower(String name) {
@@ -74,8 +90,10 @@ final class ContractionLowering {
         long blocks = batchCount * rowTiles * colTiles;
         Launch launch = Lowering.grid(blocks, threads);
         String out = kb.buffer(dest, ScalarType.of(resultType()), node.result().type().shape().numel(), BufferParam.Access.WRITE);
-        kb.shared(new SharedArray("rows_tile", ScalarType.F32, t.k() * t.rowStride()));
-        kb.shared(new SharedArray("cols_tile", ScalarType.F32, t.k() * t.colStride()));
+        int ring = Math.max(1, stages);
+        kb.shared(new SharedArray("rows_tile", ScalarType.F32, ring * t.k() * t.rowStride()));
+        kb.shared(new SharedArray("cols_tile", ScalarType.F32, ring * t.k() * t.colStride()));
+        termBase = kb.c(0);
         List<TStmt> body = kb.nested(() -> {
             TExpr b = kb.let("b", GenericLowering.blockIndex(kb, launch));
             TExpr colTile = kb.let("tc", KernelBuilder.rem(b, colTiles));
@@ -92,9 +110,34 @@ final class ContractionLowering {
             Runnable step = t.unit() == MatrixUnit.SIMT ? simt(tid, at) : tensorCores(tid, at);
             TileLoad rowTileLoad = new TileLoad("rows_tile", c.rowFactor(), c.rows(), rowCount, t.m(), t.rowStride(), c.rowsAlongK(), rowBase, batchCoords, tid, threads);
             TileLoad colTileLoad = new TileLoad("cols_tile", c.colFactor(), c.cols(), colCount, t.n(), t.colStride(), c.colsAlongK(), colBase, batchCoords, tid, threads);
+            Var k0 = kb.fresh("k0", TType.I32);
+            if (stages > 0) {
+                // the ring: steps 0 .. stages - 2 in flight before the loop; each step waits for its own copies, lets
+                // every thread's land (the barrier, after which no thread still reads the buffer the step refills),
+                // sends the copies of the step stages - 1 ahead, then multiplies
+                for (int s = 0; s < stages - 1; s++) {
+                    if ((long) s * t.k() < kCount) { rowTileLoad.copy(kb.c((long) s * t.k()), kb.c(s)); colTileLoad.copy(kb.c((long) s * t.k()), kb.c(s)); }
+                    kb.add(new TStmt.AsyncCommit());
+                }
+                List<TStmt> ringSteps = kb.nested(() -> {
+                    kb.add(new TStmt.AsyncWait(stages - 2));
+                    kb.add(new TStmt.Barrier());
+                    TExpr kt = kb.let("kt", KernelBuilder.div(kb.toIdx(TExpr.ref(k0)), t.k()));
+                    TExpr ahead = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c((long) (stages - 1) * t.k())));
+                    kb.add(new TStmt.If(KernelBuilder.lt(ahead, kb.c(kCount)), kb.nested(() -> {
+                        TExpr into = kb.let("sn", KernelBuilder.rem(KernelBuilder.add(kt, kb.c(stages - 1)), stages));
+                        rowTileLoad.copy(ahead, into);
+                        colTileLoad.copy(ahead, into);
+                    }), List.of()));
+                    kb.add(new TStmt.AsyncCommit());
+                    termBase = kb.let("ks", KernelBuilder.mul(KernelBuilder.rem(kt, stages), t.k()));
+                    step.run();
+                });
+                kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), ringSteps, false));
+            }
+            if (stages == 0) {
             rowTileLoad.fetch(kb.c(0));
             colTileLoad.fetch(kb.c(0));
-            Var k0 = kb.fresh("k0", TType.I32);
             List<TStmt> steps = kb.nested(() -> {
                 rowTileLoad.stash();
                 colTileLoad.stash();
@@ -107,6 +150,7 @@ final class ContractionLowering {
                 kb.add(new TStmt.Barrier());
             });
             kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
+            }
             for (int o = 0; o < at.size(); o++) {
                 TExpr value = doubleWord ? Combine.doubleWordValue(kb, total.get(o), error.get(o)) : TExpr.ref(total.get(o));
                 store(out, value, KernelBuilder.add(rowBase, at.get(o)[0]), KernelBuilder.add(colBase, at.get(o)[1]), batchCoords);
@@ -174,7 +218,7 @@ final class ContractionLowering {
         Var kr = kb.fresh("kr", TType.I32);
         List<TStmt> runOfTerms = kb.nested(() -> {
             for (int kk = 0; kk < (doubleWord ? run : t.k()); kk++) { // unrolled here: a run's first product starts its sum
-                TExpr kx = kb.let("kx", KernelBuilder.add(kb.toIdx(TExpr.ref(kr)), kb.c(kk)));
+                TExpr kx = kb.let("kx", KernelBuilder.add(KernelBuilder.add(termBase, kb.toIdx(TExpr.ref(kr))), kb.c(kk)));
                 List<TExpr> a = fragment("rows_tile", kx, rowFirst, tm, t.m());
                 List<TExpr> b = fragment("cols_tile", kx, colFirst, tn, t.n());
                 boolean starts = doubleWord && kk == 0;
@@ -216,7 +260,7 @@ final class ContractionLowering {
             List<TStmt> runOfTerms = kb.nested(() -> {
                 for (int kk = 0; kk < runLength; kk += 8) { // unrolled here: a run's first products start its sum
                     boolean starts = doubleWord && kk == 0;
-                    TExpr k8 = kb.let("k8", KernelBuilder.add(kb.toIdx(TExpr.ref(kr)), kb.c(kk)));
+                    TExpr k8 = kb.let("k8", KernelBuilder.add(KernelBuilder.add(termBase, kb.toIdx(TExpr.ref(kr))), kb.c(kk)));
                     // A (16 x 8): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B (8 x 8): b0 (t, g), b1 (t + 4, g)
                     TExpr kLo = kb.let("ka", KernelBuilder.add(k8, tg)), kHi = kb.let("kb", KernelBuilder.add(k8, KernelBuilder.add(tg, kb.c(4))));
                     List<List<TExpr[]>> a = new ArrayList<>(), b = new ArrayList<>();
@@ -330,6 +374,38 @@ final class ContractionLowering {
                     kb.assign(values.get(slot), TExpr.select(valid, BodyLowering.convert(v, TType.F32), TExpr.f32(0)));
                 });
                 guarded(slot, load);
+            }
+        }
+
+        /**
+         * Sends asynchronous copies of the step starting at term kBase into ring buffer {@code stage}: terms past
+         * an edge, and elements the factor's map pads, are zero-filled with nothing read.
+         */
+        void copy(TExpr kBase, TExpr stage) {
+            int operand = ((ScalarExpr.Read) factor).operand();
+            Value v = node.operands().get(operand);
+            String buf = kb.buffer(buffers.nameOf(v), ScalarType.F32, v.type().shape().numel(), BufferParam.Access.READ);
+            TExpr stageAt = kb.let("sb", KernelBuilder.mul(stage, (long) t.k() * stride));
+            for (int i = 0; i < values.size(); i++) {
+                int slot = i;
+                List<TStmt> send = kb.nested(() -> {
+                    TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
+                    TExpr valid = KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount)));
+                    TExpr[] coords = batchCoords.clone();
+                    decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
+                    decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
+                    for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0);
+                    IndexLowering.Access a = new IndexLowering(kb, coords, c.dims()).access(op.maps().get(operand), v.type().shape());
+                    TExpr offset = kb.let("off", a.offset());
+                    if (a.valid() != null) { // a padded element: no read, and an address that stays in range anyway
+                        TExpr inMap = kb.let("valid", a.valid());
+                        valid = KernelBuilder.and(valid, inMap);
+                        offset = kb.let("off", TExpr.select(inMap, offset, new TExpr.Const(0, offset.type())));
+                    }
+                    TExpr at = KernelBuilder.add(stageAt, KernelBuilder.add(KernelBuilder.mul(terms.get(slot), stride), rows.get(slot)));
+                    kb.add(new TStmt.CopyAsync(tile, at, buf, offset, kb.let("inside", valid)));
+                });
+                guarded(slot, send);
             }
         }
 

@@ -209,12 +209,12 @@ final class GenericLowering {
             return;
         }
         Var i = kb.fresh("r" + (d - resultRank), TType.I32);
-        if (d == dims.length - 1 && dims[d] > SHORT_LOOP && dims[d] % REDUCE_UNROLL == 0) {
+        if (d == dims.length - 1 && dims[d] > SHORT_LOOP && dims[d] % SERIAL_UNROLL == 0) {
             BitSet used = VectorAccess.reads(op.body());
             List<TStmt> loop = kb.nested(() -> {
                 List<Reads> reads = new ArrayList<>();
                 List<TExpr[]> points = new ArrayList<>();
-                for (int j = 0; j < REDUCE_UNROLL; j++) {
+                for (int j = 0; j < SERIAL_UNROLL; j++) {
                     TExpr[] c = coords.clone();
                     c[d] = kb.toIdx(j == 0 ? TExpr.ref(i) : kb.let("r" + j, KernelBuilder.add(TExpr.ref(i), TExpr.i32(j))));
                     Reads rd = new Reads(c, accs.size());
@@ -222,9 +222,9 @@ final class GenericLowering {
                     reads.add(rd);
                     points.add(c);
                 }
-                for (int j = 0; j < REDUCE_UNROLL; j++) foldPoint(reads.get(j), points.get(j), accs);
+                for (int j = 0; j < SERIAL_UNROLL; j++) foldPoint(reads.get(j), points.get(j), accs);
             });
-            kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), REDUCE_UNROLL, loop, false));
+            kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), SERIAL_UNROLL, loop, false));
             return;
         }
         List<TStmt> loop = kb.nested(() -> {
@@ -300,7 +300,7 @@ final class GenericLowering {
         kb.add(new TStmt.Barrier());
         long[] resultStrides = node.result().type().shape().strides();
         // partials that are one value each (not an arg-reduction's pair or a double-word sum's)
-        Window.Separable separable = items <= 8 && accumulator().parts().size() == 1 ? w.separable(op, span) : null;
+        Window.Separable separable = items <= 16 && accumulator().parts().size() == 1 ? w.separable(op, span) : null;
         if (separable != null) {
             twoPasses(separable, span, origin, tid, items, resultStrides);
             staged.clear();
@@ -531,6 +531,7 @@ final class GenericLowering {
      * memory-bound reduction waiting on latency at about half the bandwidth).
      */
     static final int REDUCE_UNROLL = 4;
+    static final int SERIAL_UNROLL = Integer.getInteger("kc.serialUnroll", 4);
 
     /**
      * {@code lanes} threads from {@code lane} striding over flat reduction indices from {@code base} (null: 0) to

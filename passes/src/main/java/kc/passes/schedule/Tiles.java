@@ -35,6 +35,21 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
     public int sharedElements() { return k * (rowStride() + colStride()); }
 
     /**
+     * Buffers of the ring that asynchronous copies (cp.async) fill while a block multiplies: as many as fit in
+     * static shared memory, at most {@link #MAX_RING_STAGES}; 0 where not even two fit (one buffer, loads through
+     * registers).
+     */
+    public int ringStages() {
+        int fit = (int) Math.min(MAX_RING_STAGES, STATIC_SHARED_BYTES / (4L * sharedElements()));
+        return fit >= 2 ? fit : 0;
+    }
+
+    /** Three buffers keep two steps' copies in flight while a third multiplies. */
+    public static final int MAX_RING_STAGES = 3;
+    /** Shared memory a kernel may declare statically (more needs the dynamic opt-in). */
+    public static final long STATIC_SHARED_BYTES = 48 * 1024;
+
+    /**
      * The run length of a tensor-core sum (a multiple of the instruction's 8 terms), or 0 where none keeps the error
      * in budget: each 3xtf32 product carries about {@link #TF32X3_PRODUCT_TERMS} terms' worth of error squared on
      * top of the runs', and the budget is {@link #TF32X3_ERROR_TERMS}.

@@ -89,6 +89,14 @@ final class CodegenFeatures {
                 }
                 case TStmt.Barrier b -> f.add("tile barrier");
                 case TStmt.Mma m -> { f.add("tile mma " + m.shape()); m.a().forEach(e -> expr(e, f)); m.b().forEach(e -> expr(e, f)); m.c().forEach(e -> expr(e, f)); }
+                case TStmt.CopyAsync c -> {
+                    f.add("tile copy async" + (c.valid() != null ? " masked" : ""));
+                    expr(c.to(), f);
+                    expr(c.from(), f);
+                    if (c.valid() != null) expr(c.valid(), f);
+                }
+                case TStmt.AsyncCommit c -> f.add("tile async commit");
+                case TStmt.AsyncWait w -> f.add("tile async wait");
                 case TStmt.Comment c -> { }
             }
         }

@@ -1,6 +1,7 @@
 package kc.runtime.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,7 +54,7 @@ class TiledContractionCpuTest {
     }
 
     /** The graph's contraction group under these tiles and accumulation, checked on both shims. */
-    private static void check(Graph g, Tiles tiles, Accumulation acc) {
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc) {
         Schedule d = DefaultScheduler.schedule(g);
         GroupSchedule contraction = null;
         for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
@@ -61,10 +62,10 @@ class TiledContractionCpuTest {
         Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles));
         List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
         assertTrue(problems.isEmpty(), problems.toString());
-        run(g, s);
+        return run(g, s);
     }
 
-    private static void run(Graph g, Schedule s) {
+    private static Lowered run(Graph g, Schedule s) {
         Random rnd = new Random(7);
         List<HostTensor> in = new ArrayList<>();
         for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
@@ -83,6 +84,11 @@ class TiledContractionCpuTest {
             CpuCheck.Result res = CpuCheck.compare(CpuRunner.run(low.kernels(), low.plan(), in, params, backend), ref);
             assertTrue(res.passed(), backend + " " + s.groups() + ": " + res.message());
         }
+        return low;
+    }
+
+    private static boolean copiesAsync(Lowered low) {
+        return low.kernels().stream().anyMatch(k -> kc.ir.tile.TilePrinter.print(k).contains("copy_async"));
     }
 
     @AfterAll
@@ -135,6 +141,19 @@ class TiledContractionCpuTest {
         assertEquals(16, Tiles.tensorCoreRun(16, 600));
         check(long_, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
         assertEquals(0, Tiles.tensorCoreRun(16, 8192), "runs of 8 over 8192 terms keep more error than the budget");
+    }
+
+    @Test void plainFactorsTravelByAsyncCopiesAndProloguesThroughRegisters() {
+        Graph plain = model("a, b):\n        return a @ b\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        assertTrue(copiesAsync(check(plain, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE)), "a ring of cp.async copies");
+        assertTrue(copiesAsync(check(plain, new Tiles(32, 32, 16, 2, 2), Accumulation.DOUBLE)), "SIMT tiles too");
+        // k = 4: 15 steps through a ring of 3, so every buffer is refilled several times, the last steps past the end
+        assertTrue(copiesAsync(check(plain, new Tiles(32, 32, 4, 2, 2), Accumulation.PLAIN)));
+        Graph product = model("a, c, b):\n        return torch.einsum('ik,ik,kj->ij', a, c, b)\n", "", "torch.randn(37, 45), torch.randn(37, 45), torch.randn(45, 53)");
+        assertFalse(copiesAsync(check(product, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE)),
+                "a factor that multiplies two operands is evaluated in registers");
+        assertEquals(3, new Tiles(64, 128, 16, 4, 8).ringStages());
+        assertEquals(0, new Tiles(256, 256, 32, 8, 8).ringStages(), "one buffer of 64 KB: no ring");
     }
 
     @Test void batchedMatmul() {
