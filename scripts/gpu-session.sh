@@ -7,7 +7,7 @@
 # ({slug: baseline.json} from an earlier bench.json on the same kind of GPU) and sched/EXAMPLE--LABEL.sched (variants
 # of examples/EXAMPLE.py's schedule).
 # Environment: SUITE (a list under KIT/kernelbench), JOBS (default 2), SKIP_SCHED=1, RERUN_FAILED=1, NO_SEED=1,
-# NO_BASELINES=1 (verify and time kc only).
+# NO_BASELINES=1 (verify and time kc only), RERUN_LIST (a list under KIT/kernelbench whose kc results are redone).
 # $OUT gets at most six files (the device tool returns few): schedules.txt, bench.txt, bench.json, state.tgz, logs.tgz.
 set -uo pipefail
 KIT=${1:?kit folder}; LIMIT=${2:-520}; start=$(date +%s)
@@ -27,6 +27,9 @@ PY
 fi
 if [ -n "${RERUN_FAILED:-}" ]; then
   for f in /tmp/kc-state/bench/runs/*.json; do [ -f "$f" ] && ! grep -q '"verdict": *"PASS"' "$f" && rm -f "$f" "${f%.json}.time.json"; done
+fi
+if [ -n "${RERUN_LIST:-}" ]; then
+  while read -r p; do s=${p%.py}; s=${s//\//_}; rm -f "/tmp/kc-state/bench/runs/$s.json" "/tmp/kc-state/bench/runs/$s.time.json"; done < "$KIT/kernelbench/$RERUN_LIST"
 fi
 if [ -z "${SKIP_SCHED:-}" ] && [ ! -f /tmp/kc-state/schedules.txt ]; then
   run1() { # label, kc run arguments

@@ -74,14 +74,7 @@ final class ContractionLowering {
         this.run = t.unit() == MatrixUnit.SIMT ? Tiles.compensationRun(t.k(), kCount) : Tiles.tensorCoreRun(t.k(), kCount);
         long tiles = batchCount * ceilDiv(rowCount, t.m()) * ceilDiv(colCount, t.n());
         this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), tiles + (long) t.m() * t.n()));
-        this.stages = copiesAsync(c.rowFactor()) && copiesAsync(c.colFactor()) ? t.ringStages() : 0;
-    }
-
-    /** Whether a factor is an fp32 element read as it is (zero where its map pads): what cp.async can copy. */
-    private boolean copiesAsync(ScalarExpr factor) {
-        if (!(factor instanceof ScalarExpr.Read r)) return false;
-        Double pad = op.maps().get(r.operand()).pad();
-        return node.operands().get(r.operand()).type().dtype() == DType.F32 && (pad == null || pad == 0);
+        this.stages = t.ring(c.plainFactors(node));
     }
 
     Lowering.Emitted lower(String name) {
@@ -110,47 +103,8 @@ final class ContractionLowering {
             Runnable step = t.unit() == MatrixUnit.SIMT ? simt(tid, at) : tensorCores(tid, at);
             TileLoad rowTileLoad = new TileLoad("rows_tile", c.rowFactor(), c.rows(), rowCount, t.m(), t.rowStride(), c.rowsAlongK(), rowBase, batchCoords, tid, threads);
             TileLoad colTileLoad = new TileLoad("cols_tile", c.colFactor(), c.cols(), colCount, t.n(), t.colStride(), c.colsAlongK(), colBase, batchCoords, tid, threads);
-            Var k0 = kb.fresh("k0", TType.I32);
-            if (stages > 0) {
-                // the ring: steps 0 .. stages - 2 in flight before the loop; each step waits for its own copies, lets
-                // every thread's land (the barrier, after which no thread still reads the buffer the step refills),
-                // sends the copies of the step stages - 1 ahead, then multiplies
-                for (int s = 0; s < stages - 1; s++) {
-                    if ((long) s * t.k() < kCount) { rowTileLoad.copy(kb.c((long) s * t.k()), kb.c(s)); colTileLoad.copy(kb.c((long) s * t.k()), kb.c(s)); }
-                    kb.add(new TStmt.AsyncCommit());
-                }
-                List<TStmt> ringSteps = kb.nested(() -> {
-                    kb.add(new TStmt.AsyncWait(stages - 2));
-                    kb.add(new TStmt.Barrier());
-                    TExpr kt = kb.let("kt", KernelBuilder.div(kb.toIdx(TExpr.ref(k0)), t.k()));
-                    TExpr ahead = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c((long) (stages - 1) * t.k())));
-                    kb.add(new TStmt.If(KernelBuilder.lt(ahead, kb.c(kCount)), kb.nested(() -> {
-                        TExpr into = kb.let("sn", KernelBuilder.rem(KernelBuilder.add(kt, kb.c(stages - 1)), stages));
-                        rowTileLoad.copy(ahead, into);
-                        colTileLoad.copy(ahead, into);
-                    }), List.of()));
-                    kb.add(new TStmt.AsyncCommit());
-                    termBase = kb.let("ks", KernelBuilder.mul(KernelBuilder.rem(kt, stages), t.k()));
-                    step.run();
-                });
-                kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), ringSteps, false));
-            }
-            if (stages == 0) {
-            rowTileLoad.fetch(kb.c(0));
-            colTileLoad.fetch(kb.c(0));
-            List<TStmt> steps = kb.nested(() -> {
-                rowTileLoad.stash();
-                colTileLoad.stash();
-                kb.add(new TStmt.Barrier());
-                // the next step's loads (past the end: clamped and zeroed, never stored) fly while this one multiplies
-                TExpr next = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c(t.k())));
-                rowTileLoad.fetch(next);
-                colTileLoad.fetch(next);
-                step.run();
-                kb.add(new TStmt.Barrier());
-            });
-            kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
-            }
+            if (stages > 0) ringSteps(rowTileLoad, colTileLoad, step);
+            else prefetchedSteps(rowTileLoad, colTileLoad, step);
             for (int o = 0; o < at.size(); o++) {
                 TExpr value = doubleWord ? Combine.doubleWordValue(kb, total.get(o), error.get(o)) : TExpr.ref(total.get(o));
                 store(out, value, KernelBuilder.add(rowBase, at.get(o)[0]), KernelBuilder.add(colBase, at.get(o)[1]), batchCoords);
@@ -159,6 +113,56 @@ final class ContractionLowering {
         if (launch.blocks() == blocks) body.forEach(kb::add);
         else kb.add(new TStmt.If(KernelBuilder.lt(GenericLowering.blockIndex(kb, launch), kb.c(blocks)), body, List.of())); // a 2-D grid's extra blocks
         return new Lowering.Emitted(kb.build(name, launch), kb.args());
+    }
+
+    /**
+     * The reduction through the ring of {@link #stages} buffers: steps 0 .. stages - 2 in flight before the loop;
+     * each step waits for its own copies, lets every thread's land (the barrier, after which no thread still reads
+     * the buffer this step refills), sends the copies of the step stages - 1 ahead, then multiplies.
+     */
+    private void ringSteps(TileLoad rowTileLoad, TileLoad colTileLoad, Runnable step) {
+        for (int s = 0; s < stages - 1; s++) {
+            if ((long) s * t.k() < kCount) {
+                rowTileLoad.copy(kb.c((long) s * t.k()), kb.c(s));
+                colTileLoad.copy(kb.c((long) s * t.k()), kb.c(s));
+            }
+            kb.add(new TStmt.AsyncCommit()); // empty groups too: the wait below counts groups
+        }
+        Var k0 = kb.fresh("k0", TType.I32);
+        List<TStmt> steps = kb.nested(() -> {
+            kb.add(new TStmt.AsyncWait(stages - 2));
+            kb.add(new TStmt.Barrier());
+            TExpr kt = kb.let("kt", KernelBuilder.div(kb.toIdx(TExpr.ref(k0)), t.k()));
+            TExpr ahead = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c((long) (stages - 1) * t.k())));
+            kb.add(new TStmt.If(KernelBuilder.lt(ahead, kb.c(kCount)), kb.nested(() -> {
+                TExpr into = kb.let("sn", KernelBuilder.rem(KernelBuilder.add(kt, kb.c(stages - 1)), stages));
+                rowTileLoad.copy(ahead, into);
+                colTileLoad.copy(ahead, into);
+            }), List.of()));
+            kb.add(new TStmt.AsyncCommit());
+            termBase = kb.let("ks", KernelBuilder.mul(KernelBuilder.rem(kt, stages), t.k()));
+            step.run();
+        });
+        kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
+    }
+
+    /** The reduction through one buffer, each step's loads held in registers while the step before multiplies. */
+    private void prefetchedSteps(TileLoad rowTileLoad, TileLoad colTileLoad, Runnable step) {
+        rowTileLoad.fetch(kb.c(0));
+        colTileLoad.fetch(kb.c(0));
+        Var k0 = kb.fresh("k0", TType.I32);
+        List<TStmt> steps = kb.nested(() -> {
+            rowTileLoad.stash();
+            colTileLoad.stash();
+            kb.add(new TStmt.Barrier());
+            // the next step's loads (past the end: clamped and zeroed, never stored) fly while this one multiplies
+            TExpr next = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c(t.k())));
+            rowTileLoad.fetch(next);
+            colTileLoad.fetch(next);
+            step.run();
+            kb.add(new TStmt.Barrier());
+        });
+        kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
     }
 
     /** Each output's running total, its rounding errors (double-word) and the run being summed, in {@link #lower}'s order. */
@@ -354,7 +358,7 @@ final class ContractionLowering {
                 rows.add(kb.let("lr", alongK ? KernelBuilder.div(e, t.k()) : KernelBuilder.rem(e, size)));
                 terms.add(kb.let("lk", alongK ? KernelBuilder.rem(e, t.k()) : KernelBuilder.div(e, size)));
                 present.add(e0 + threads <= elements ? null : kb.let("slot", KernelBuilder.lt(e, kb.c(elements))));
-                values.add(kb.declare("pre", TExpr.f32(0)));
+                if (stages == 0) values.add(kb.declare("pre", TExpr.f32(0))); // the ring needs no registers
             }
         }
 
@@ -386,7 +390,7 @@ final class ContractionLowering {
             Value v = node.operands().get(operand);
             String buf = kb.buffer(buffers.nameOf(v), ScalarType.F32, v.type().shape().numel(), BufferParam.Access.READ);
             TExpr stageAt = kb.let("sb", KernelBuilder.mul(stage, (long) t.k() * stride));
-            for (int i = 0; i < values.size(); i++) {
+            for (int i = 0; i < rows.size(); i++) {
                 int slot = i;
                 List<TStmt> send = kb.nested(() -> {
                     TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));

@@ -200,7 +200,7 @@ final class GenericLowering {
 
     /**
      * Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. Short
-     * loops unroll whole; a longer innermost loop takes {@link #REDUCE_UNROLL} terms a trip, loads first, so that
+     * loops unroll whole; a longer innermost loop takes {@link #SERIAL_UNROLL} terms a trip, loads first, so that
      * a thread has that many loads in flight (the same terms in the same order either way).
      */
     private void reductionLoops(TExpr[] coords, int d, List<Accumulator> accs) {
@@ -531,7 +531,8 @@ final class GenericLowering {
      * memory-bound reduction waiting on latency at about half the bandwidth).
      */
     static final int REDUCE_UNROLL = 4;
-    static final int SERIAL_UNROLL = Integer.getInteger("kc.serialUnroll", 4);
+    /** Terms a trip of a thread's own serial reduction loop takes (loads first). */
+    static final int SERIAL_UNROLL = 4;
 
     /**
      * {@code lanes} threads from {@code lane} striding over flat reduction indices from {@code base} (null: 0) to

@@ -39,6 +39,18 @@ public record Contraction(ScalarExpr rowFactor, ScalarExpr colFactor, int[] rows
         return p;
     }
 
+    /**
+     * Whether both factors are fp32 operand elements read as they are (zero where a map pads), which asynchronous
+     * copies can stage; n is the node this contraction is of.
+     */
+    public boolean plainFactors(Node n) { return plainRead(rowFactor, n) && plainRead(colFactor, n); }
+
+    private static boolean plainRead(ScalarExpr factor, Node n) {
+        if (!(factor instanceof ScalarExpr.Read r)) return false;
+        Double pad = ((Op.Generic) n.op()).maps().get(r.operand()).pad();
+        return n.operands().get(r.operand()).type().dtype() == DType.F32 && (pad == null || pad == 0);
+    }
+
     /** The contraction form of node n, or null when it has none. */
     public static Contraction of(Node n) {
         if (!(n.op() instanceof Op.Generic g) || g.reduction() != Op.Reduction.SUM || g.reduceShape().rank() == 0) return null;

@@ -173,7 +173,7 @@ public final class DefaultScheduler {
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
             int[] pick = largestFilling(c, mmaNumerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
             if (tileCount(c, pick) < machine.multiprocessors() / 2) return null;
-            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3));
+            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3), c, n, machine));
             if (ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         int[] pick = largestFilling(c, TILES, machine);
@@ -182,8 +182,14 @@ public final class DefaultScheduler {
         Tiles tiles = new Tiles(pick[0], pick[1], kCount <= 8 ? 8 : 16, pick[2], pick[3]);
         // double-word totals take three registers per output: half the rows, for the same 256 threads
         if (numerics == Accumulation.DOUBLE && tiles.threadM() > 1) tiles = new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
-        GroupSchedule s = base.withAccumulation(numerics).withTiles(tiles);
+        GroupSchedule s = base.withAccumulation(numerics).withTiles(staged(tiles, c, n, machine));
         return ScheduleLegality.problem(s, n, machine, precision) == null ? s : null;
+    }
+
+    /** The tiles with their stages said: a cp.async ring as deep as fits where the factors are plain reads, else 1. */
+    private static Tiles staged(Tiles t, Contraction c, Node n, MachineModel machine) {
+        long limit = Math.min(ScheduleLegality.STATIC_SHARED_BYTES, machine.maxSharedBytesPerBlock());
+        return t.withStages(c.plainFactors(n) ? t.automaticStages(limit) : 1);
     }
 
     /** Tensor-core block tiles, largest first: (m, n, warpM, warpN), 256 threads but the last (128). */

@@ -127,6 +127,8 @@ public final class ScheduleLegality {
 
     /** Shared memory a kernel may declare statically (larger needs the dynamic opt-in, which kc does not use yet). */
     public static final long STATIC_SHARED_BYTES = 48 * 1024;
+    /** Operand buffers a tile may cycle through: more only wait on copies that arrived long before. */
+    public static final int MAX_STAGES = 8;
     /** Accumulator registers a thread may hold: with the operands in flight, more spills on every target. */
     public static final int MAX_ACCUMULATORS = 128;
 
@@ -147,8 +149,14 @@ public final class ScheduleLegality {
         if (gs.threads() != t.threads()) return "tile " + t.m() + "x" + t.n() + " with " + per + " runs " + t.threads() + " threads, not threads " + gs.threads();
         if (t.threads() > m.maxThreadsPerBlock()) return "threads " + t.threads() + " exceeds " + m.maxThreadsPerBlock() + " per block on " + m.target();
         if (t.threads() % 32 != 0) return "strategy tile needs whole warps; tile " + t.m() + "x" + t.n() + " with " + per + " runs " + t.threads() + " threads";
-        long shared = 4L * t.sharedElements(), limit = Math.min(STATIC_SHARED_BYTES, m.maxSharedBytesPerBlock());
-        if (shared > limit) return "tile " + t.m() + "x" + t.n() + "x" + t.k() + " stages " + shared + " bytes of shared memory; at most " + limit + " on " + m.target();
+        boolean plainFactors = c.plainFactors(n);
+        if (t.stages() > MAX_STAGES) return "stages " + t.stages() + ": at most " + MAX_STAGES;
+        if (t.stages() >= 2 && !plainFactors)
+            return "stages " + t.stages() + " copies the operand tiles asynchronously (cp.async), which takes fp32 operands read as they are; this contraction computes a factor (stages 1)";
+        long shared = t.sharedBytes(plainFactors), limit = Math.min(STATIC_SHARED_BYTES, m.maxSharedBytesPerBlock());
+        if (shared > limit)
+            return "tile " + t.m() + "x" + t.n() + "x" + t.k() + (t.ring(plainFactors) > 1 ? " in " + t.ring(plainFactors) + " stages" : "") + " takes " + shared
+                    + " bytes of shared memory; at most " + limit + " on " + m.target() + " (a smaller tile or fewer stages)";
         boolean plain = gs.accumulation() == Accumulation.PLAIN;
         int outputsPerThread = simt ? t.threadM() * t.threadN() : t.warpM() * t.warpN() / 32;
         int accumulators = outputsPerThread * (plain ? 1 : 3);

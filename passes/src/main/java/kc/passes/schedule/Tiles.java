@@ -7,17 +7,24 @@ package kc.passes.schedule;
  * {@code threadM} x {@code threadN} outputs, held in registers. The block has (m / threadM) x (n / threadN) threads.
  * The schedule language writes {@code tile 128x128x16  thread 8x8}.
  *
+ * <p>Staging: with {@code stages} S of 2 or more the operand tiles travel by asynchronous copies (cp.async) into a
+ * ring of S shared buffers, S - 1 steps in flight while one multiplies; with 1 each step's loads wait in registers
+ * while the step before multiplies, through one buffer; 0 leaves it to {@link #ring}.
+ *
  * <p>Sums: under {@code accumulate plain} every product goes straight into an fp32 total, which legality allows for
  * short reductions only. Under {@code accumulate double} a thread sums a run of r products plainly, then adds the
  * run's sum to a double-word total by TwoSum, which loses nothing: only the runs' own rounding errors remain, about
  * sqrt(K r) terms' worth where a plain sum of K terms has K (see {@link #compensationRun}).
  */
-public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit) {
+public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit, int stages) {
     /** SIMT tiles: each thread threadM x threadN outputs. */
-    public Tiles(int m, int n, int k, int threadM, int threadN) { this(m, n, k, threadM, threadN, 0, 0, MatrixUnit.SIMT); }
+    public Tiles(int m, int n, int k, int threadM, int threadN) { this(m, n, k, threadM, threadN, 0, 0, MatrixUnit.SIMT, 0); }
 
     /** Tensor-core tiles: each warp warpM x warpN outputs. */
-    public static Tiles mma(int m, int n, int k, int warpM, int warpN, MatrixUnit unit) { return new Tiles(m, n, k, 0, 0, warpM, warpN, unit); }
+    public static Tiles mma(int m, int n, int k, int warpM, int warpN, MatrixUnit unit) { return new Tiles(m, n, k, 0, 0, warpM, warpN, unit, 0); }
+
+    /** The same tiles staged through {@code s} buffers (see the class comment). */
+    public Tiles withStages(int s) { return new Tiles(m, n, k, threadM, threadN, warpM, warpN, unit, s); }
 
     /** Threads per block. */
     public int threads() {
@@ -35,19 +42,28 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
     public int sharedElements() { return k * (rowStride() + colStride()); }
 
     /**
-     * Buffers of the ring that asynchronous copies (cp.async) fill while a block multiplies: as many as fit in
-     * static shared memory, at most {@link #MAX_RING_STAGES}; 0 where not even two fit (one buffer, loads through
-     * registers).
+     * The stages kc picks for these tiles where the factors are plain reads: as many buffers as fit in
+     * {@code sharedLimit} bytes, at most {@link #MAX_AUTOMATIC_STAGES}; 1 where not even two fit.
      */
-    public int ringStages() {
-        int fit = (int) Math.min(MAX_RING_STAGES, STATIC_SHARED_BYTES / (4L * sharedElements()));
-        return fit >= 2 ? fit : 0;
+    public int automaticStages(long sharedLimit) {
+        return (int) Math.max(1, Math.min(MAX_AUTOMATIC_STAGES, sharedLimit / (4L * sharedElements())));
     }
 
+    /**
+     * Buffers of the asynchronous copy ring the lowering builds, or 0 for one buffer filled through registers: the
+     * stages given, else {@link #automaticStages} within static shared memory where the factors are plain reads
+     * ({@code plainFactors}).
+     */
+    public int ring(boolean plainFactors) {
+        int s = stages > 0 ? stages : plainFactors ? automaticStages(ScheduleLegality.STATIC_SHARED_BYTES) : 1;
+        return s >= 2 ? s : 0;
+    }
+
+    /** Shared memory the staged operand tiles take with their ring, in bytes. */
+    public long sharedBytes(boolean plainFactors) { return 4L * sharedElements() * Math.max(1, ring(plainFactors)); }
+
     /** Three buffers keep two steps' copies in flight while a third multiplies. */
-    public static final int MAX_RING_STAGES = 3;
-    /** Shared memory a kernel may declare statically (more needs the dynamic opt-in). */
-    public static final long STATIC_SHARED_BYTES = 48 * 1024;
+    public static final int MAX_AUTOMATIC_STAGES = 3;
 
     /**
      * The run length of a tensor-core sum (a multiple of the instruction's 8 terms), or 0 where none keeps the error
@@ -92,9 +108,10 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
     }
 
     /** The same tiles with another thread tile. */
-    public Tiles withThreadTile(int tm, int tn) { return new Tiles(m, n, k, tm, tn); }
+    public Tiles withThreadTile(int tm, int tn) { return new Tiles(m, n, k, tm, tn).withStages(stages); }
 
     @Override public String toString() {
-        return m + "x" + n + "x" + k + (unit == MatrixUnit.SIMT ? " thread " + threadM + "x" + threadN : " warp " + warpM + "x" + warpN + " mma " + unit.word());
+        return m + "x" + n + "x" + k + (unit == MatrixUnit.SIMT ? " thread " + threadM + "x" + threadN : " warp " + warpM + "x" + warpN + " mma " + unit.word())
+                + (stages > 0 ? " stages " + stages : "");
     }
 }

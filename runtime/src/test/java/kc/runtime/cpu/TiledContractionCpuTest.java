@@ -87,6 +87,15 @@ class TiledContractionCpuTest {
         return low;
     }
 
+    /** Legality's problems with the graph's contraction group under these tiles (double-word totals). */
+    private static List<String> legality(Graph g, Tiles tiles) {
+        Schedule d = DefaultScheduler.schedule(g);
+        GroupSchedule contraction = null;
+        for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
+        Schedule s = d.with(contraction.withAccumulation(Accumulation.DOUBLE).withTiles(tiles));
+        return ScheduleLegality.check(g, s, MachineModel.SM_90).stream().map(Object::toString).toList();
+    }
+
     private static boolean copiesAsync(Lowered low) {
         return low.kernels().stream().anyMatch(k -> kc.ir.tile.TilePrinter.print(k).contains("copy_async"));
     }
@@ -152,8 +161,18 @@ class TiledContractionCpuTest {
         Graph product = model("a, c, b):\n        return torch.einsum('ik,ik,kj->ij', a, c, b)\n", "", "torch.randn(37, 45), torch.randn(37, 45), torch.randn(45, 53)");
         assertFalse(copiesAsync(check(product, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE)),
                 "a factor that multiplies two operands is evaluated in registers");
-        assertEquals(3, new Tiles(64, 128, 16, 4, 8).ringStages());
-        assertEquals(0, new Tiles(256, 256, 32, 8, 8).ringStages(), "one buffer of 64 KB: no ring");
+        assertEquals(List.of("group einsum#1: stages 2 copies the operand tiles asynchronously (cp.async), which takes fp32 operands read as they are; this contraction computes a factor (stages 1)"),
+                legality(product, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3).withStages(2)));
+        assertEquals(List.of("group matmul#1: tile 64x128x16 in 4 stages takes 53248 bytes of shared memory; at most 49152 on sm_90 (a smaller tile or fewer stages)"),
+                legality(plain, Tiles.mma(64, 128, 16, 32, 32, MatrixUnit.TF32X3).withStages(4)));
+        assertTrue(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(4), Accumulation.DOUBLE)), "a ring of 4");
+        assertFalse(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(1), Accumulation.DOUBLE)), "stages 1: registers");
+        assertEquals(3, new Tiles(64, 128, 16, 4, 8).ring(true));
+        assertEquals(0, new Tiles(64, 128, 16, 4, 8).ring(false), "computed factors go through registers");
+        assertEquals(0, new Tiles(64, 128, 16, 4, 8).withStages(1).ring(true), "stages 1: registers");
+        assertEquals(2, new Tiles(64, 128, 16, 4, 8).withStages(2).ring(true));
+        assertEquals(0, new Tiles(256, 256, 32, 8, 8).ring(true), "one buffer of 64 KB: no ring");
+        assertEquals(2, new Tiles(64, 128, 16, 4, 8).automaticStages(32 * 1024), "Apple GPUs: 32 KB");
     }
 
     @Test void batchedMatmul() {

@@ -112,6 +112,7 @@ public final class ScheduleText {
                 out.append("  warp ").append(count("warp", t.warpM(), g)).append('x').append(count("warp", t.warpN(), g));
                 out.append("  mma ").append(t.unit().word());
             }
+            if (t.stages() > 0) out.append("  stages ").append(count("stages", t.stages(), g));
         }
         out.append("  threads ").append(count("threads", g.threads(), g));
         // a tiled group's outputs per thread are its thread tile: items and vector only where they say something

@@ -67,6 +67,7 @@ class ScheduleTextPropertyTest {
             Tiles tiles = strategy != Strategy.TILE && r.nextInt(8) != 0 ? null
                     : r.nextBoolean() ? new Tiles(count(r), count(r), count(r), count(r), count(r))
                     : Tiles.mma(count(r), count(r), count(r), count(r), count(r), MatrixUnit.TF32X3);
+            if (tiles != null && r.nextBoolean()) tiles = tiles.withStages(count(r));
             groups.add(new GroupSchedule(name, members(r), strategy, count(r), count(r), count(r),
                     Accumulation.values()[r.nextInt(Accumulation.values().length)], splits, tiles));
         }
@@ -142,6 +143,7 @@ class ScheduleTextPropertyTest {
                 knobs.add("warp" + space(r) + t.warpM() + "x" + t.warpN());
                 knobs.add("mma" + space(r) + t.unit().word());
             }
+            if (t.stages() > 0) knobs.add("stages" + space(r) + t.stages());
             knobs.add("threads" + space(r) + g.threads());
         } else {
             knob(knobs, "threads", g.threads(), ScheduleText.DEFAULT_THREADS, r);
