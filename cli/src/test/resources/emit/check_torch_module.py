@@ -8,6 +8,8 @@
 2. ModelNew(*get_init_inputs()) under a seed has the parameters and buffers Model has under the same seed: same
    names, same order, same shapes, same values; load_state_dict of a Model's state works.
 3. An input of another shape gets a ValueError naming both shapes.
+4. The launcher's weight bindings (found once, checked again only when a tensor changed) give every weight
+   get_parameter/get_buffer gives, after a weight is replaced and after a submodule is replaced too.
 Prints OK, or what failed (exit status 1).
 """
 import ast
@@ -112,7 +114,53 @@ def main():
         except ValueError as e:
             if "CUDA" not in str(e):
                 fail("the device error is unclear: %s" % e)
+    check_weight_bindings(kc, b)
     print("OK")
+
+
+def check_weight_bindings(kc, model):
+    cpu = torch.device("cpu")
+
+    def expected():
+        out = {}
+        for buf in kc._KC_PLAN["buffers"]:
+            if buf["role"] == "param":
+                try:
+                    out[buf["name"]] = model.get_parameter(buf["key"])
+                except AttributeError:
+                    out[buf["name"]] = model.get_buffer(buf["key"])
+        return out
+
+    def bound():
+        weights = model.__dict__.get("_kc_weights")
+        if weights is None or not weights.current():
+            weights = model.__dict__["_kc_weights"] = kc._KcWeights(model)
+        got = {}
+        weights.bind(model, cpu, got)
+        return got
+
+    def same(what):
+        want, got = expected(), bound()
+        if set(want) != set(got) or any(got[n].data_ptr() != want[n].data_ptr() for n in want):
+            fail("the weight bindings differ from get_parameter %s" % what)
+
+    same("at first")
+    params = [(n, p) for n, p in model.named_parameters()]
+    if not params:
+        return
+    name, p = params[-1]
+    owner = model.get_submodule(name.rpartition(".")[0]) if "." in name else model
+    setattr(owner, name.rpartition(".")[2], torch.nn.Parameter(p.detach().clone()))
+    same("after a weight was replaced")
+    if "." in name:
+        path = name.rpartition(".")[0]
+        parent = model.get_submodule(path.rpartition(".")[0]) if "." in path else model
+        old = model.get_submodule(path)
+        clone = type(old).__new__(type(old))
+        clone.__dict__ = dict(old.__dict__)
+        clone._parameters = {k: torch.nn.Parameter(v.detach().clone()) if v is not None else None for k, v in old._parameters.items()}
+        setattr(parent, path.rpartition(".")[2], clone)
+        same("after a submodule was replaced")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ class _KcDriver:
 
     @classmethod
     def prepared(cls, device):
-        """(lock, {buffer name: c_void_p}, [(CUfunction, launch, argument array)]) for this device."""
+        """(lock, {buffer name: c_void_p}, [(CUfunction, grid x y z, block x y z, argument array, kernel name)])."""
         state = cls.devices.get(device.index)
         if state is not None:
             return state
@@ -47,7 +47,8 @@ class _KcDriver:
                 cls.check(cls.lib.cuModuleGetFunction(_kc_ctypes.byref(f), module, launch["kernel"].encode()), launch["kernel"])
                 args = (_kc_ctypes.c_void_p * len(launch["args"]))(
                     *[_kc_ctypes.cast(_kc_ctypes.pointer(pointers[a]), _kc_ctypes.c_void_p) for a in launch["args"]])
-                launches.append((f, launch, args))
+                g, blk = launch["grid"], launch["block"]
+                launches.append((f, g[0], g[1], g[2], blk[0], blk[1], blk[2], args, launch["kernel"]))
         state = (_kc_threading.Lock(), pointers, launches)
         cls.devices[device.index] = state
         return state
@@ -80,6 +81,75 @@ def _kc_tensors(inputs):
     return flat
 
 
+_KC_BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int32": 4, "int64": 8, "bool": 1}
+
+
+def _kc_scratch_layout():
+    """[(buffer name, byte offset)] of the plan's scratch buffers in one arena, 256-byte aligned, and its size."""
+    layout, size = [], 0
+    for b in _KC_PLAN["buffers"]:
+        if b["role"] == "scratch":
+            n = _KC_BYTES[b["dtype"]]
+            for d in b["shape"]:
+                n *= d
+            layout.append((b["name"], size))
+            size += (n + 255) // 256 * 256
+    return layout, size
+
+
+_KC_SCRATCH, _KC_SCRATCH_BYTES = _kc_scratch_layout()
+
+
+class _KcWeights:
+    """The plan's weights in one model, found once: each one's owning module and attribute (get_parameter walks the
+    module path on every call, microseconds a weight), and the tensor last checked there. A forward checks again only
+    a weight whose tensor changed (replaced, moved, resized), and finds them all again when a module on a path was
+    replaced."""
+
+    def __init__(self, model):
+        self.edges, self.entries, seen = [], [], {}
+        for b in _KC_PLAN["buffers"]:
+            if b["role"] != "param":
+                continue
+            owner, part, _, rest = model, None, None, b["key"]
+            while owner is not None:
+                part, dot, rest = rest.partition(".")
+                if not dot:
+                    break
+                child = owner._modules.get(part)
+                if child is not None and (id(owner), part) not in seen:
+                    seen[(id(owner), part)] = True
+                    self.edges.append((owner, part, child))
+                owner = child  # None: not a plain submodule path; the slow lookup in bind says what is wrong
+            self.entries.append([b, owner, part, None, 0, None, None])
+
+    def current(self):
+        """Whether every module on the weights' paths is still where it was found."""
+        for parent, name, child in self.edges:
+            if parent._modules.get(name) is not child:
+                return False
+        return True
+
+    def bind(self, model, device, buffers):
+        """Puts each weight's checked tensor into buffers by plan name."""
+        for e in self.entries:
+            b, owner, attr, seen, ptr, shape, checked = e
+            value = None
+            if owner is not None:
+                value = owner._parameters.get(attr)
+                if value is None:
+                    value = owner._buffers.get(attr)
+            if value is None:
+                try:
+                    value = model.get_parameter(b["key"])
+                except AttributeError:
+                    value = model.get_buffer(b["key"])
+            if value is not seen or value.data_ptr() != ptr or value.shape != shape or checked.device != device:
+                checked = _kc_tensor(value.detach(), b, "weight " + b["key"], device)
+                e[3:] = [value, value.data_ptr(), value.shape, checked]
+            buffers[b["name"]] = checked
+
+
 def _kc_forward(model, inputs):
     tensors = _kc_tensors(inputs)
     declared = [b for b in _KC_PLAN["buffers"] if b["role"] == "input"]
@@ -92,36 +162,42 @@ def _kc_forward(model, inputs):
         raise ValueError("kc: the inputs are on %s; kc's kernels run on a CUDA device" % device)
     lock, pointers, launches = _KcDriver.prepared(device)
     constants = model.__dict__.setdefault("_kc_constants", {})
+    weights = model.__dict__.get("_kc_weights")
+    if weights is None or not weights.current():
+        weights = model.__dict__["_kc_weights"] = _KcWeights(model)
     buffers, outputs = {}, []
+    weights.bind(model, device, buffers)
     for b in _KC_PLAN["buffers"]:
         role = b["role"]
         if role == "input":
             t = tensors[b["index"]]
             if t.device != device:
                 raise ValueError("kc: input %d is on %s; the model runs on %s" % (b["index"], t.device, device))
-        elif role == "param":
-            try:
-                value = model.get_parameter(b["key"])
-            except AttributeError:
-                value = model.get_buffer(b["key"])
-            t = _kc_tensor(value.detach(), b, "weight " + b["key"], device)
         elif role == "constant":
             t = constants.get((b["name"], device))
             if t is None:  # made once per device, outside any forward's timing
                 t = torch.tensor(b["values"], dtype=_KC_DTYPES[b["dtype"]]).reshape(b["shape"]).to(device)
                 constants[(b["name"], device)] = t
-        else:  # output, scratch
+        elif role == "output":
             t = torch.empty(b["shape"], dtype=_KC_DTYPES[b["dtype"]], device=device)
-            if role == "output":
-                outputs.append((b["index"], t))
+            outputs.append((b["index"], t))
+        else:  # weights are bound above; scratch lives in the arena below
+            continue
         buffers[b["name"]] = t
+    # one allocation for all scratch buffers (PyTorch's allocator orders its reuse on the stream)
+    arena = torch.empty(_KC_SCRATCH_BYTES, dtype=torch.uint8, device=device) if _KC_SCRATCH_BYTES else None
     stream = _kc_ctypes.c_void_p(torch.cuda.current_stream(device).cuda_stream)
+    launch = _KcDriver.lib.cuLaunchKernel
     with lock:  # the argument arrays are shared by this device's forwards
         for name, t in buffers.items():
             pointers[name].value = t.data_ptr()
-        for f, launch, args in launches:
-            g, blk = launch["grid"], launch["block"]
-            _KcDriver.check(_KcDriver.lib.cuLaunchKernel(f, g[0], g[1], g[2], blk[0], blk[1], blk[2], 0, stream, args, None),
-                            "launching " + launch["kernel"])
+        if arena is not None:
+            base = arena.data_ptr()
+            for name, offset in _KC_SCRATCH:
+                pointers[name].value = base + offset
+        for f, gx, gy, gz, bx, by, bz, args, kernel in launches:
+            status = launch(f, gx, gy, gz, bx, by, bz, 0, stream, args, None)
+            if status:
+                _KcDriver.check(status, "launching " + kernel)
     result = [t for _, t in sorted(outputs, key=lambda o: o[0])]
     return result[0] if len(result) == 1 else tuple(result)
