@@ -68,7 +68,10 @@ class Plan:
             check(cuda.cuModuleGetFunction(ctypes.byref(fn), self.module, launch["kernel"].encode()), launch["kernel"])
             pointers = [ctypes.c_void_p(self.tensors[a].data_ptr()) for a in launch["args"]]
             args = (ctypes.c_void_p * len(pointers))(*[ctypes.cast(ctypes.pointer(p), ctypes.c_void_p) for p in pointers])
-            self.launches.append((launch["kernel"], fn, launch["grid"], launch["block"], 0,
+            dyn = launch.get("dynamic_shared_bytes", 0)
+            if dyn:  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+                check(cuda.cuFuncSetAttribute(fn, 8, dyn), launch["kernel"] + " shared memory")
+            self.launches.append((launch["kernel"], fn, launch["grid"], launch["block"], dyn,
                                   pointers, args))
 
     def run(self, only=None):

@@ -55,8 +55,10 @@ def run(folder):
         check(cuda.cuModuleGetFunction(ctypes.byref(fn), m, l["kernel"].encode()), "get " + l["kernel"])
         ptrs = [ctypes.c_uint64(bufs[a].data_ptr()) for a in l["args"]]
         args = (ctypes.c_void_p * max(1, len(ptrs)))(*[ctypes.cast(ctypes.byref(p), ctypes.c_void_p) for p in ptrs])
-        g, bl = l["grid"], l["block"]
-        check(cuda.cuLaunchKernel(fn, g[0], g[1], g[2], bl[0], bl[1], bl[2], 0, None, args, None), "launch " + l["kernel"])
+        g, bl, dyn = l["grid"], l["block"], l.get("dynamic_shared_bytes", 0)
+        if dyn:  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
+            check(cuda.cuFuncSetAttribute(fn, 8, dyn), "shared memory of " + l["kernel"])
+        check(cuda.cuLaunchKernel(fn, g[0], g[1], g[2], bl[0], bl[1], bl[2], dyn, None, args, None), "launch " + l["kernel"])
     check(cuda.cuCtxSynchronize(), "sync")
     outs = sorted([b for b in plan["buffers"] if b["role"] == "OUTPUT"], key=lambda b: b["index"])
     verdicts = []

@@ -21,6 +21,9 @@ template <typename T> __device__ __forceinline__ T kc_shfl_idx(T v, int lane) { 
 template <typename T> __device__ __forceinline__ T kc_shfl_down(T v, int delta) { return __shfl_down_sync(0xffffffffu, v, (unsigned)delta); }
 template <typename T> __device__ __forceinline__ T kc_shfl_xor(T v, int mask) { return __shfl_xor_sync(0xffffffffu, v, mask); }
 
+// A kernel's shared memory past 48 KB: one dynamic allocation that the launch sizes (the size is the CPU shim's).
+#define KC_DYNAMIC_SHARED(name, bytes) extern __shared__ __align__(16) unsigned char name[]
+
 // cp.async of one 4-byte element into shared memory; invalid: nothing read, the element zero-filled (src-size 0).
 __device__ __forceinline__ void kc_cp_async4(void* dst, const void* src, bool valid) {
     unsigned s = (unsigned)__cvta_generic_to_shared(dst);

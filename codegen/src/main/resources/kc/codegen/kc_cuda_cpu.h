@@ -23,6 +23,7 @@
 #define __launch_bounds__(...)
 // Shared memory: one copy per kernel function, valid because blocks run one at a time.
 #define __shared__ static
+#define KC_DYNAMIC_SHARED(name, bytes) alignas(16) static unsigned char name[bytes]
 #define __align__(n) __attribute__((aligned(n)))
 #define KC_HD inline
 

@@ -95,8 +95,15 @@ public final class CudaRenderer {
           .append(k.name()).append('(');
         sb.append(k.params().stream().map(this::param).collect(Collectors.joining(", ")));
         sb.append(") {\n");
-        for (SharedArray s : k.shared())
-            sb.append("    __shared__ __align__(16) ").append(scalar(s.elem())).append(' ').append(s.name()).append('[').append(s.length()).append("];\n");
+        if (k.dynamicShared()) { // past the static limit: one dynamic allocation, the arrays at their offsets
+            sb.append("    KC_DYNAMIC_SHARED(kc_dynamic_smem, ").append(k.sharedBytes()).append(");\n");
+            for (SharedArray s : k.shared())
+                sb.append("    ").append(scalar(s.elem())).append("* const ").append(s.name()).append(" = reinterpret_cast<").append(scalar(s.elem()))
+                  .append("*>(kc_dynamic_smem + ").append(k.sharedOffset(s.name())).append(");\n");
+        } else {
+            for (SharedArray s : k.shared())
+                sb.append("    __shared__ __align__(16) ").append(scalar(s.elem())).append(' ').append(s.name()).append('[').append(s.length()).append("];\n");
+        }
         stmts(k.body(), 1);
         sb.append("}\n");
     }

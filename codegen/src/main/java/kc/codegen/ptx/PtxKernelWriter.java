@@ -37,6 +37,8 @@ final class PtxKernelWriter {
     private final Map<String, BufferParam> params = new HashMap<>();
     private final Map<String, String> paramBase = new HashMap<>();
     private final Map<String, SharedArray> shared = new HashMap<>();
+    /** Each shared array's address: its symbol, or a register holding its place in the dynamic allocation. */
+    private final Map<String, String> sharedBase = new HashMap<>();
     private final Map<String, LocalArray> locals = new HashMap<>();
     /** Local arrays held in registers: name -> one register per element. */
     private final Map<String, List<String>> localRegs = new HashMap<>();
@@ -76,6 +78,17 @@ final class PtxKernelWriter {
             paramBase.put(p.name(), global);
         }
         for (SharedArray s : kernel.shared()) shared.put(s.name(), s);
+        if (kernel.dynamicShared()) { // the arrays at their offsets in the one dynamic allocation
+            String base = code.reg(ScalarType.U32);
+            code.emit("mov.u32 " + base + ", " + PtxRenderer.DYNAMIC_SHARED);
+            for (SharedArray s : kernel.shared()) {
+                String at = code.reg(ScalarType.U32);
+                code.emit("add.u32 " + at + ", " + base + ", " + kernel.sharedOffset(s.name()));
+                sharedBase.put(s.name(), at);
+            }
+        } else {
+            for (SharedArray s : kernel.shared()) sharedBase.put(s.name(), symbol("smem_", s.name()));
+        }
         block(body);
         code.emit("ret");
 
@@ -87,8 +100,9 @@ final class PtxKernelWriter {
         var l = kernel.launch();
         sb.append(".maxntid ").append(l.blockX()).append(", ").append(l.blockY()).append(", ").append(l.blockZ()).append("\n{\n");
         sb.append(code.declarations());
-        for (SharedArray s : kernel.shared())
-            sb.append("\t.shared .align 16 .b8 ").append(symbol("smem_", s.name())).append('[').append(Math.max(1, s.bytes())).append("];\n");
+        if (!kernel.dynamicShared())
+            for (SharedArray s : kernel.shared())
+                sb.append("\t.shared .align 16 .b8 ").append(symbol("smem_", s.name())).append('[').append(Math.max(1, s.bytes())).append("];\n");
         sb.append(localDecls);
         sb.append(code.body());
         sb.append("}\n");
@@ -270,7 +284,7 @@ final class PtxKernelWriter {
     private String bufferAddress(String buffer, Space space, TExpr index, int bytes) {
         if (space == Space.SHARED) {
             if (!shared.containsKey(buffer)) throw new IllegalStateException("kernel " + kernel.name() + ": unknown shared array " + buffer);
-            return address(symbol("smem_", buffer), false, index, bytes);
+            return address(sharedBase.get(buffer), false, index, bytes);
         }
         stateSpace(buffer, space, false);
         return address(paramBase.get(buffer), true, index, bytes);

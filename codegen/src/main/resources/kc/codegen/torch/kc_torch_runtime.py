@@ -3,6 +3,7 @@
 import ctypes as _kc_ctypes
 import threading as _kc_threading
 
+_KC_MAX_DYNAMIC_SHARED = 8  # CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES
 _KC_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
               "bfloat16": torch.bfloat16, "int32": torch.int32, "int64": torch.int64, "bool": torch.bool}
 
@@ -22,7 +23,8 @@ class _KcDriver:
 
     @classmethod
     def prepared(cls, device):
-        """(lock, {buffer name: c_void_p}, [(CUfunction, grid x y z, block x y z, argument array, kernel name)])."""
+        """(lock, {buffer name: c_void_p}, [(CUfunction, grid x y z, block x y z, dynamic shared bytes, argument array,
+        kernel name)])."""
         state = cls.devices.get(device.index)
         if state is not None:
             return state
@@ -47,8 +49,10 @@ class _KcDriver:
                 cls.check(cls.lib.cuModuleGetFunction(_kc_ctypes.byref(f), module, launch["kernel"].encode()), launch["kernel"])
                 args = (_kc_ctypes.c_void_p * len(launch["args"]))(
                     *[_kc_ctypes.cast(_kc_ctypes.pointer(pointers[a]), _kc_ctypes.c_void_p) for a in launch["args"]])
-                g, blk = launch["grid"], launch["block"]
-                launches.append((f, g[0], g[1], g[2], blk[0], blk[1], blk[2], args, launch["kernel"]))
+                g, blk, dynamic = launch["grid"], launch["block"], launch.get("dynamic_shared_bytes", 0)
+                if dynamic:  # past 48 KB a function must be allowed its dynamic shared memory
+                    cls.check(cls.lib.cuFuncSetAttribute(f, _KC_MAX_DYNAMIC_SHARED, dynamic), launch["kernel"] + "'s shared memory")
+                launches.append((f, g[0], g[1], g[2], blk[0], blk[1], blk[2], dynamic, args, launch["kernel"]))
         state = (_kc_threading.Lock(), pointers, launches)
         cls.devices[device.index] = state
         return state
@@ -195,8 +199,8 @@ def _kc_forward(model, inputs):
             base = arena.data_ptr()
             for name, offset in _KC_SCRATCH:
                 pointers[name].value = base + offset
-        for f, gx, gy, gz, bx, by, bz, args, kernel in launches:
-            status = launch(f, gx, gy, gz, bx, by, bz, 0, stream, args, None)
+        for f, gx, gy, gz, bx, by, bz, dynamic, args, kernel in launches:
+            status = launch(f, gx, gy, gz, bx, by, bz, dynamic, stream, args, None)
             if status:
                 _KcDriver.check(status, "launching " + kernel)
     result = [t for _, t in sorted(outputs, key=lambda o: o[0])]

@@ -43,8 +43,11 @@ public record LaunchPlan(String model, List<Buffer> buffers, List<KernelLaunch> 
         public long bytes() { return shape.numel() * dtype.bytes; }
     }
 
-    /** One launch: the kernel by name, its geometry and its buffer arguments in parameter order. */
+    /** One launch: the kernel by name, its geometry, its buffer arguments in parameter order and its shared memory. */
     public record KernelLaunch(String kernel, Launch launch, List<String> args, long sharedBytes) {
         public KernelLaunch { args = List.copyOf(args); }
+
+        /** The dynamic shared memory the launch must ask for (and the function allow): 0 where it is static. */
+        public long dynamicSharedBytes() { return sharedBytes > Kernel.STATIC_SHARED_LIMIT ? sharedBytes : 0; }
     }
 }

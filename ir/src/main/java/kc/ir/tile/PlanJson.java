@@ -12,7 +12,8 @@ import kc.ir.graph.Shape;
 /**
  * The launch plan as JSON, for runtimes outside kc (a hand-written C++ or Python loader): buffers with role,
  * dtype, shape, bytes (and the state_dict key or literal values), then the launches in order with grid, block,
- * dynamic shared bytes and argument buffer names in kernel parameter order.
+ * shared bytes (dynamic_shared_bytes: what the launch must ask for, 0 where the kernel declares them statically)
+ * and argument buffer names in kernel parameter order.
  */
 public final class PlanJson {
     private PlanJson() {}
@@ -44,6 +45,7 @@ public final class PlanJson {
               .append(", \"grid\": [").append(g.gridX()).append(", ").append(g.gridY()).append(", ").append(g.gridZ())
               .append("], \"block\": [").append(g.blockX()).append(", ").append(g.blockY()).append(", ").append(g.blockZ())
               .append("], \"shared_bytes\": ").append(l.sharedBytes())
+              .append(", \"dynamic_shared_bytes\": ").append(l.dynamicSharedBytes())
               .append(", \"args\": [");
             for (int a = 0; a < l.args().size(); a++) quote(sb.append(a > 0 ? ", " : ""), l.args().get(a));
             sb.append("]}").append(i + 1 < plan.launches().size() ? ",\n" : "\n");

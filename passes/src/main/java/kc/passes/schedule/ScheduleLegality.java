@@ -153,7 +153,7 @@ public final class ScheduleLegality {
         if (t.stages() > MAX_STAGES) return "stages " + t.stages() + ": at most " + MAX_STAGES;
         if (t.stages() >= 2 && !plainFactors)
             return "stages " + t.stages() + " copies the operand tiles asynchronously (cp.async), which takes fp32 operands read as they are; this contraction computes a factor (stages 1)";
-        long shared = t.sharedBytes(plainFactors), limit = Math.min(STATIC_SHARED_BYTES, m.maxSharedBytesPerBlock());
+        long shared = t.sharedBytes(plainFactors), limit = m.maxSharedBytesPerBlock(); // past 48 KB: dynamic shared memory
         if (shared > limit)
             return "tile " + t.m() + "x" + t.n() + "x" + t.k() + (t.ring(plainFactors) > 1 ? " in " + t.ring(plainFactors) + " stages" : "") + " takes " + shared
                     + " bytes of shared memory; at most " + limit + " on " + m.target() + " (a smaller tile or fewer stages)";

@@ -40,6 +40,13 @@ public final class GpuModel {
             } catch (CudaException e) {
                 throw new GpuException("the PTX has no kernel " + l.kernel() + " that the launch plan names");
             }
+            if (l.dynamicSharedBytes() > 0) { // past 48 KB a function must be allowed its dynamic shared memory
+                try {
+                    cuFuncSetAttribute(f, jcuda.driver.CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, (int) l.dynamicSharedBytes());
+                } catch (CudaException e) {
+                    throw new GpuException("kernel " + l.kernel() + " needs " + l.dynamicSharedBytes() + " bytes of shared memory: " + e.getMessage());
+                }
+            }
             functions.put(l.kernel(), f);
             checkGeometry(l);
         }
@@ -131,7 +138,7 @@ public final class GpuModel {
                 Launch g = launches.get(i).launch();
                 try {
                     cuLaunchKernel(kernels.get(i), (int) g.gridX(), (int) g.gridY(), (int) g.gridZ(), g.blockX(), g.blockY(), g.blockZ(),
-                            0, stream, arguments.get(i), null);
+                            (int) launches.get(i).dynamicSharedBytes(), stream, arguments.get(i), null);
                 } catch (CudaException e) {
                     throw new GpuException("launch " + i + " (" + launches.get(i).kernel() + "): " + e.getMessage());
                 }

@@ -54,7 +54,9 @@ class TiledContractionCpuTest {
     }
 
     /** The graph's contraction group under these tiles and accumulation, checked on both shims. */
-    private static Lowered check(Graph g, Tiles tiles, Accumulation acc) {
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc) { return check(g, tiles, acc, CpuRunner.BACKENDS); }
+
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc, List<String> backends) {
         Schedule d = DefaultScheduler.schedule(g);
         GroupSchedule contraction = null;
         for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
@@ -62,10 +64,10 @@ class TiledContractionCpuTest {
         Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles));
         List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
         assertTrue(problems.isEmpty(), problems.toString());
-        return run(g, s);
+        return run(g, s, backends);
     }
 
-    private static Lowered run(Graph g, Schedule s) {
+    private static Lowered run(Graph g, Schedule s, List<String> backends) {
         Random rnd = new Random(7);
         List<HostTensor> in = new ArrayList<>();
         for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
@@ -80,7 +82,7 @@ class TiledContractionCpuTest {
                 assertTrue(res.ok(), "ptxas " + t.arch + ": " + res.error());
             }
         List<HostTensor> ref = Interpreter.run(g, in, params);
-        for (String backend : CpuRunner.BACKENDS) {
+        for (String backend : backends) {
             CpuCheck.Result res = CpuCheck.compare(CpuRunner.run(low.kernels(), low.plan(), in, params, backend), ref);
             assertTrue(res.passed(), backend + " " + s.groups() + ": " + res.message());
         }
@@ -163,8 +165,13 @@ class TiledContractionCpuTest {
                 "a factor that multiplies two operands is evaluated in registers");
         assertEquals(List.of("group einsum#1: stages 2 copies the operand tiles asynchronously (cp.async), which takes fp32 operands read as they are; this contraction computes a factor (stages 1)"),
                 legality(product, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3).withStages(2)));
-        assertEquals(List.of("group matmul#1: tile 64x128x16 in 4 stages takes 53248 bytes of shared memory; at most 49152 on sm_90 (a smaller tile or fewer stages)"),
-                legality(plain, Tiles.mma(64, 128, 16, 32, 32, MatrixUnit.TF32X3).withStages(4)));
+        assertEquals(List.of("group matmul#1: tile 128x128x32 in 8 stages takes 278528 bytes of shared memory; at most 232448 on sm_90 (a smaller tile or fewer stages)"),
+                legality(plain, Tiles.mma(128, 128, 32, 64, 32, MatrixUnit.TF32X3).withStages(8)));
+        // past 48 KB the arrays live in dynamic shared memory, which the launch sizes
+        Lowered big = check(plain, Tiles.mma(64, 128, 16, 32, 32, MatrixUnit.TF32X3).withStages(4), Accumulation.DOUBLE,
+                List.of("cuda-cpu")); // Apple GPUs stop at 32 KB
+        assertEquals(53248, big.plan().launches().get(0).dynamicSharedBytes());
+        assertTrue(big.kernels().get(0).dynamicShared());
         assertTrue(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(4), Accumulation.DOUBLE)), "a ring of 4");
         assertFalse(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(1), Accumulation.DOUBLE)), "stages 1: registers");
         assertEquals(3, new Tiles(64, 128, 16, 4, 8).ring(true));
