@@ -32,8 +32,10 @@ import kc.ir.graph.Value;
 import kc.ir.interp.HostTensor;
 import kc.ir.interp.Interpreter;
 import kc.ir.tile.Kernel;
+import kc.passes.cost.MachineModel;
 import kc.passes.lower.Lowered;
 import kc.passes.lower.Lowering;
+import kc.passes.schedule.DefaultScheduler;
 import kc.runtime.verify.Comparison;
 import kc.runtime.verify.Tolerance;
 
@@ -64,6 +66,8 @@ class CodegenSampleTest {
         // Every shared problem at its real size: lowering without compiling is cheap (seconds for all).
         Map<String, Set<String>> used = new ConcurrentHashMap<>();
         Map<String, List<Kernel>> sampleKernels = new ConcurrentHashMap<>();
+        // what kc compiles for Apple GPUs (their own schedule: no tensor cores, 32 KB of threadgroup memory)
+        Map<String, List<Kernel>> appleKernels = new ConcurrentHashMap<>();
         Map<String, String> notLowered = new ConcurrentHashMap<>();
         files.parallelStream().forEach(p -> {
             String name = name(p);
@@ -74,7 +78,10 @@ class CodegenSampleTest {
                 Set<String> f = CodegenFeatures.ofGraph(fused);
                 f.addAll(CodegenFeatures.ofKernels(lowered.kernels()));
                 used.put(name, f);
-                if (sample.contains(name)) sampleKernels.put(name, renamed(name, "full", lowered.kernels()));
+                if (sample.contains(name)) {
+                    sampleKernels.put(name, renamed(name, "full", lowered.kernels()));
+                    appleKernels.put(name, Lowering.lower(fused, DefaultScheduler.schedule(fused, MachineModel.APPLE), MachineModel.APPLE).kernels());
+                }
             } catch (RuntimeException | StackOverflowError e) {
                 notLowered.put(name, String.valueOf(e)); // the frontend and codegen sweeps report these
             }
@@ -106,7 +113,7 @@ class CodegenSampleTest {
                 report.append("FAIL ").append(name).append("  ").append(t.getMessage()).append('\n');
             }
         }
-        report.append(compileAll(sample.stream().filter(sampleKernels::containsKey).toList(), sampleKernels, failures));
+        report.append(compileAll(sample.stream().filter(sampleKernels::containsKey).toList(), sampleKernels, appleKernels, failures));
 
         // What any shared problem uses and no sampled kernel does, with the problems that use it.
         Map<String, List<String>> missing = new TreeMap<>();
@@ -173,17 +180,19 @@ class CodegenSampleTest {
     }
 
     /**
-     * Every sampled kernel (both sizes) rendered to Metal, and as one PTX module and one CUDA C unit per
+     * Every sampled problem's real-size kernels as kc compiles them for Apple GPUs rendered to Metal, every sampled
+     * kernel (both sizes) as one PTX module and one CUDA C unit per
      * architecture through ptxas and nvcc: one tool run each, not one per problem. When a tool rejects the whole,
      * each problem is tried alone to name the one at fault.
      */
-    private static String compileAll(List<String> problems, Map<String, List<Kernel>> kernels, List<String> failures) throws Exception {
+    private static String compileAll(List<String> problems, Map<String, List<Kernel>> kernels, Map<String, List<Kernel>> apple,
+                                     List<String> failures) throws Exception {
         List<Kernel> all = problems.stream().flatMap(p -> kernels.get(p).stream()).toList();
         List<String> accepted = new ArrayList<>();
         int before = failures.size();
         for (String p : problems) {
             try {
-                new MetalRenderer().render(kernels.get(p));
+                new MetalRenderer().render(apple.get(p));
             } catch (RuntimeException e) {
                 failures.add(p + ": Metal renderer: " + e.getMessage());
             }
