@@ -79,17 +79,25 @@ public record Contraction(ScalarExpr rowFactor, ScalarExpr colFactor, int[] rows
         if (rows.isEmpty() || cols.isEmpty()) return null;
         int[] rk = ints(k);
         return new Contraction(rowFactor, colFactor, ints(rows), ints(cols), ints(batch), rk, dims,
-                alongK(rowFactor, g, rk), alongK(colFactor, g, rk));
+                alongK(rowFactor, g, rk, ints(rows), dims), alongK(colFactor, g, rk, ints(cols), dims));
     }
 
-    /** Whether the first operand the factor reads has the innermost reduction dim in its innermost index. */
-    private static boolean alongK(ScalarExpr factor, Op.Generic g, int[] k) {
+    /**
+     * Whether the factor's consecutive elements in memory run along the reduction rather than along its own rows
+     * (columns): the first operand it reads has the innermost reduction dim in its innermost index, and no own dim
+     * there runs longer. A convolution's input is read at ow + kw: 3 terms of kw against a row of ow, so its tile
+     * loads go along the rows.
+     */
+    private static boolean alongK(ScalarExpr factor, Op.Generic g, int[] k, int[] own, long[] dims) {
         int operand = VectorAccess.reads(factor).nextSetBit(0);
         IndexMap map = g.maps().get(operand);
         if (map.rank() == 0) return true;
         BitSet last = new BitSet();
         dims(map.exprs().get(map.rank() - 1), last);
-        return last.get(k[k.length - 1]);
+        int innerK = k[k.length - 1];
+        if (!last.get(innerK)) return false;
+        for (int d : own) if (last.get(d) && dims[d] > dims[innerK]) return false;
+        return true;
     }
 
     /** The domain dims an expression depends on: through its operands' index maps and its index reads. */

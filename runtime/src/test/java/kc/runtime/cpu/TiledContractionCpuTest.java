@@ -182,6 +182,21 @@ class TiledContractionCpuTest {
         assertEquals(2, new Tiles(64, 128, 16, 4, 8).automaticStages(32 * 1024), "Apple GPUs: 32 KB");
     }
 
+    @Test void tileLoadsRunAlongTheLongerContiguousDim() {
+        Contraction mm = contraction(model("a, b):\n        return a @ b\n", "", "torch.randn(64, 96), torch.randn(96, 80)"));
+        assertTrue(mm.rowsAlongK(), "a's rows are contiguous along k");
+        assertFalse(mm.colsAlongK(), "b's columns are contiguous along n");
+        // the input is read at ow + kw: a row of 30 pixels against 3 terms of kw, so its tile loads go along pixels
+        Contraction conv = contraction(model("x):\n        return self.conv(x)\n", "        self.conv = nn.Conv2d(4, 36, 3)\n", "torch.randn(2, 4, 32, 32)"));
+        assertFalse(conv.colsAlongK(), "the input's tile along its pixels");
+        assertTrue(conv.rowsAlongK(), "the weight's tile along its (cin, kh, kw) terms");
+    }
+
+    private static Contraction contraction(Graph g) {
+        for (var n : g.nodes()) if (Contraction.of(n) != null) return Contraction.of(n);
+        throw new AssertionError("no contraction");
+    }
+
     @Test void batchedMatmul() {
         Graph g = model("a, b):\n        return torch.bmm(a, b)\n", "", "torch.randn(3, 20, 35), torch.randn(3, 35, 33)");
         check(g, new Tiles(32, 32, 8, 4, 4).withThreadTile(2, 2), Accumulation.PLAIN);
