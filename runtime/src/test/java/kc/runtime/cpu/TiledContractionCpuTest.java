@@ -173,6 +173,7 @@ class TiledContractionCpuTest {
         assertEquals(53248, big.plan().launches().get(0).dynamicSharedBytes());
         assertTrue(big.kernels().get(0).dynamicShared());
         assertTrue(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(4), Accumulation.DOUBLE)), "a ring of 4");
+        assertTrue(copiesAsync(check(plain, new Tiles(32, 32, 4, 2, 2).withStages(2), Accumulation.PLAIN)), "a ring of 2: each step waits for all");
         assertFalse(copiesAsync(check(plain, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.TF32X3).withStages(1), Accumulation.DOUBLE)), "stages 1: registers");
         assertEquals(3, new Tiles(64, 128, 16, 4, 8).ring(true));
         assertEquals(0, new Tiles(64, 128, 16, 4, 8).ring(false), "computed factors go through registers");
