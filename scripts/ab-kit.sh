@@ -12,6 +12,7 @@ mm_default        $MM  -
 mm_s1             $MM  strategy tile  tile 64x128x16  warp 32x32  mma tf32x3  stages 1  accumulate double
 mm_s2             $MM  strategy tile  tile 64x128x16  warp 32x32  mma tf32x3  stages 2  accumulate double
 mm_s4             $MM  strategy tile  tile 64x128x16  warp 32x32  mma tf32x3  stages 4  accumulate double
+mm_swizzle8       $MM  strategy tile  tile 64x128x16  warp 32x32  mma tf32x3  stages 3  swizzle 8  accumulate double
 mm_128x64_s4      $MM  strategy tile  tile 128x64x16  warp 32x32  mma tf32x3  stages 4  accumulate double
 mm_64x64_s3       $MM  strategy tile  tile 64x64x16  warp 32x32  mma tf32x3  stages 3  accumulate double
 mm_64x64w32x16_s3 $MM  strategy tile  tile 64x64x16  warp 32x16  mma tf32x3  stages 3  accumulate double

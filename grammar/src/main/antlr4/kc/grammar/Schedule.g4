@@ -23,6 +23,7 @@
  *   warp MxN                                                each warp's outputs within the tile (tile, tensor cores)
  *   mma tf32x3                                              tensor cores, fp32 operands split in two tf32 parts
  *   stages N                                  default kc's  operand buffers (tile): 2+ a cp.async ring, 1 registers
+ *   swizzle N                                 default 1     tile order (tile): bands of N tile rows, for L2 reuse
  *
  * N is a whole number from 1. Line breaks and spacing mean nothing. `#` starts a comment to the end of the line,
  * except inside a name: `softmax#1` is one name, `x # note` is a name and a comment.
@@ -47,7 +48,7 @@ members : '=' name ( ',' name )* ;
 knob
     : STRATEGY word=( POINTWISE | WARP | BLOCK | GRID | SCAN | TILE | WINDOW )
     | ACCUMULATE word=( PLAIN | DOUBLE )
-    | ( THREADS | ITEMS | VECTOR | SPLIT | STAGES ) count
+    | ( THREADS | ITEMS | VECTOR | SPLIT | STAGES | SWIZZLE ) count
     | ( TILE | THREAD | WARP ) size
     | MMA word=TF32X3
     ;
@@ -61,7 +62,7 @@ count : NUMBER | NEGATIVE ;
 
 name
     : NAME | NUMBER
-    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | STAGES | TILE | THREAD | SIZE | MMA | TF32X3 | PRECISION | FP32
+    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | STAGES | SWIZZLE | TILE | THREAD | SIZE | MMA | TF32X3 | PRECISION | FP32
     | POINTWISE | WARP | BLOCK | GRID | SCAN | WINDOW | PLAIN | DOUBLE
     ;
 
@@ -75,6 +76,7 @@ VECTOR     : 'vector' ;
 ACCUMULATE : 'accumulate' ;
 SPLIT      : 'split' ;
 STAGES     : 'stages' ;
+SWIZZLE    : 'swizzle' ;
 TILE       : 'tile' ;
 THREAD     : 'thread' ;
 MMA        : 'mma' ;

@@ -89,10 +89,20 @@ final class ContractionLowering {
         termBase = kb.c(0);
         List<TStmt> body = kb.nested(() -> {
             TExpr b = kb.let("b", GenericLowering.blockIndex(kb, launch));
-            TExpr colTile = kb.let("tc", KernelBuilder.rem(b, colTiles));
-            TExpr q = kb.let("q", KernelBuilder.div(b, colTiles));
-            TExpr rowTile = kb.let("tr", KernelBuilder.rem(q, rowTiles));
-            TExpr batchPoint = kb.let("bp", KernelBuilder.div(q, rowTiles));
+            TExpr p = kb.let("p", KernelBuilder.rem(b, rowTiles * colTiles)); // the tile within its batch point
+            TExpr batchPoint = kb.let("bp", KernelBuilder.div(b, rowTiles * colTiles));
+            TExpr rowTile, colTile;
+            int band = t.swizzle();
+            if (band > 1) { // bands of `band` tile rows, down each column of a band in turn
+                TExpr first = kb.let("fr", KernelBuilder.mul(KernelBuilder.div(p, band * colTiles), band));
+                TExpr rows = kb.let("nr", TExpr.binary(BinOp.MIN, TExpr.binary(BinOp.SUB, kb.c(rowTiles), first), kb.c(band))); // the last band's may be fewer
+                TExpr within = kb.let("w", KernelBuilder.rem(p, band * colTiles));
+                rowTile = kb.let("tr", KernelBuilder.add(first, TExpr.binary(BinOp.REM, within, rows)));
+                colTile = kb.let("tc", TExpr.binary(BinOp.DIV, within, rows));
+            } else {
+                colTile = kb.let("tc", KernelBuilder.rem(p, colTiles));
+                rowTile = kb.let("tr", KernelBuilder.div(p, colTiles));
+            }
             TExpr rowBase = kb.let("row0", KernelBuilder.mul(rowTile, t.m()));
             TExpr colBase = kb.let("col0", KernelBuilder.mul(colTile, t.n()));
             TExpr tid = kb.toIdx(new TExpr.Special(TExpr.Reg.THREAD_X));

@@ -11,20 +11,27 @@ package kc.passes.schedule;
  * ring of S shared buffers, S - 1 steps in flight while one multiplies; with 1 each step's loads wait in registers
  * while the step before multiplies, through one buffer; 0 leaves it to {@link #ring}.
  *
+ * <p>Order: with {@code swizzle} G of 2 or more the blocks walk the output tiles in bands of G tile rows, down each
+ * column of a band before the next, so that the blocks resident together share operand panels in L2; 0 or 1 walks
+ * them row by row.
+ *
  * <p>Sums: under {@code accumulate plain} every product goes straight into an fp32 total, which legality allows for
  * short reductions only. Under {@code accumulate double} a thread sums a run of r products plainly, then adds the
  * run's sum to a double-word total by TwoSum, which loses nothing: only the runs' own rounding errors remain, about
  * sqrt(K r) terms' worth where a plain sum of K terms has K (see {@link #compensationRun}).
  */
-public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit, int stages) {
+public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit, int stages, int swizzle) {
     /** SIMT tiles: each thread threadM x threadN outputs. */
-    public Tiles(int m, int n, int k, int threadM, int threadN) { this(m, n, k, threadM, threadN, 0, 0, MatrixUnit.SIMT, 0); }
+    public Tiles(int m, int n, int k, int threadM, int threadN) { this(m, n, k, threadM, threadN, 0, 0, MatrixUnit.SIMT, 0, 0); }
 
     /** Tensor-core tiles: each warp warpM x warpN outputs. */
-    public static Tiles mma(int m, int n, int k, int warpM, int warpN, MatrixUnit unit) { return new Tiles(m, n, k, 0, 0, warpM, warpN, unit, 0); }
+    public static Tiles mma(int m, int n, int k, int warpM, int warpN, MatrixUnit unit) { return new Tiles(m, n, k, 0, 0, warpM, warpN, unit, 0, 0); }
 
     /** The same tiles staged through {@code s} buffers (see the class comment). */
-    public Tiles withStages(int s) { return new Tiles(m, n, k, threadM, threadN, warpM, warpN, unit, s); }
+    public Tiles withStages(int s) { return new Tiles(m, n, k, threadM, threadN, warpM, warpN, unit, s, swizzle); }
+
+    /** The same tiles walked in bands of {@code g} tile rows (see the class comment). */
+    public Tiles withSwizzle(int g) { return new Tiles(m, n, k, threadM, threadN, warpM, warpN, unit, stages, g); }
 
     /** Threads per block. */
     public int threads() {
@@ -108,10 +115,10 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
     }
 
     /** The same tiles with another thread tile. */
-    public Tiles withThreadTile(int tm, int tn) { return new Tiles(m, n, k, tm, tn).withStages(stages); }
+    public Tiles withThreadTile(int tm, int tn) { return new Tiles(m, n, k, tm, tn).withStages(stages).withSwizzle(swizzle); }
 
     @Override public String toString() {
         return m + "x" + n + "x" + k + (unit == MatrixUnit.SIMT ? " thread " + threadM + "x" + threadN : " warp " + warpM + "x" + warpN + " mma " + unit.word())
-                + (stages > 0 ? " stages " + stages : "");
+                + (stages > 0 ? " stages " + stages : "") + (swizzle > 0 ? " swizzle " + swizzle : "");
     }
 }

@@ -183,6 +183,17 @@ class TiledContractionCpuTest {
         assertEquals(2, new Tiles(64, 128, 16, 4, 8).automaticStages(32 * 1024), "Apple GPUs: 32 KB");
     }
 
+    @Test void swizzledTileOrdersCoverEveryTileOnce() {
+        // 4 x 3 tiles of 16 x 16 (the last row and column partial) in bands of 3 rows (the last band of 1), of 2,
+        // and of more rows than there are; batched too
+        Graph g = model("a, b):\n        return a @ b\n", "", "torch.randn(57, 45), torch.randn(45, 40)");
+        for (int band : new int[] {3, 2, 8})
+            check(g, new Tiles(16, 16, 8, 2, 2).withSwizzle(band), Accumulation.PLAIN);
+        check(g, Tiles.mma(16, 16, 8, 16, 8, MatrixUnit.TF32X3).withSwizzle(3), Accumulation.DOUBLE);
+        Graph batched = model("a, b):\n        return torch.bmm(a, b)\n", "", "torch.randn(3, 50, 35), torch.randn(3, 35, 33)");
+        check(batched, new Tiles(16, 16, 8, 2, 2).withSwizzle(2), Accumulation.PLAIN);
+    }
+
     @Test void tileLoadsRunAlongTheLongerContiguousDim() {
         Contraction mm = contraction(model("a, b):\n        return a @ b\n", "", "torch.randn(64, 96), torch.randn(96, 80)"));
         assertTrue(mm.rowsAlongK(), "a's rows are contiguous along k");

@@ -38,7 +38,7 @@ import kc.passes.schedule.language.ScheduleText.SyntaxError;
 final class ScheduleReader {
     private ScheduleReader() {}
 
-    static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages";
+    static final String KNOBS = "strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle";
     static final String STRATEGIES = "pointwise, warp, block, grid, scan, tile, window";
     static final String ACCUMULATIONS = "plain, double";
 
@@ -92,7 +92,7 @@ final class ScheduleReader {
         }
         Strategy strategy = null;
         int threads = ScheduleText.DEFAULT_THREADS, items = ScheduleText.DEFAULT_ITEMS, vector = ScheduleText.DEFAULT_VECTOR;
-        int splits = ScheduleText.DEFAULT_SPLIT, stages = 0;
+        int splits = ScheduleText.DEFAULT_SPLIT, stages = 0, swizzle = 0;
         int[] tile = null, thread = null, warp = null;
         MatrixUnit unit = MatrixUnit.SIMT;
         Accumulation accumulation = ScheduleText.DEFAULT_ACCUMULATION;
@@ -112,6 +112,7 @@ final class ScheduleReader {
                 case ScheduleParser.VECTOR -> vector = count(key, k.count());
                 case ScheduleParser.SPLIT -> splits = count(key, k.count());
                 case ScheduleParser.STAGES -> stages = count(key, k.count());
+                case ScheduleParser.SWIZZLE -> swizzle = count(key, k.count());
                 case ScheduleParser.TILE -> tile = size(key, k.size(), 3, "MxNxK: the block's rows, columns and reduction step");
                 case ScheduleParser.THREAD -> thread = size(key, k.size(), 2, "MxN: each thread's rows and columns");
                 case ScheduleParser.WARP -> warp = size(key, k.size(), 2, "MxN: each warp's rows and columns");
@@ -131,7 +132,8 @@ final class ScheduleReader {
         }
         Tiles tiles = tile == null ? null : cores ? new Tiles(tile[0], tile[1], tile[2], thread[0], thread[1]) : Tiles.mma(tile[0], tile[1], tile[2], warp[0], warp[1], unit);
         if (stages > 0 && tiles == null) throw error(given.get(ScheduleParser.STAGES), "group " + name + ": stages go with tile MxNxK (strategy tile)");
-        if (tiles != null) tiles = tiles.withStages(stages);
+        if (swizzle > 0 && tiles == null) throw error(given.get(ScheduleParser.SWIZZLE), "group " + name + ": swizzle goes with tile MxNxK (strategy tile)");
+        if (tiles != null) tiles = tiles.withStages(stages).withSwizzle(swizzle);
         if (tiles != null && !given.containsKey(ScheduleParser.THREADS)) threads = tiles.threads();
         return new GroupSchedule(name, members, strategy, threads, items, vector, accumulation, splits, tiles);
     }

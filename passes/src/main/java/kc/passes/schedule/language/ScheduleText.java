@@ -113,6 +113,7 @@ public final class ScheduleText {
                 out.append("  mma ").append(t.unit().word());
             }
             if (t.stages() > 0) out.append("  stages ").append(count("stages", t.stages(), g));
+            if (t.swizzle() > 0) out.append("  swizzle ").append(count("swizzle", t.swizzle(), g));
         }
         out.append("  threads ").append(count("threads", g.threads(), g));
         // a tiled group's outputs per thread are its thread tile: items and vector only where they say something

@@ -28,7 +28,7 @@ class ScheduleTextErrorsTest {
             group a strategy 256                        | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found '256'
             group a strategy                            | 1 | 17 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found the end of the schedule
             group a strategy block accumulate triple    | 1 | 35 | unknown accumulation 'triple'; accumulate is plain, double
-            group a strategy block thred 256            | 1 | 24 | unknown knob 'thred'; knobs are strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages
+            group a strategy block thred 256            | 1 | 24 | unknown knob 'thred'; knobs are strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle
             group a strategy tile tile 128x128 thread 8x8 | 1 | 28 | tile needs MxNxK: the block's rows, columns and reduction step, found '128x128'
             group a strategy tile tile 64x64x8 thread 4 | 1 | 43 | thread needs MxN: each thread's rows and columns, found '4'
             group a strategy tile tile 64x64x0 thread 4x4 | 1 | 28 | tile 64x64x0: each size must be from 1 to 2147483647
@@ -38,11 +38,12 @@ class ScheduleTextErrorsTest {
             group a strategy tile tile 64x64x8 warp 32x32 | 1 | 36 | group a: warp MxN goes with mma tf32x3 (tensor cores); on the cores give thread MxN
             group a strategy tile mma tf32x3            | 1 | 23 | group a: mma needs tile MxNxK and warp MxN
             group a strategy block stages 2             | 1 | 24 | group a: stages go with tile MxNxK (strategy tile)
+            group a strategy block swizzle 8            | 1 | 24 | group a: swizzle goes with tile MxNxK (strategy tile)
             group a strategy tile tile 64x64x8 thread 4x4 stages 0 | 1 | 54 | stages must be at least 1, not 0
             group a strategy tile thread x4             | 1 | 30 | thread needs a size such as 8x8, found 'x4'
-            group a = b c strategy block                | 1 | 13 | unknown knob 'c'; knobs are strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages
-            group a strategy block, threads 4           | 1 | 23 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages) or 'group', found ','
-            group a strategy block 64                   | 1 | 24 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages) or 'group', found '64'
+            group a = b c strategy block                | 1 | 13 | unknown knob 'c'; knobs are strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle
+            group a strategy block, threads 4           | 1 | 23 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle) or 'group', found ','
+            group a strategy block 64                   | 1 | 24 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle) or 'group', found '64'
             group a strategy block threads abc          | 1 | 32 | threads needs a whole number, found 'abc'
             group a strategy block items 1.5            | 1 | 30 | items needs a whole number, found '1.5'
             group a strategy block vector               | 1 | 30 | vector needs a whole number, found the end of the schedule
@@ -59,13 +60,13 @@ class ScheduleTextErrorsTest {
             ~# a comment, then~  threads 32             | 3 |  3 | expected 'group', found 'threads'
             group = a strategy block                    | 1 |  7 | expected a group name after 'group', found '='
             group                                       | 1 |  6 | expected a group name after 'group', found the end of the schedule
-            group a = strategy block                    | 1 | 20 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages) or 'group', found 'block'
+            group a = strategy block                    | 1 | 20 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle) or 'group', found 'block'
             group a = b,                                | 1 | 13 | expected a member name, found the end of the schedule
             group a = , b strategy block                | 1 | 11 | expected a member name, found ','
             group conv-a strategy block                 | 1 | 11 | unexpected character '-'; a name is letters, digits and _ . # / :
             group conv-1 strategy block                 | 1 | 11 | unexpected character '-'; a name is letters, digits and _ . # / :
             group a strategy block @                    | 1 | 24 | unexpected character '@'
-            group a -1 strategy block                   | 1 |  9 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages) or 'group', found '-1'
+            group a -1 strategy block                   | 1 |  9 | expected a knob (strategy, threads, items, vector, accumulate, split, tile, thread, warp, mma, stages, swizzle) or 'group', found '-1'
             group a strategy -1                         | 1 | 18 | expected a strategy (pointwise, warp, block, grid, scan, tile, window), found '-1'
             group a strategy block threads-4            | 1 | 31 | threads must be at least 1, not -4
             group a = b, @c strategy block              | 1 | 14 | unexpected character '@'

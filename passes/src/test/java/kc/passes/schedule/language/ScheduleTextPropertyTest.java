@@ -68,6 +68,7 @@ class ScheduleTextPropertyTest {
                     : r.nextBoolean() ? new Tiles(count(r), count(r), count(r), count(r), count(r))
                     : Tiles.mma(count(r), count(r), count(r), count(r), count(r), MatrixUnit.TF32X3);
             if (tiles != null && r.nextBoolean()) tiles = tiles.withStages(count(r));
+            if (tiles != null && r.nextBoolean()) tiles = tiles.withSwizzle(count(r));
             groups.add(new GroupSchedule(name, members(r), strategy, count(r), count(r), count(r),
                     Accumulation.values()[r.nextInt(Accumulation.values().length)], splits, tiles));
         }
@@ -144,6 +145,7 @@ class ScheduleTextPropertyTest {
                 knobs.add("mma" + space(r) + t.unit().word());
             }
             if (t.stages() > 0) knobs.add("stages" + space(r) + t.stages());
+            if (t.swizzle() > 0) knobs.add("swizzle" + space(r) + t.swizzle());
             knobs.add("threads" + space(r) + g.threads());
         } else {
             knob(knobs, "threads", g.threads(), ScheduleText.DEFAULT_THREADS, r);
