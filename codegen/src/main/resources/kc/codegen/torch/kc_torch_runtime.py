@@ -85,19 +85,13 @@ def _kc_tensors(inputs):
     return flat
 
 
-_KC_BYTES = {"float32": 4, "float64": 8, "float16": 2, "bfloat16": 2, "int32": 4, "int64": 8, "bool": 1}
-
-
 def _kc_scratch_layout():
     """[(buffer name, byte offset)] of the plan's scratch buffers in one arena, 256-byte aligned, and its size."""
     layout, size = [], 0
     for b in _KC_PLAN["buffers"]:
         if b["role"] == "scratch":
-            n = _KC_BYTES[b["dtype"]]
-            for d in b["shape"]:
-                n *= d
             layout.append((b["name"], size))
-            size += (n + 255) // 256 * 256
+            size += (b["bytes"] + 255) // 256 * 256
     return layout, size
 
 

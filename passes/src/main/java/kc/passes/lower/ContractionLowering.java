@@ -372,17 +372,25 @@ final class ContractionLowering {
             }
         }
 
+        /**
+         * Slot {@code slot}'s element of the step starting at term kBase: its coordinates into coords (clamped into
+         * range; the other factor's dims 0) and whether it lies inside the contraction.
+         */
+        private TExpr element(int slot, TExpr kBase, TExpr[] coords) {
+            TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
+            decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
+            decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
+            for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
+            return KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount)));
+        }
+
         /** Reads the step starting at term kBase into the registers. */
         void fetch(TExpr kBase) {
             for (int i = 0; i < values.size(); i++) {
                 int slot = i;
                 List<TStmt> load = kb.nested(() -> {
-                    TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
-                    TExpr valid = kb.let("inside", KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount))));
                     TExpr[] coords = batchCoords.clone();
-                    decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
-                    decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
-                    for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
+                    TExpr valid = kb.let("inside", element(slot, kBase, coords));
                     IndexLowering ix = new IndexLowering(kb, coords, c.dims());
                     TExpr v = new BodyLowering(kb, operandTypes(), k -> GenericLowering.read(kb, buffers, node, ix, k), coords, null).lower(factor);
                     kb.assign(values.get(slot), TExpr.select(valid, BodyLowering.convert(v, TType.F32), TExpr.f32(0)));
@@ -403,12 +411,8 @@ final class ContractionLowering {
             for (int i = 0; i < rows.size(); i++) {
                 int slot = i;
                 List<TStmt> send = kb.nested(() -> {
-                    TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
-                    TExpr valid = KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount)));
                     TExpr[] coords = batchCoords.clone();
-                    decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
-                    decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
-                    for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0);
+                    TExpr valid = element(slot, kBase, coords);
                     IndexLowering.Access a = new IndexLowering(kb, coords, c.dims()).access(op.maps().get(operand), v.type().shape());
                     TExpr offset = kb.let("off", a.offset());
                     if (a.valid() != null) { // a padded element: no read, and an address that stays in range anyway

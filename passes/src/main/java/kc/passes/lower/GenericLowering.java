@@ -200,7 +200,7 @@ final class GenericLowering {
 
     /**
      * Nested loops over reduction dims from d (none for NONE), evaluating and combining the body innermost. Short
-     * loops unroll whole; a longer innermost loop takes {@link #SERIAL_UNROLL} terms a trip, loads first, so that
+     * loops unroll whole; a longer innermost loop takes {@link #REDUCE_UNROLL} terms a trip, loads first, so that
      * a thread has that many loads in flight (the same terms in the same order either way).
      */
     private void reductionLoops(TExpr[] coords, int d, List<Accumulator> accs) {
@@ -209,12 +209,12 @@ final class GenericLowering {
             return;
         }
         Var i = kb.fresh("r" + (d - resultRank), TType.I32);
-        if (d == dims.length - 1 && dims[d] > SHORT_LOOP && dims[d] % SERIAL_UNROLL == 0) {
+        if (d == dims.length - 1 && dims[d] > SHORT_LOOP && dims[d] % REDUCE_UNROLL == 0) {
             BitSet used = VectorAccess.reads(op.body());
             List<TStmt> loop = kb.nested(() -> {
                 List<Reads> reads = new ArrayList<>();
                 List<TExpr[]> points = new ArrayList<>();
-                for (int j = 0; j < SERIAL_UNROLL; j++) {
+                for (int j = 0; j < REDUCE_UNROLL; j++) {
                     TExpr[] c = coords.clone();
                     c[d] = kb.toIdx(j == 0 ? TExpr.ref(i) : kb.let("r" + j, KernelBuilder.add(TExpr.ref(i), TExpr.i32(j))));
                     Reads rd = new Reads(c, accs.size());
@@ -222,9 +222,9 @@ final class GenericLowering {
                     reads.add(rd);
                     points.add(c);
                 }
-                for (int j = 0; j < SERIAL_UNROLL; j++) foldPoint(reads.get(j), points.get(j), accs);
+                for (int j = 0; j < REDUCE_UNROLL; j++) foldPoint(reads.get(j), points.get(j), accs);
             });
-            kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), SERIAL_UNROLL, loop, false));
+            kb.add(new TStmt.For(i, TExpr.i32(0), TExpr.i32(dims[d]), REDUCE_UNROLL, loop, false));
             return;
         }
         List<TStmt> loop = kb.nested(() -> {
@@ -531,8 +531,6 @@ final class GenericLowering {
      * memory-bound reduction waiting on latency at about half the bandwidth).
      */
     static final int REDUCE_UNROLL = 4;
-    /** Terms a trip of a thread's own serial reduction loop takes (loads first). */
-    static final int SERIAL_UNROLL = 4;
 
     /**
      * {@code lanes} threads from {@code lane} striding over flat reduction indices from {@code base} (null: 0) to

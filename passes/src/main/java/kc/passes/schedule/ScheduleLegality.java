@@ -10,6 +10,7 @@ import java.util.Set;
 import kc.ir.graph.DType;
 import kc.ir.graph.Graph;
 import kc.ir.graph.Node;
+import kc.ir.tile.Kernel;
 import kc.ir.graph.Op;
 import kc.ir.graph.Value;
 import kc.passes.cost.MachineModel;
@@ -125,8 +126,8 @@ public final class ScheduleLegality {
         return new Node(new Value(-1, row.statsType(), null), row.stats(), n.operands().subList(0, row.statsOperands()), n.origin());
     }
 
-    /** Shared memory a kernel may declare statically (larger needs the dynamic opt-in, which kc does not use yet). */
-    public static final long STATIC_SHARED_BYTES = 48 * 1024;
+    /** Shared memory a kernel may declare statically (past it, its arrays move to dynamic shared memory). */
+    public static final long STATIC_SHARED_BYTES = Kernel.STATIC_SHARED_LIMIT;
     /** Operand buffers a tile may cycle through: more only wait on copies that arrived long before. */
     public static final int MAX_STAGES = 8;
     /** Accumulator registers a thread may hold: with the operands in flight, more spills on every target. */
