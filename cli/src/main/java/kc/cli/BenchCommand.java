@@ -80,7 +80,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-baselines", description = "Skip PyTorch eager and torch.compile timings.")
     boolean noBaselines;
 
-    @Option(names = "--precision", paramLabel = "P", description = "kc's precision for every problem (fp32 or tf32x3; see kc compile); a suite line may set its own.")
+    @Option(names = "--precision", paramLabel = "P", description = "kc's precision for every problem (fp32, tf32x3, tf32 or bf16; see kc compile); a suite line may set its own.")
     String precision;
 
     @Spec CommandSpec spec;
@@ -228,7 +228,9 @@ final class BenchCommand implements Callable<Integer> {
         meta.put("date", Instant.now().toString());
         meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + reference.trials + " trials" : "kc's interpreter (no PyTorch)");
         meta.put("timing", "CUDA events, 3 warm-ups, " + timing.trials + " trials, 256 MB L2 flush before each; medians");
-        meta.put("precision", "kc " + (precision != null ? precision : Precision.DEFAULT.word()) + " (fp32-accurate, verified at 1e-4) unless a problem's line sets --precision");
+        Precision stated = precision != null && Precision.of(precision) != null ? Precision.of(precision) : Precision.DEFAULT;
+        meta.put("precision", "kc " + stated.word() + (stated.fp32Accurate() ? " (fp32-accurate" : " (REDUCED precision") + ", verified at " + stated.verifiedAt()
+                + ") unless a problem's line sets --precision");
         meta.put("baselines", reportOnly ? "as measured" : noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");
         meta.put("ceilings", ceilings);
         BenchReport report = BenchReport.of(results, meta);

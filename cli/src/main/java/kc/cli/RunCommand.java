@@ -19,6 +19,7 @@ import kc.ir.tile.LaunchPlan;
 import kc.ir.tile.PlanJson;
 import kc.passes.cost.CostModel;
 import kc.passes.cost.MachineModel;
+import kc.passes.schedule.Precision;
 import kc.runtime.ExitCode;
 import kc.runtime.Folders;
 import kc.runtime.bench.Timing;
@@ -124,7 +125,8 @@ final class RunCommand implements Callable<Integer> {
             result.precision = plan.precision();
             Ceilings ceilings = cache.ceilings().load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
-            result.floorMs = CostModel.estimate(compiled.graph(), machine).idealSeconds() * 1e3;
+            Precision planned = plan.precision() == null ? null : Precision.of(plan.precision());
+            result.floorMs = CostModel.estimate(compiled.graph(), machine, planned == null ? Precision.DEFAULT : planned).idealSeconds() * 1e3;
 
             out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, precision %s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,

@@ -16,14 +16,16 @@ final class ScheduleOption {
     Path file;
 
     @Option(names = "--precision", paramLabel = "P", description = {"fp32 (the cores only) or tf32x3 (tensor cores with each fp32 operand split in two tf32 parts;",
-            "the default): both meet the 1e-4 tolerance. Recorded in the schedule and in plan.json."})
+            "the default): both meet the 1e-4 tolerance. tf32 or bf16: PyTorch's reduced classes (operands rounded once),",
+            "verified at 1e-2 with atol relative to the output's rms, and labelled so. Recorded in the schedule and in plan.json."})
     String precision;
 
     /** The precision asked for, or null; bad input for a word kc does not know. */
     Precision precision() {
         if (precision == null) return null;
         Precision p = Precision.of(precision);
-        if (p == null) throw new KcFailure(ExitCode.BAD_INPUT, "--precision: unknown precision '" + precision + "' (known: fp32, tf32x3)");
+        if (p == null) throw new KcFailure(ExitCode.BAD_INPUT, "--precision: unknown precision '" + precision + "' (known: "
+                + java.util.Arrays.stream(Precision.values()).map(Precision::word).collect(java.util.stream.Collectors.joining(", ")) + ")");
         return p;
     }
 

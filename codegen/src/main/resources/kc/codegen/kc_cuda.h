@@ -131,6 +131,13 @@ __device__ __forceinline__ void kc_mma_m16n8k8_tf32(float& d0, float& d1, float&
           "f"(c0), "f"(c1), "f"(c2), "f"(c3));
 }
 
+// lo and hi rounded to bf16 (to nearest even) in one register, lo in the low half: a 16-bit matrix-unit operand
+__device__ __forceinline__ unsigned kc_pack_bf16x2(float lo, float hi) {
+    unsigned r;
+    asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));
+    return r;
+}
+
 __device__ __forceinline__ void kc_mma_m16n8k16_f16(float& d0, float& d1, float& d2, float& d3,
         unsigned a0, unsigned a1, unsigned a2, unsigned a3, unsigned b0, unsigned b1, float c0, float c1, float c2, float c3) {
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};"

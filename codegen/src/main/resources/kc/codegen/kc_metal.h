@@ -131,6 +131,13 @@ inline float kc_half_lo(uint r) { return float(as_type<half2>(r)[0]); }
 inline float kc_half_hi(uint r) { return float(as_type<half2>(r)[1]); }
 inline float kc_bf16_lo(uint r) { return as_type<float>(r << 16); }
 inline float kc_bf16_hi(uint r) { return as_type<float>(r & 0xffff0000u); }
+// lo and hi rounded to bf16 (to nearest even; NaN stays NaN) in one register, lo in the low half
+inline uint kc_bf16_bits(float f) {
+    uint x = as_type<uint>(f);
+    if ((x & 0x7fffffffu) > 0x7f800000u) return (x >> 16) | 0x40u;
+    return (x + 0x7fffu + ((x >> 16) & 1u)) >> 16;
+}
+inline uint kc_pack_bf16x2(float lo, float hi) { return kc_bf16_bits(lo) | (kc_bf16_bits(hi) << 16); }
 
 #define KC_MMA_M16N8K16(NAME, LO, HI)                                                                          \
 inline void NAME(thread float& d0, thread float& d1, thread float& d2, thread float& d3,                      \

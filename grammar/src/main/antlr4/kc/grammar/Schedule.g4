@@ -21,7 +21,8 @@
  *   tile MxNxK                                              a block's output tile and reduction step (tile)
  *   thread MxN                                              each thread's outputs within the tile (tile, on the cores)
  *   warp MxN                                                each warp's outputs within the tile (tile, tensor cores)
- *   mma tf32x3                                              tensor cores, fp32 operands split in two tf32 parts
+ *   mma tf32x3|tf32|bf16                                    tensor cores: fp32 operands split in two tf32 parts (fp32-
+ *                                                           accurate), or rounded once to tf32 or bf16 (reduced precision)
  *   stages N                                  default kc's  operand buffers (tile): 2+ a cp.async ring, 1 registers
  *   swizzle N                                 default 1     tile order (tile): bands of N tile rows, for L2 reuse
  *
@@ -38,8 +39,9 @@ grammar Schedule;
 
 schedule : precision? group* EOF ;
 
-// The numerics every group must keep (fp32: the cores only; tf32x3: tensor cores too); left out, the command line's.
-precision : PRECISION word=( FP32 | TF32X3 ) ;
+// The numerics every group must keep (fp32: the cores only; tf32x3: tensor cores at fp32 accuracy; tf32, bf16: PyTorch's
+// reduced classes); left out, the command line's.
+precision : PRECISION word=( FP32 | TF32X3 | TF32 | BF16 ) ;
 
 group : GROUP name members? knob* ;
 
@@ -50,7 +52,7 @@ knob
     | ACCUMULATE word=( PLAIN | DOUBLE )
     | ( THREADS | ITEMS | VECTOR | SPLIT | STAGES | SWIZZLE ) count
     | ( TILE | THREAD | WARP ) size
-    | MMA word=TF32X3
+    | MMA word=( TF32X3 | TF32 | BF16 )
     ;
 
 // A size is whole numbers joined by x (128x128x16); a single number is taken here so that ScheduleText can say how
@@ -62,7 +64,7 @@ count : NUMBER | NEGATIVE ;
 
 name
     : NAME | NUMBER
-    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | STAGES | SWIZZLE | TILE | THREAD | SIZE | MMA | TF32X3 | PRECISION | FP32
+    | GROUP | STRATEGY | THREADS | ITEMS | VECTOR | ACCUMULATE | SPLIT | STAGES | SWIZZLE | TILE | THREAD | SIZE | MMA | TF32X3 | TF32 | BF16 | PRECISION | FP32
     | POINTWISE | WARP | BLOCK | GRID | SCAN | WINDOW | PLAIN | DOUBLE
     ;
 
@@ -83,6 +85,8 @@ MMA        : 'mma' ;
 PRECISION  : 'precision' ;
 FP32       : 'fp32' ;
 TF32X3     : 'tf32x3' ;
+TF32       : 'tf32' ;
+BF16       : 'bf16' ;
 POINTWISE  : 'pointwise' ;
 WARP       : 'warp' ;
 BLOCK      : 'block' ;

@@ -321,6 +321,7 @@ public final class CudaRenderer {
             case MAX -> "kc_max(" + x + ", " + y + ")";
             case POW -> "pow" + (f32 ? "f" : "") + "(" + x + ", " + y + ")";
             case ATAN2 -> "atan2" + (f32 ? "f" : "") + "(" + x + ", " + y + ")";
+            case PACK_BF16X2 -> "kc_pack_bf16x2(" + x + ", " + y + ")";
             case EQ -> "(" + x + " == " + y + ")";
             case NE -> "(" + x + " != " + y + ")";
             case LT -> "(" + x + " < " + y + ")";

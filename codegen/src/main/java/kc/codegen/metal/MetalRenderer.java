@@ -332,6 +332,7 @@ public final class MetalRenderer {
             case MAX -> t.isFloat() ? narrow("kc_fmax_nan(" + x + ", " + y + ")", t) : "metal::max(" + x + ", " + y + ")";
             case POW -> narrow("metal::precise::pow(" + x + ", " + y + ")", t);
             case ATAN2 -> narrow("metal::precise::atan2(" + x + ", " + y + ")", t);
+            case PACK_BF16X2 -> "kc_pack_bf16x2(" + x + ", " + y + ")";
             case EQ -> "(" + x + " == " + y + ")";
             case NE -> "(" + x + " != " + y + ")";
             case LT -> "(" + x + " < " + y + ")";

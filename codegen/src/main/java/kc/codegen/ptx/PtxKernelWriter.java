@@ -152,7 +152,12 @@ final class PtxKernelWriter {
 
     private void stmt(TStmt s) {
         switch (s) {
-            case TStmt.Let l -> vars.put(l.var().name(), copy(eval(l.value()), l.var().type().elem()));
+            case TStmt.Let l -> {
+                List<String> value = eval(l.value()), copied = copy(value, l.var().type().elem());
+                // a let never changes, so its copy of a tf32-rounded value stays one (a declared variable may not)
+                for (int i = 0; i < value.size(); i++) if (tf32Bits.containsKey(value.get(i))) tf32Bits.put(copied.get(i), tf32Bits.get(value.get(i)));
+                vars.put(l.var().name(), copied);
+            }
             case TStmt.Declare d -> vars.put(d.var().name(), copy(eval(d.init()), d.var().type().elem()));
             case TStmt.Assign a -> {
                 List<String> dst = var(a.var().name());
@@ -240,7 +245,17 @@ final class PtxKernelWriter {
                 + String.join(", ", b) + "}, {" + String.join(", ", c) + "}");
     }
 
+    /**
+     * The f32 registers that hold a value already rounded to tf32 (ROUND_TF32's result and lets of it), with the u32
+     * register of its bits: a matrix-unit operand takes those rather than rounding it again.
+     */
+    private final Map<String, String> tf32Bits = new HashMap<>();
+
+    /** Records that f32 register {@code f} holds the tf32 value whose bits are in {@code bits}. */
+    void roundedToTf32(String f, String bits) { tf32Bits.put(f, bits); }
+
     private String toTf32(String f) {
+        if (tf32Bits.containsKey(f)) return tf32Bits.get(f);
         String r = code.reg(ScalarType.U32);
         code.emit("cvt.rna.tf32.f32 " + r + ", " + f);
         return r;

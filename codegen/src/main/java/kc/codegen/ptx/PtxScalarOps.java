@@ -46,7 +46,11 @@ final class PtxScalarOps {
             case ABS -> t == U32 || t == BOOL ? a : w.op("abs." + ar, t, a);
             case NOT -> w.op("not." + PtxTypes.bits(t), t, a);
             case IS_NAN -> w.op("setp.nan." + ar, BOOL, a, a);
-            case ROUND_TF32 -> w.op("mov.b32", F32, w.op("cvt.rna.tf32.f32", U32, a));
+            case ROUND_TF32 -> {
+                String bits = w.op("cvt.rna.tf32.f32", U32, a), f = w.op("mov.b32", F32, bits);
+                w.roundedToTf32(f, bits);
+                yield f;
+            }
             case SQRT -> w.op("sqrt.rn." + ar, t, a);
             case RECIP -> w.op("rcp.rn." + ar, t, a);
             case RSQRT -> w.op("rcp.rn." + ar, t, w.op("sqrt.rn." + ar, t, a));
@@ -78,6 +82,7 @@ final class PtxScalarOps {
     }
 
     static String binary(PtxKernelWriter w, BinOp op, String a, String b, ScalarType t) {
+        if (op == BinOp.PACK_BF16X2) return w.op("cvt.rn.bf16x2.f32", U32, b, a); // the first source goes to the high half
         if (half(t)) {
             String r = binary(w, op, widen(w, a, t), widen(w, b, t), F32);
             return comparison(op) ? r : narrow(w, r, t);

@@ -167,7 +167,7 @@ final class Unroll {
             case XOR -> constant(x ^ y, b.type());
             case SHL -> y < 0 || y >= bits ? b : constant(x << y, b.type());
             case SHR -> y < 0 || y >= bits ? b : constant(unsigned ? x >>> y : x >> y, b.type());
-            case POW, ATAN2 -> b;
+            case POW, ATAN2, PACK_BF16X2 -> b;
         };
     }
 

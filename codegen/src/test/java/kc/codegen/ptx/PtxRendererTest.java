@@ -145,6 +145,7 @@ class PtxRendererTest {
                     case SHL, SHR -> t.isInt();
                     case AND, OR, XOR -> !t.isFloat();
                     case POW, ATAN2 -> t.isFloat();
+                    case PACK_BF16X2 -> false; // f32 pairs to a u32 operand: the bf16 tile tests assemble it
                     default -> t != ScalarType.BOOL;
                 };
                 if (ok) body.add(storeAt(tid, slot++, TExpr.binary(op, TExpr.ref(x), TExpr.ref(y))));

@@ -86,7 +86,11 @@ public sealed interface TExpr {
      * fmod. MAX/MIN on floats propagate NaN (PyTorch's maximum). AND/OR/XOR are logical on bool, bitwise on ints.
      * Comparisons give bool.
      */
-    enum BinOp { ADD, SUB, MUL, DIV, REM, MIN, MAX, POW, ATAN2, EQ, NE, LT, LE, GT, GE, AND, OR, XOR, SHL, SHR }
+    enum BinOp {
+        ADD, SUB, MUL, DIV, REM, MIN, MAX, POW, ATAN2, EQ, NE, LT, LE, GT, GE, AND, OR, XOR, SHL, SHR,
+        /** Two f32 rounded to bf16 (to nearest even) in one u32, a in the low half: a 16-bit matrix-unit operand. */
+        PACK_BF16X2
+    }
 
     // Small factories that infer the result type, for readable lowering code.
     static TExpr i32(long v) { return new Const(v, TType.I32); }
@@ -96,6 +100,7 @@ public sealed interface TExpr {
     static TExpr binary(BinOp op, TExpr a, TExpr b) {
         TType t = switch (op) {
             case EQ, NE, LT, LE, GT, GE -> TType.BOOL;
+            case PACK_BF16X2 -> TType.of(ScalarType.U32);
             default -> a.type();
         };
         return new Binary(op, a, b, t);

@@ -104,7 +104,7 @@ public final class TilePrinter {
             case TExpr.Special s -> s.reg().name().toLowerCase();
             case TExpr.Unary u -> u.op().name().toLowerCase() + "(" + expr(u.a()) + ")";
             case TExpr.Binary b -> switch (b.op()) {
-                case MIN, MAX, POW, ATAN2 -> b.op().name().toLowerCase() + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
+                case MIN, MAX, POW, ATAN2, PACK_BF16X2 -> b.op().name().toLowerCase() + "(" + expr(b.a()) + ", " + expr(b.b()) + ")";
                 default -> "(" + expr(b.a()) + " " + symbol(b.op()) + " " + expr(b.b()) + ")";
             };
             case TExpr.Select s -> "(" + expr(s.cond()) + " ? " + expr(s.a()) + " : " + expr(s.b()) + ")";
@@ -136,7 +136,7 @@ public final class TilePrinter {
             case ADD -> "+"; case SUB -> "-"; case MUL -> "*"; case DIV -> "/"; case REM -> "%";
             case EQ -> "=="; case NE -> "!="; case LT -> "<"; case LE -> "<="; case GT -> ">"; case GE -> ">=";
             case AND -> "&"; case OR -> "|"; case XOR -> "^"; case SHL -> "<<"; case SHR -> ">>";
-            case MIN, MAX, POW, ATAN2 -> op.name().toLowerCase();
+            case MIN, MAX, POW, ATAN2, PACK_BF16X2 -> op.name().toLowerCase();
         };
     }
 }

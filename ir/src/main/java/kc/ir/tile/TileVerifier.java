@@ -255,6 +255,10 @@ public final class TileVerifier {
                         if (b.a().type().elem().isFloat()) error(name(op) + " of a float " + b.a().type());
                         sameType(b.a().type(), b.type(), op);
                     }
+                    case PACK_BF16X2 -> {
+                        if (!b.a().type().equals(TType.F32)) error(name(op) + " of " + b.a().type() + " (scalar f32 only)");
+                        if (!b.type().equals(TType.of(ScalarType.U32))) error(name(op) + " must give u32, gives " + b.type());
+                    }
                     case POW, ATAN2 -> {
                         if (!b.a().type().elem().isFloat()) error(name(op) + " of a non-float " + b.a().type());
                         sameType(b.a().type(), b.type(), op);

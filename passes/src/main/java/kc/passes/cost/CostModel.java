@@ -8,7 +8,9 @@ import kc.ir.graph.Node;
 import kc.ir.graph.Op;
 import kc.ir.graph.ScalarExpr;
 import kc.ir.graph.Value;
+import kc.passes.schedule.Contraction;
 import kc.passes.schedule.GroupNames;
+import kc.passes.schedule.Precision;
 
 /**
  * Work and traffic of a fused graph's kernels, for the roofline floor: flops are the body operations (plus the
@@ -24,16 +26,24 @@ public final class CostModel {
      * @param floorSeconds the sum over kernels of each kernel's floor (what this fusion could reach at best)
      * @param idealBytes   the graph's own traffic: every input and parameter read once, every output written once
      * @param idealSeconds the ideal floor: max(all flops at peak, idealBytes at the copy bandwidth), what any
-     *                     implementation of the model could reach; `kc bench`'s "over floor" is against this
+     *                     implementation of the model could reach (each kernel's compute at its rate, summed);
+ *                     `kc bench`'s "over floor" is against this
      */
     public record Estimate(List<KernelCost> kernels, double flops, double bytes, double floorSeconds,
                            double idealBytes, double idealSeconds) {}
 
-    /** One kernel per fusion group (a non-constant node of the fused graph): what enters it and what it stores. */
-    public static Estimate estimate(Graph g, MachineModel machine) {
+    /** The estimate at kc's default precision. */
+    public static Estimate estimate(Graph g, MachineModel machine) { return estimate(g, machine, Precision.DEFAULT); }
+
+    /**
+     * One kernel per fusion group (a non-constant node of the fused graph): what enters it and what it stores. A
+     * contraction's compute runs at the rate of the precision's matrix unit (whatever unit its schedule chose: the
+     * floor is what the class allows), everything else at the cores' fp32 rate.
+     */
+    public static Estimate estimate(Graph g, MachineModel machine, Precision precision) {
         GroupNames names = GroupNames.of(g);
         List<KernelCost> costs = new ArrayList<>();
-        double flops = 0, bytes = 0, floor = 0;
+        double flops = 0, bytes = 0, floor = 0, computeSeconds = 0;
         for (Node n : names.groupNodes()) {
             double f = flops(n), b = 0; // bytes are whole numbers, summed exactly in any order
             List<Value> operands = n.operands();
@@ -43,7 +53,9 @@ public final class CostModel {
                 if (!again) b += bytes(operands.get(i));
             }
             b += bytes(n.result());
-            double fl = machine.floorSeconds(f, b);
+            double rate = Contraction.of(n) != null ? machine.contractionFlopsPerSecond(precision) : machine.fp32FlopsPerSecond();
+            double fl = machine.floorSeconds(f, b, rate);
+            computeSeconds += f / rate;
             costs.add(new KernelCost(names.group(n), f, b, fl));
             flops += f;
             bytes += b;
@@ -54,7 +66,7 @@ public final class CostModel {
         for (Value v : g.inputs()) if (counted.add(v.id())) ideal += bytes(v);
         for (Value v : g.params()) if (counted.add(v.id())) ideal += bytes(v);
         for (Value v : g.outputs()) if (counted.add(v.id())) ideal += bytes(v);
-        return new Estimate(costs, flops, bytes, floor, ideal, machine.floorSeconds(flops, ideal));
+        return new Estimate(costs, flops, bytes, floor, ideal, Math.max(computeSeconds, ideal / machine.bytesPerSecond()));
     }
 
     private static double bytes(Value v) { return (double) v.type().shape().numel() * v.type().dtype().bytes; }

@@ -71,7 +71,11 @@ final class ContractionLowering {
         this.colCount = c.colCount();
         this.batchCount = c.batchCount();
         this.kCount = c.kCount();
-        this.run = t.unit() == MatrixUnit.SIMT ? Tiles.compensationRun(t.k(), kCount) : Tiles.tensorCoreRun(t.k(), kCount);
+        this.run = switch (t.unit()) {
+            case SIMT -> Tiles.compensationRun(t.k(), kCount);
+            case TF32X3 -> Tiles.tensorCoreRun(t.k(), kCount);
+            case TF32, BF16 -> t.k(); // one compensated add a step where a schedule asks for double-word totals
+        };
         long tiles = batchCount * ceilDiv(rowCount, t.m()) * ceilDiv(colCount, t.n());
         this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), tiles + (long) t.m() * t.n()));
         this.stages = t.ring(c.plainFactors(node));
@@ -110,7 +114,7 @@ final class ContractionLowering {
             decompose(batchPoint, c.batch(), batchCoords);
             // each thread's outputs: where they are (row and column from the tile's corner) and their accumulators
             List<TExpr[]> at = new ArrayList<>();
-            Runnable step = t.unit() == MatrixUnit.SIMT ? simt(tid, at) : tensorCores(tid, at);
+            Runnable step = t.unit().tensorCores() ? tensorCores(tid, at) : simt(tid, at);
             TileLoad rowTileLoad = new TileLoad("rows_tile", c.rowFactor(), c.rows(), rowCount, t.m(), t.rowStride(), c.rowsAlongK(), rowBase, batchCoords, tid, threads);
             TileLoad colTileLoad = new TileLoad("cols_tile", c.colFactor(), c.cols(), colCount, t.n(), t.colStride(), c.colsAlongK(), colBase, batchCoords, tid, threads);
             if (stages > 0) ringSteps(rowTileLoad, colTileLoad, step);
@@ -249,9 +253,9 @@ final class ContractionLowering {
 
     /**
      * Tensor cores: warp w takes the warpM x warpN tile at (w / warps across) x warpM, (w % warps across) x warpN,
-     * as (warpM / 16) x (warpN / 8) m16n8k8 tiles; lane l holds four outputs of each (PTX's accumulator layout: rows
-     * l / 4 and l / 4 + 8, columns 2 (l % 4) and 2 (l % 4) + 1). Declares them (into at) and returns the emitter of
-     * one step.
+     * as (warpM / 16) x (warpN / 8) m16n8 instruction tiles; lane l holds four outputs of each (PTX's accumulator
+     * layout: rows l / 4 and l / 4 + 8, columns 2 (l % 4) and 2 (l % 4) + 1). Declares them (into at) and returns the
+     * emitter of one step.
      */
     private Runnable tensorCores(TExpr tid, List<TExpr[]> at) {
         int across = t.n() / t.warpN(), tilesM = t.warpM() / 16, tilesN = t.warpN() / 8;
@@ -268,36 +272,26 @@ final class ContractionLowering {
                     at.add(new TExpr[] {KernelBuilder.add(accRow, kb.c(mi * 16L + (j / 2) * 8L)), KernelBuilder.add(accCol, kb.c(ni * 8L + j % 2))});
                 }
         TExpr fragRow = accRow, fragCol = kb.let("fc", KernelBuilder.add(colW, g)); // A's rows start where C's do
+        MatrixUnit unit = t.unit();
         return () -> {
             int runLength = doubleWord ? run : t.k();
             Var kr = kb.fresh("kr", TType.I32);
             List<TStmt> runOfTerms = kb.nested(() -> {
-                for (int kk = 0; kk < runLength; kk += 8) { // unrolled here: a run's first products start its sum
+                for (int kk = 0; kk < runLength; kk += unit.termsPerInstruction) { // unrolled here: a run's first products start its sum
                     boolean starts = doubleWord && kk == 0;
-                    TExpr k8 = kb.let("k8", KernelBuilder.add(KernelBuilder.add(termBase, kb.toIdx(TExpr.ref(kr))), kb.c(kk)));
-                    // A (16 x 8): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B (8 x 8): b0 (t, g), b1 (t + 4, g)
-                    TExpr kLo = kb.let("ka", KernelBuilder.add(k8, tg)), kHi = kb.let("kb", KernelBuilder.add(k8, KernelBuilder.add(tg, kb.c(4))));
+                    TExpr k0 = kb.let("k8", KernelBuilder.add(KernelBuilder.add(termBase, kb.toIdx(TExpr.ref(kr))), kb.c(kk)));
                     List<List<TExpr[]>> a = new ArrayList<>(), b = new ArrayList<>();
-                    for (int mi = 0; mi < tilesM; mi++) {
-                        List<TExpr[]> frag = new ArrayList<>();
-                        for (int j = 0; j < 4; j++)
-                            frag.add(split(sharedAt("rows_tile", j < 2 ? kLo : kHi, t.rowStride(), KernelBuilder.add(fragRow, kb.c(mi * 16L + (j % 2) * 8L)))));
-                        a.add(frag);
-                    }
-                    for (int ni = 0; ni < tilesN; ni++) {
-                        List<TExpr[]> frag = new ArrayList<>();
-                        for (int j = 0; j < 2; j++)
-                            frag.add(split(sharedAt("cols_tile", j == 0 ? kLo : kHi, t.colStride(), KernelBuilder.add(fragCol, kb.c(ni * 8L)))));
-                        b.add(frag);
-                    }
+                    for (int mi = 0; mi < tilesM; mi++) a.add(fragmentA(k0, tg, KernelBuilder.add(fragRow, kb.c(mi * 16L))));
+                    for (int ni = 0; ni < tilesN; ni++) b.add(fragmentB(k0, tg, KernelBuilder.add(fragCol, kb.c(ni * 8L))));
                     List<Var> into = doubleWord ? part : total;
                     for (int mi = 0; mi < tilesM; mi++)
                         for (int ni = 0; ni < tilesN; ni++) {
                             List<Var> d = into.subList((mi * tilesN + ni) * 4, (mi * tilesN + ni) * 4 + 4);
-                            // the small products first, so that the large one rounds the sum once
-                            mma(d, a.get(mi), 1, b.get(ni), 0, starts);
-                            mma(d, a.get(mi), 0, b.get(ni), 1, false);
-                            mma(d, a.get(mi), 0, b.get(ni), 0, false);
+                            if (unit == MatrixUnit.TF32X3) { // the small products first, so that the large one rounds the sum once
+                                mma(d, a.get(mi), 1, b.get(ni), 0, starts);
+                                mma(d, a.get(mi), 0, b.get(ni), 1, false);
+                            }
+                            mma(d, a.get(mi), 0, b.get(ni), 0, starts && unit != MatrixUnit.TF32X3);
                         }
                 }
                 if (doubleWord) compensate();
@@ -306,9 +300,43 @@ final class ContractionLowering {
         };
     }
 
+    /**
+     * One lane's A fragment (16 rows from {@code row}) of the instruction's terms from k0, each register as its parts
+     * (see {@link #operand}). m16n8k8: a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); m16n8k16: the same
+     * with terms 2t, 2t + 1 (and 2t + 8, 2t + 9) two to a register.
+     */
+    private List<TExpr[]> fragmentA(TExpr k0, TExpr tg, TExpr row) {
+        List<TExpr[]> frag = new ArrayList<>();
+        for (int j = 0; j < 4; j++) frag.add(operand("rows_tile", k0, tg, j / 2, t.rowStride(), KernelBuilder.add(row, kb.c((j % 2) * 8L))));
+        return frag;
+    }
+
+    /** One lane's B fragment (8 columns from {@code col}): b0 (t, g), b1 (t + 4, g); m16n8k16 two terms to a register. */
+    private List<TExpr[]> fragmentB(TExpr k0, TExpr tg, TExpr col) {
+        List<TExpr[]> frag = new ArrayList<>();
+        for (int j = 0; j < 2; j++) frag.add(operand("cols_tile", k0, tg, j, t.colStride(), col));
+        return frag;
+    }
+
+    /**
+     * The register of half {@code half} (terms 0-3 or 4-7 of an 8-term instruction; pairs 0-7 or 8-15 of a 16-term
+     * one) for lane group tg at {@code position}: under 3xtf32 its tf32 high part and the rest, under tf32 the value
+     * (the instruction rounds it), under bf16 the two terms rounded and packed.
+     */
+    private TExpr[] operand(String tile, TExpr k0, TExpr tg, int half, int stride, TExpr position) {
+        if (t.unit() == MatrixUnit.BF16) {
+            TExpr term = kb.let("kp", KernelBuilder.add(k0, KernelBuilder.add(KernelBuilder.mul(tg, 2), kb.c(half * 8L))));
+            TExpr first = sharedAt(tile, term, stride, position), second = sharedAt(tile, KernelBuilder.add(term, kb.c(1)), stride, position);
+            return new TExpr[] {kb.let("bf", TExpr.binary(BinOp.PACK_BF16X2, first, second))};
+        }
+        TExpr value = sharedAt(tile, KernelBuilder.add(k0, KernelBuilder.add(tg, kb.c(half * 4L))), stride, position);
+        return t.unit() == MatrixUnit.TF32X3 ? split(value) : new TExpr[] {value};
+    }
+
     /** d (+)= a[part] * b[part] on the tensor cores, part 0 the tf32 high halves, 1 the low ones; from zero where it starts a sum. */
     private void mma(List<Var> d, List<TExpr[]> a, int aPart, List<TExpr[]> b, int bPart, boolean fromZero) {
-        kb.add(new TStmt.Mma(TStmt.MmaShape.M16N8K8_TF32, d, a.stream().map(x -> x[aPart]).toList(), b.stream().map(x -> x[bPart]).toList(),
+        TStmt.MmaShape shape = t.unit() == MatrixUnit.BF16 ? TStmt.MmaShape.M16N8K16_BF16 : TStmt.MmaShape.M16N8K8_TF32;
+        kb.add(new TStmt.Mma(shape, d, a.stream().map(x -> x[aPart]).toList(), b.stream().map(x -> x[bPart]).toList(),
                 d.stream().map(v -> fromZero ? TExpr.f32(0) : TExpr.ref(v)).toList()));
     }
 

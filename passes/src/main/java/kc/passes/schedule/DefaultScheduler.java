@@ -156,8 +156,8 @@ public final class DefaultScheduler {
     public static final long MIN_TILE_REDUCTION = 8;
 
     /**
-     * TILE for a contraction with enough rows, columns and terms: on tensor cores (3xtf32) where the target has them
-     * and the reduction is short enough for their error budget, else on the cores; the largest block tile that still
+     * TILE for a contraction with enough rows, columns and terms: on tensor cores where the target has them (the
+     * precision's unit: 3xtf32 where the reduction is short enough for its error budget), else on the cores; the largest block tile that still
      * gives every SM a block (else the smallest), a reduction step of 16 terms (8 for short reductions), plain sums
      * where legality allows and double-word totals (with smaller per-thread tiles) where not.
      * Null for groups that are no such contraction.
@@ -167,6 +167,13 @@ public final class DefaultScheduler {
         if (c == null || c.rowCount() < MIN_TILE_SIDE || c.colCount() < MIN_TILE_SIDE || c.kCount() < MIN_TILE_REDUCTION) return null;
         long kCount = c.kCount();
         Accumulation numerics = kCount <= ScheduleLegality.PLAIN_SUM_LIMIT ? Accumulation.PLAIN : Accumulation.DOUBLE;
+        MatrixUnit unit = precision.matrixUnit();
+        if (machine.tensorCores() && unit.tensorCores() && !precision.fp32Accurate() && kCount >= 16) {
+            // the reduced classes: one rounding of each operand, plain fp32 sums, as PyTorch's own
+            int[] pick = largestFilling(c, MMA_PLAIN_TILES, machine);
+            GroupSchedule s = base.withAccumulation(Accumulation.PLAIN).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], unit), c, n, machine));
+            if (tileCount(c, pick) >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
+        }
         if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
             // the matrix units' accumulators truncate: plain sums only for the shortest reductions
             Accumulation mmaNumerics = kCount <= Tiles.TENSOR_CORE_PLAIN_TERMS ? Accumulation.PLAIN : Accumulation.DOUBLE;

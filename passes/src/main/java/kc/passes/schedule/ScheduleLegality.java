@@ -137,16 +137,18 @@ public final class ScheduleLegality {
         Contraction c = Contraction.of(n);
         if (c == null) return "strategy tile needs a contraction (an fp32 sum of a product of two factors, each reading its own operands); this group is a " + n.op().name();
         Tiles t = gs.tiles();
-        if (t == null) return "strategy tile needs tile MxNxK and thread MxN (or warp MxN and mma tf32x3)";
+        if (t == null) return "strategy tile needs tile MxNxK and thread MxN (or warp MxN and mma tf32x3, tf32 or bf16)";
         boolean simt = t.unit() == MatrixUnit.SIMT;
-        if (!precision.allows(t.unit())) return "mma " + t.unit().word() + " is not allowed under precision " + precision.word() + " (use thread MxN)";
+        if (!precision.allows(t.unit()))
+            return "mma " + t.unit().word() + " is not allowed under precision " + precision.word() + " (" + (precision.matrixUnit().tensorCores() ? "mma " + precision.matrixUnit().word() + ", or " : "") + "thread MxN)";
         String per = simt ? "thread " + t.threadM() + "x" + t.threadN() : "warp " + t.warpM() + "x" + t.warpN();
         int perM = simt ? t.threadM() : t.warpM(), perN = simt ? t.threadN() : t.warpN();
         if (t.m() < 1 || t.n() < 1 || t.k() < 1 || perM < 1 || perN < 1) return "tile " + t + " has a size below 1";
         if (t.m() % perM != 0 || t.n() % perN != 0) return per + " does not divide tile " + t.m() + "x" + t.n();
         if (simt && (t.threadM() > 16 || t.threadN() > 16)) return per + " exceeds 16 outputs along a side";
-        if (!simt && (t.warpM() % 16 != 0 || t.warpN() % 8 != 0 || t.k() % 8 != 0))
-            return "mma " + t.unit().word() + " runs m16n8k8 instructions: " + per + " must be a multiple of 16x8 and the step " + t.k() + " of 8";
+        int kStep = t.unit().termsPerInstruction;
+        if (!simt && (t.warpM() % 16 != 0 || t.warpN() % 8 != 0 || t.k() % kStep != 0))
+            return "mma " + t.unit().word() + " runs m16n8k" + kStep + " instructions: " + per + " must be a multiple of 16x8 and the step " + t.k() + " of " + kStep;
         if (gs.threads() != t.threads()) return "tile " + t.m() + "x" + t.n() + " with " + per + " runs " + t.threads() + " threads, not threads " + gs.threads();
         if (t.threads() > m.maxThreadsPerBlock()) return "threads " + t.threads() + " exceeds " + m.maxThreadsPerBlock() + " per block on " + m.target();
         if (t.threads() % 32 != 0) return "strategy tile needs whole warps; tile " + t.m() + "x" + t.n() + " with " + per + " runs " + t.threads() + " threads";
@@ -164,12 +166,13 @@ public final class ScheduleLegality {
         if (accumulators > MAX_ACCUMULATORS)
             return per + " with accumulate " + gs.accumulation().word() + " holds " + accumulators + " accumulators a thread; at most " + MAX_ACCUMULATORS;
         if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "strategy tile takes no items, vector or split";
+        if (!precision.fp32Accurate()) return null; // the reduced classes sum plainly in fp32, as PyTorch's do
         if (plain && c.kCount() > PLAIN_SUM_LIMIT)
             return "accumulate plain sums " + c.kCount() + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
         if (!simt && plain && c.kCount() > Tiles.TENSOR_CORE_PLAIN_TERMS)
             return "mma " + t.unit().word() + " with accumulate plain sums " + c.kCount() + " terms in the matrix units' truncating accumulators; at most "
                     + Tiles.TENSOR_CORE_PLAIN_TERMS + " keep 1e-4 (accumulate double)";
-        if (!simt && !plain && Tiles.tensorCoreRun(t.k(), c.kCount()) == 0)
+        if (t.unit() == MatrixUnit.TF32X3 && !plain && Tiles.tensorCoreRun(t.k(), c.kCount()) == 0)
             return "mma " + t.unit().word() + " over " + c.kCount() + " terms in steps of " + t.k() + " keeps more rounding error than 1e-4 allows (its products are not exact): use thread MxN";
         return null;
     }

@@ -35,15 +35,24 @@ public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, in
 
     /** Threads per block. */
     public int threads() {
-        return unit == MatrixUnit.SIMT ? (m / Math.max(1, threadM)) * (n / Math.max(1, threadN)) : (m / Math.max(1, warpM)) * (n / Math.max(1, warpN)) * 32;
+        return !unit.tensorCores() ? (m / Math.max(1, threadM)) * (n / Math.max(1, threadN)) : (m / Math.max(1, warpM)) * (n / Math.max(1, warpN)) * 32;
     }
 
     /**
-     * Elements between consecutive reduction terms of a staged tile: the tile's width, padded by 8 for tensor cores
-     * so that the 4 terms a fragment load spans fall in different banks.
+     * Elements between consecutive reduction terms of a staged tile: the tile's width, padded for tensor cores so
+     * that a warp's fragment load falls in 32 different banks. Lane (g, t) reads term t (tf32) or 2t (bf16) at
+     * position g: with a padding of 8 (4) the terms' rows start 8 banks apart.
      */
-    public int rowStride() { return m + (unit == MatrixUnit.SIMT ? 0 : 8); }
-    public int colStride() { return n + (unit == MatrixUnit.SIMT ? 0 : 8); }
+    public int rowStride() { return m + padding(); }
+    public int colStride() { return n + padding(); }
+
+    private int padding() {
+        return switch (unit) {
+            case SIMT -> 0;
+            case TF32X3, TF32 -> 8;
+            case BF16 -> 4;
+        };
+    }
 
     /** Shared memory the two staged operand tiles take, in elements. */
     public int sharedElements() { return k * (rowStride() + colStride()); }

@@ -7,7 +7,7 @@ import kc.runtime.verify.Tolerance;
  * elements still holding the poison written before the run, and MEASURING.md's error figures.
  */
 public record CompareStats(long mismatches, long outNan, long refNan, long poisoned, double maxAbsError,
-                           double sumSqDiff, double sumSqRef, long count, Tolerance tolerance) {
+                           double sumSqDiff, double sumSqRef, long count, Tolerance tolerance, Tolerance stated) {
 
     public boolean passed() { return mismatches == 0; }
 
@@ -21,7 +21,7 @@ public record CompareStats(long mismatches, long outNan, long refNan, long poiso
         if (passed()) return s;
         String why = refNan > 0 ? "the reference itself has " + refNan + " NaN"
                 : outNan > 0 ? outNan + " NaN in the output"
-                : mismatches + " of " + count + " elements outside atol=" + tolerance.atol() + " rtol=" + tolerance.rtol();
+                : mismatches + " of " + count + " elements outside " + tolerance.describe(stated);
         return s + " (" + why + ")";
     }
 }

@@ -18,8 +18,10 @@ public record DeviceInfo(String name, int ccMajor, int ccMinor, int multiprocess
         MachineModel known = MachineModel.forTarget(target());
         double bandwidth = ceilings != null ? ceilings.copyBytesPerSecond() : known != null ? known.bytesPerSecond() : 2e12;
         double flops = ceilings != null ? ceilings.fp32FlopsPerSecond() : known != null ? known.fp32FlopsPerSecond() : 20e12;
+        double tensor = ceilings != null && ceilings.tensorCoreFlopsPerSecond() > 0 ? ceilings.tensorCoreFlopsPerSecond()
+                : known != null ? known.tensorFlopsPerSecond() : 0;
         return new MachineModel(target(), name, bandwidth, flops, maxThreadsPerBlock,
-                sharedBytesPerBlockOptin, registersPerBlock, 255, multiprocessors);
+                sharedBytesPerBlockOptin, registersPerBlock, 255, multiprocessors, ccMajor >= 8 ? tensor : 0);
     }
 
     public String summary() {

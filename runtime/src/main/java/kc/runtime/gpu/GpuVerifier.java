@@ -192,7 +192,7 @@ public final class GpuVerifier {
             for (int o = 0; o < outputs.size(); o++) {
                 LaunchPlan.Buffer b = outputs.get(o);
                 DeviceBuffer r = ref.buffers().get(o);
-                CompareStats c = helpers.compare(run.buffer(b.name()), b.dtype(), r, ref.dtypes().get(o), b.shape().numel(), Tolerance.forDType(b.dtype()));
+                CompareStats c = helpers.compare(run.buffer(b.name()), b.dtype(), r, ref.dtypes().get(o), b.shape().numel(), Tolerance.of(b.dtype(), model.plan().precision()));
                 String at = where + " output " + o;
                 if (!c.passed()) {
                     CompareStats exact = float64Judgement(run.buffer(b.name()), b, o);
@@ -234,7 +234,7 @@ public final class GpuVerifier {
             List<Reference.TensorData> exact = exactOutputs;
             try (DeviceBuffer ref = device.allocate(exact.get(o).header().dataBytes())) {
                 TensorTransfer.load(exact.get(o), ref, device);
-                return helpers.compare(out, b.dtype(), ref, exact.get(o).header().dtype(), b.shape().numel(), Tolerance.forDType(b.dtype()));
+                return helpers.compare(out, b.dtype(), ref, exact.get(o).header().dtype(), b.shape().numel(), Tolerance.of(b.dtype(), model.plan().precision()));
             }
         } catch (IOException | Reference.ReferenceException | GpuException e) {
             exactMissing = e.getMessage(); // e.g. the float64 outputs did not fit beside kc's buffers

@@ -60,6 +60,13 @@ public final class RuntimeKernels {
 
     /** allclose(out, ref) with the tolerance, over n elements; out and ref may have different dtypes. */
     public CompareStats compare(DeviceBuffer out, DType outType, DeviceBuffer ref, DType refType, long n, Tolerance tol) {
+        if (!tol.scaledByRms()) return compareAbsolute(out, outType, ref, refType, n, tol, tol);
+        CompareStats first = compareAbsolute(out, outType, ref, refType, n, new Tolerance(0, 0), tol); // for the reference's rms
+        double rms = n - first.refNan() <= 0 ? 0 : Math.sqrt(first.sumSqRef() / (n - first.refNan()));
+        return compareAbsolute(out, outType, ref, refType, n, tol.resolved(rms), tol);
+    }
+
+    private CompareStats compareAbsolute(DeviceBuffer out, DType outType, DeviceBuffer ref, DType refType, long n, Tolerance tol, Tolerance stated) {
         scratch.fill((byte) 0, null);
         Pointer params = Pointer.to(Pointer.to(out.pointer()), Pointer.to(new int[] {typeCode(outType)}),
                 Pointer.to(ref.pointer()), Pointer.to(new int[] {typeCode(refType)}), Pointer.to(new long[] {n}),
@@ -69,7 +76,7 @@ public final class RuntimeKernels {
         long[] raw = new long[8];
         scratch.download(Pointer.to(raw), 0, 64);
         return new CompareStats(raw[0], raw[1], raw[2], raw[3], Double.longBitsToDouble(raw[4]),
-                Double.longBitsToDouble(raw[5]), Double.longBitsToDouble(raw[6]), n, tol);
+                Double.longBitsToDouble(raw[5]), Double.longBitsToDouble(raw[6]), n, tol, stated);
     }
 
     /** How many of the n elements of {@code elementBytes} differ bit for bit between a and b. */

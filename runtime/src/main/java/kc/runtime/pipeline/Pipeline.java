@@ -184,7 +184,7 @@ public final class Pipeline {
                 Graph fused = graph(Stage.FUSE);
                 Schedule schedule = (Schedule) output;
                 beside.check(stage, () -> legal(stage, ScheduleLegality.check(fused, schedule, in.machine())));
-                estimate = beside.submit(() -> CostModel.estimate(fused, in.machine()));
+                estimate = beside.submit(() -> CostModel.estimate(fused, in.machine(), schedule.precisionOrDefault()));
                 yield Checked.BESIDE;
             }
             case LOWER -> { // each distinct kernel was verified as it was lowered (SharedKernels): the limits remain

@@ -50,7 +50,7 @@ public final class BackendCheck {
             List<HostTensor> expected = Interpreter.run(graph, inputs, params);
             List<HostTensor> got = CpuRunner.run(lowered.kernels(), lowered.plan(), inputs, params, backend);
             for (int o = 0; o < expected.size(); o++) {
-                Comparison c = Comparison.of(got.get(o), expected.get(o), Tolerance.forDType(graph.outputs().get(o).type().dtype()));
+                Comparison c = Comparison.of(got.get(o), expected.get(o), Tolerance.of(graph.outputs().get(o).type().dtype(), lowered.plan().precision()));
                 passed &= c.passed();
                 if (worst == null || !c.passed() && worst.passed() || c.passed() == worst.passed() && c.relativeL2Error() > worst.relativeL2Error()) worst = c;
             }

@@ -9,7 +9,8 @@ import kc.ir.interp.HostTensor;
  */
 public record Comparison(boolean passed, String reason, double maxAbsError, double relativeL2Error, long mismatches, long count) {
 
-    public static Comparison of(HostTensor out, HostTensor ref, Tolerance tol) {
+    public static Comparison of(HostTensor out, HostTensor ref, Tolerance stated) {
+        Tolerance tol = stated.resolved(rms(ref));
         if (!out.shape().equals(ref.shape()))
             return new Comparison(false, "shape " + out.shape() + " differs from the reference's " + ref.shape(),
                     Double.NaN, Double.NaN, ref.numel(), ref.numel());
@@ -33,9 +34,20 @@ public record Comparison(boolean passed, String reason, double maxAbsError, doub
         double rel = refSq == 0 ? Math.sqrt(diffSq) : Math.sqrt(diffSq / refSq);
         String reason = refNan ? "the reference itself contains NaN"
                 : nan ? "output contains NaN"
-                : mismatches > 0 ? mismatches + " of " + ref.numel() + " elements outside atol=" + tol.atol() + " rtol=" + tol.rtol()
+                : mismatches > 0 ? mismatches + " of " + ref.numel() + " elements outside " + tol.describe(stated)
                 : "";
         return new Comparison(mismatches == 0, reason, maxAbs, rel, mismatches, ref.numel());
+    }
+
+    /** The root mean square of the reference's finite elements. */
+    static double rms(HostTensor ref) {
+        double sq = 0;
+        long n = 0;
+        for (int i = 0; i < ref.numel(); i++) {
+            double r = ref.getFlat(i);
+            if (Double.isFinite(r)) { sq += r * r; n++; }
+        }
+        return n == 0 ? 0 : Math.sqrt(sq / n);
     }
 
     public String summary() {

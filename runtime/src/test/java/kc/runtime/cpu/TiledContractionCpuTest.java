@@ -31,10 +31,13 @@ import kc.passes.schedule.Contraction;
 import kc.passes.schedule.DefaultScheduler;
 import kc.passes.schedule.GroupSchedule;
 import kc.passes.schedule.MatrixUnit;
+import kc.passes.schedule.Precision;
 import kc.passes.schedule.Schedule;
 import kc.passes.schedule.ScheduleLegality;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
+import kc.runtime.verify.Comparison;
+import kc.runtime.verify.Tolerance;
 
 /**
  * Contractions under strategy TILE (shared-memory operand tiles, register micro-tiles): matmul, bmm, Linear with its
@@ -56,8 +59,11 @@ class TiledContractionCpuTest {
     /** The graph's contraction group under these tiles and accumulation, checked on both shims. */
     private static Lowered check(Graph g, Tiles tiles, Accumulation acc) { return check(g, tiles, acc, CpuRunner.BACKENDS); }
 
-    private static Lowered check(Graph g, Tiles tiles, Accumulation acc, List<String> backends) {
-        Schedule d = DefaultScheduler.schedule(g);
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc, List<String> backends) { return check(g, tiles, acc, backends, null); }
+
+    /** The same under a precision class (null: the default), compared at that class's tolerance. */
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc, List<String> backends, Precision precision) {
+        Schedule d = precision == null ? DefaultScheduler.schedule(g) : DefaultScheduler.complete(g, Schedule.EMPTY.withPrecision(precision), MachineModel.SM_90);
         GroupSchedule contraction = null;
         for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
         assertNotNull(contraction, "a contraction group in " + kc.ir.graph.GraphPrinter.print(g, true));
@@ -74,6 +80,7 @@ class TiledContractionCpuTest {
         Map<String, HostTensor> params = new java.util.HashMap<>();
         for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
         Lowered low = Lowering.lower(g, s, MachineModel.SM_90);
+        assertEquals(s.precisionOrDefault().word(), low.plan().precision());
         int graph = LOWERED.size();
         for (Kernel k : low.kernels()) LOWERED.add(new Kernel("t" + graph + "_" + k.name(), k.params(), k.shared(), k.launch(), k.body()));
         if (PtxasCheck.available())
@@ -83,8 +90,16 @@ class TiledContractionCpuTest {
             }
         List<HostTensor> ref = Interpreter.run(g, in, params);
         for (String backend : backends) {
-            CpuCheck.Result res = CpuCheck.compare(CpuRunner.run(low.kernels(), low.plan(), in, params, backend), ref);
-            assertTrue(res.passed(), backend + " " + s.groups() + ": " + res.message());
+            List<HostTensor> out = CpuRunner.run(low.kernels(), low.plan(), in, params, backend);
+            if (s.precisionOrDefault().fp32Accurate()) {
+                CpuCheck.Result res = CpuCheck.compare(out, ref);
+                assertTrue(res.passed(), backend + " " + s.groups() + ": " + res.message());
+            } else {
+                for (int o = 0; o < out.size(); o++) {
+                    Comparison c = Comparison.of(out.get(o), ref.get(o), Tolerance.of(ref.get(o).dtype(), s.precision()));
+                    assertTrue(c.passed(), backend + " " + s.groups() + ": " + c.summary());
+                }
+            }
         }
         return low;
     }
@@ -152,6 +167,55 @@ class TiledContractionCpuTest {
         assertEquals(16, Tiles.tensorCoreRun(16, 600));
         check(long_, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
         assertEquals(0, Tiles.tensorCoreRun(16, 8192), "runs of 8 over 8192 terms keep more error than the budget");
+    }
+
+    /** Largest |out - ref| over the largest |ref|, for outputs compared against the interpreter. */
+    private static double relativeError(Graph g, Lowered low, String backend) {
+        Random rnd = new Random(7);
+        List<HostTensor> in = new ArrayList<>();
+        for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
+        Map<String, HostTensor> params = new java.util.HashMap<>();
+        for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
+        HostTensor out = CpuRunner.run(low.kernels(), low.plan(), in, params, backend).get(0), ref = Interpreter.run(g, in, params).get(0);
+        double err = 0, size = 0;
+        for (int i = 0; i < ref.numel(); i++) {
+            err = Math.max(err, Math.abs(out.getFlat(i) - ref.getFlat(i)));
+            size = Math.max(size, Math.abs(ref.getFlat(i)));
+        }
+        return err / size;
+    }
+
+    @Test void reducedPrecisionUnitsRoundEachOperandOnce() {
+        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        Lowered tf32 = check(g, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32), Accumulation.PLAIN, CpuRunner.BACKENDS, Precision.TF32);
+        Lowered bf16 = check(g, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.BF16), Accumulation.PLAIN, CpuRunner.BACKENDS, Precision.BF16);
+        check(g, Tiles.mma(64, 32, 32, 32, 16, MatrixUnit.BF16).withStages(2), Accumulation.PLAIN, CpuRunner.BACKENDS, Precision.BF16);
+        Lowered split = check(g, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE);
+        // each class's error is what its rounding implies (and proves the rounding happens): tf32 keeps 11 bits, bf16 8
+        double eSplit = relativeError(g, split, "cuda-cpu"), eTf32 = relativeError(g, tf32, "cuda-cpu"), eBf16 = relativeError(g, bf16, "cuda-cpu");
+        assertTrue(eSplit < 1e-5 && eTf32 > 1e-5 && eTf32 < 3e-3 && eBf16 > 4 * eTf32 && eBf16 < 2e-2, eSplit + " " + eTf32 + " " + eBf16);
+        // a convolution's implicit GEMM with partial tiles, in 16-bit pairs along its window
+        Graph conv = model("x):\n        return torch.relu(self.conv(x))\n", "        self.conv = nn.Conv2d(3, 36, 3, stride=2, padding=1)\n",
+                "torch.randn(2, 3, 17, 19)");
+        check(conv, Tiles.mma(32, 64, 16, 16, 32, MatrixUnit.BF16), Accumulation.PLAIN, CpuRunner.BACKENDS, Precision.BF16);
+        // the fp32-accurate classes refuse them; bf16 takes 16 terms an instruction
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule tf32AtDefault = d.with(d.groups().get(0).withAccumulation(Accumulation.PLAIN).withTiles(Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32)));
+        assertEquals(List.of("group matmul#1: mma tf32 is not allowed under precision tf32x3 (mma tf32x3, or thread MxN)"),
+                ScheduleLegality.check(g, tf32AtDefault, MachineModel.SM_90).stream().map(Object::toString).toList());
+        Schedule bf16Step8 = d.withPrecision(Precision.BF16).with(d.groups().get(0).withAccumulation(Accumulation.PLAIN)
+                .withTiles(Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.BF16)));
+        assertEquals(List.of("group matmul#1: mma bf16 runs m16n8k16 instructions: warp 16x16 must be a multiple of 16x8 and the step 8 of 16"),
+                ScheduleLegality.check(g, bf16Step8, MachineModel.SM_90).stream().map(Object::toString).toList());
+        // kc's default under each class: its own unit, plain sums however long the reduction
+        Graph big = model("a, b):\n        return a @ b\n", "", "torch.randn(2048, 8192), torch.randn(8192, 2048)");
+        for (Precision p : List.of(Precision.TF32, Precision.BF16)) {
+            GroupSchedule chosen = DefaultScheduler.complete(big, Schedule.EMPTY.withPrecision(p), MachineModel.SM_90).groups().get(0);
+            assertEquals(p.matrixUnit(), chosen.tiles().unit(), p.word());
+            assertEquals(Accumulation.PLAIN, chosen.accumulation(), p.word());
+        }
+        assertEquals(MatrixUnit.SIMT, DefaultScheduler.schedule(big, MachineModel.SM_90).groups().get(0).tiles().unit(),
+                "8192 terms are past 3xtf32's error budget");
     }
 
     @Test void plainFactorsTravelByAsyncCopiesAndProloguesThroughRegisters() {

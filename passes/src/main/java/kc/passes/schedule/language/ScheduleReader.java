@@ -123,7 +123,7 @@ final class ScheduleReader {
         if (strategy == null) throw error(g.GROUP().getSymbol(), "group " + name + ": strategy is required (" + STRATEGIES + ")");
         boolean cores = unit == MatrixUnit.SIMT;
         if (thread != null && !cores) throw error(given.get(ScheduleParser.THREAD), "group " + name + ": thread MxN is for the cores; with mma give warp MxN");
-        if (warp != null && cores) throw error(given.get(ScheduleParser.WARP), "group " + name + ": warp MxN goes with mma tf32x3 (tensor cores); on the cores give thread MxN");
+        if (warp != null && cores) throw error(given.get(ScheduleParser.WARP), "group " + name + ": warp MxN goes with mma (tensor cores); on the cores give thread MxN");
         int[] per = cores ? thread : warp;
         if ((tile == null) != (per == null) || !cores && tile == null) {
             int at = tile != null ? ScheduleParser.TILE : cores ? ScheduleParser.THREAD : ScheduleParser.WARP;
@@ -192,7 +192,7 @@ final class ScheduleReader {
             case ScheduleParser.PrecisionContext p -> "precision needs fp32 or tf32x3, found " + quote(found);
             case ScheduleParser.SizeContext c ->
                     c.getParent().getStart().getText() + " needs a size such as " + (c.getParent().getStart().getType() == ScheduleParser.TILE ? "128x128x16" : "8x8") + ", found " + quote(found);
-            case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.MMA -> "mma needs a matrix unit (tf32x3), found " + quote(found);
+            case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.MMA -> "mma needs a matrix unit (tf32x3, tf32 or bf16), found " + quote(found);
             case ScheduleParser.KnobContext k when k.getStart().getType() == ScheduleParser.STRATEGY ->
                     isWord(found) ? "unknown strategy " + quote(found) + "; strategies are " + STRATEGIES
                                   : "expected a strategy (" + STRATEGIES + "), found " + quote(found);

@@ -33,9 +33,9 @@ class ScheduleTextErrorsTest {
             group a strategy tile tile 64x64x8 thread 4 | 1 | 43 | thread needs MxN: each thread's rows and columns, found '4'
             group a strategy tile tile 64x64x0 thread 4x4 | 1 | 28 | tile 64x64x0: each size must be from 1 to 2147483647
             group a strategy tile tile 64x64x8          | 1 | 23 | group a: tile and thread go together (tile MxNxK  thread MxN)
-            group a strategy tile tile 64x64x8 mma tf32 | 1 | 40 | mma needs a matrix unit (tf32x3), found 'tf32'
+            group a strategy tile tile 64x64x8 mma fp32 | 1 | 40 | mma needs a matrix unit (tf32x3, tf32 or bf16), found 'fp32'
             group a strategy tile tile 64x64x8 thread 4x4 mma tf32x3 | 1 | 36 | group a: thread MxN is for the cores; with mma give warp MxN
-            group a strategy tile tile 64x64x8 warp 32x32 | 1 | 36 | group a: warp MxN goes with mma tf32x3 (tensor cores); on the cores give thread MxN
+            group a strategy tile tile 64x64x8 warp 32x32 | 1 | 36 | group a: warp MxN goes with mma (tensor cores); on the cores give thread MxN
             group a strategy tile mma tf32x3            | 1 | 23 | group a: mma needs tile MxNxK and warp MxN
             group a strategy block stages 2             | 1 | 24 | group a: stages go with tile MxNxK (strategy tile)
             group a strategy block swizzle 8            | 1 | 24 | group a: swizzle goes with tile MxNxK (strategy tile)

@@ -17,6 +17,7 @@ import kc.passes.schedule.Schedule;
 import kc.passes.schedule.Strategy;
 import kc.passes.schedule.Tiles;
 import kc.passes.schedule.MatrixUnit;
+import kc.passes.schedule.Precision;
 
 /**
  * Random schedules, seeded: print then parse gives the schedule back and prints the same text again, and any
@@ -25,7 +26,8 @@ import kc.passes.schedule.MatrixUnit;
 class ScheduleTextPropertyTest {
     private static final int CASES = 600;
     private static final String[] KEYWORDS = {"group", "strategy", "threads", "items", "vector", "accumulate", "split",
-            "pointwise", "warp", "block", "grid", "scan", "plain", "double", "tile", "thread", "16x16", "mma", "tf32x3"};
+            "pointwise", "warp", "block", "grid", "scan", "plain", "double", "tile", "thread", "16x16", "mma", "tf32x3",
+            "tf32", "bf16", "fp32", "precision"};
     private static final String FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:";
     private static final String REST = FIRST + "#";
 
@@ -48,6 +50,7 @@ class ScheduleTextPropertyTest {
         for (int i = 0; i < CASES; i++) {
             Schedule s = schedule(r);
             StringBuilder text = new StringBuilder(r.nextBoolean() ? "" : "# kc schedule\n");
+            if (s.precision() != null) text.append("precision").append(space(r)).append(s.precision().word()).append(space(r));
             for (GroupSchedule g : s.groups()) text.append(relaidOut(g, r)).append(space(r));
             assertEquals(s, ScheduleText.parse(text.toString()).schedule(), text.toString());
         }
@@ -66,14 +69,17 @@ class ScheduleTextPropertyTest {
             int splits = strategy == Strategy.GRID ? count(r) : r.nextInt(8) == 0 ? count(r) : 1;
             Tiles tiles = strategy != Strategy.TILE && r.nextInt(8) != 0 ? null
                     : r.nextBoolean() ? new Tiles(count(r), count(r), count(r), count(r), count(r))
-                    : Tiles.mma(count(r), count(r), count(r), count(r), count(r), MatrixUnit.TF32X3);
+                    : Tiles.mma(count(r), count(r), count(r), count(r), count(r), TENSOR_UNITS[r.nextInt(TENSOR_UNITS.length)]);
             if (tiles != null && r.nextBoolean()) tiles = tiles.withStages(count(r));
             if (tiles != null && r.nextBoolean()) tiles = tiles.withSwizzle(count(r));
             groups.add(new GroupSchedule(name, members(r), strategy, count(r), count(r), count(r),
                     Accumulation.values()[r.nextInt(Accumulation.values().length)], splits, tiles));
         }
-        return new Schedule(groups);
+        Precision[] precisions = Precision.values();
+        return new Schedule(r.nextInt(4) == 0 ? null : precisions[r.nextInt(precisions.length)], groups);
     }
+
+    private static final MatrixUnit[] TENSOR_UNITS = {MatrixUnit.TF32X3, MatrixUnit.TF32, MatrixUnit.BF16};
 
     private static List<String> members(Random r) {
         int n = r.nextInt(10) == 0 ? 20 + r.nextInt(30) : r.nextInt(4); // now and then a list long enough to wrap
