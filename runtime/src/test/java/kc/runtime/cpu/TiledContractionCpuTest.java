@@ -216,6 +216,11 @@ class TiledContractionCpuTest {
         }
         assertEquals(MatrixUnit.SIMT, DefaultScheduler.schedule(big, MachineModel.SM_90).groups().get(0).tiles().unit(),
                 "8192 terms are past 3xtf32's error budget");
+        // the floor counts the contraction at its class's matrix-unit rate, whichever unit the schedule took
+        double flops = 2.0 * 2048 * 8192 * 2048;
+        assertEquals(flops / (989e12 / 6), kc.passes.cost.CostModel.estimate(big, MachineModel.SM_90, Precision.TF32X3).idealSeconds(), 1e-9);
+        assertEquals(flops / 989e12, kc.passes.cost.CostModel.estimate(big, MachineModel.SM_90, Precision.BF16).idealSeconds(), 1e-9);
+        assertEquals(flops / 67e12, kc.passes.cost.CostModel.estimate(big, MachineModel.SM_90, Precision.FP32).idealSeconds(), 1e-9);
     }
 
     @Test void plainFactorsTravelByAsyncCopiesAndProloguesThroughRegisters() {
