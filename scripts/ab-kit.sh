@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Compiles the kernel variants a GPU session times against each other (scripts/gpu-ab.sh on the host):
 #   scripts/ab-kit.sh [KIT]         (default .gpu): KIT/ab/NAME, each a `kc compile --emit ptx` folder
-# Each line of VARIANTS below: a name, a shared problem, and a schedule for its one group (- for kc's default).
+# Each line of VARIANTS below: a name, a shared problem, optionally precision=P (kc compile --precision P), and a
+# schedule for its one group (- for kc's default).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 KIT=$(readlink -f "${1:-$ROOT/.gpu}"); SHARED="$ROOT/../shared/kernelbench"
 MM=level1/1_Square_matrix_multiplication_.py; L2=level2/9_Matmul_Subtract_Multiply_ReLU.py
 AVG=level1/44_Average_Pooling_1D.py; MAX=level1/42_Max_Pooling_2D.py; SUM=level1/47_Sum_reduction_over_a_dimension.py
+LK=level1/6_Matmul_with_large_K_dimension_.py
 VARIANTS="
 mm_default        $MM  -
 mm_s1             $MM  strategy tile  tile 64x128x16  warp 32x32  mma tf32x3  stages 1  accumulate double
@@ -32,15 +34,21 @@ max_512x8         $MAX strategy window  threads 512  items 8
 sum_default       $SUM -
 sum_128           $SUM strategy pointwise  threads 128
 sum_512           $SUM strategy pointwise  threads 512
+mm_tf32           $MM  precision=tf32 -
+mm_bf16           $MM  precision=bf16 -
+mm_tf32_64x128    $MM  precision=tf32 strategy tile  tile 64x128x16  warp 32x32  mma tf32  stages 3  accumulate plain
+largek_default    $LK  -
+largek_pointwise  $LK  strategy pointwise  threads 256  items 1  vector 4  accumulate double
 "
 rm -rf "$KIT/ab"; mkdir -p "$KIT/ab"
 echo "$VARIANTS" | while read -r name problem knobs; do
   [ -z "$name" ] && continue
   args=()
+  case "$knobs" in precision=*) args=(--precision "${knobs%% *}"); args[1]=${args[1]#precision=}; knobs=${knobs#* } ;; esac
   if [ "$knobs" != "-" ]; then
     group=$("$ROOT/kc" explain "$SHARED/$problem" | awk '/^groups:/{getline; print $1; exit}')
     printf 'group %s\n  %s\n' "$group" "$knobs" > "$KIT/ab/$name.schedule"
-    args=(--schedule "$KIT/ab/$name.schedule")
+    args+=(--schedule "$KIT/ab/$name.schedule")
   fi
   "$ROOT/kc" compile "$SHARED/$problem" --emit ptx "${args[@]}" -o "$KIT/ab/$name" > /dev/null
 done

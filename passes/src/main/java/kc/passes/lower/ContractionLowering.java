@@ -37,6 +37,11 @@ import kc.passes.schedule.Tiles;
  * instead (cp.async) through a ring of {@link #stages} shared buffers: the copies of the next stages - 1 steps are in
  * flight while a step multiplies, with one barrier a step and no registers holding them.
  *
+ * <p>Split K ({@code split S}): the reduction runs in S contiguous chunks of whole steps, a block per tile and chunk
+ * (the chunk outermost, so that blocks running together share operand panels); each stores its partial state (the
+ * total, and its rounding errors under double-word sums) in scratch, and a second kernel merges a tile's S partials
+ * exactly, in order, then applies the epilogue (GenericLowering's grid combine).
+ *
  * <p>Numerics: under {@code accumulate plain} the products go straight into fp32 totals (legality allows that for
  * short reductions only); under {@code accumulate double} runs of a few products are summed plainly and each run's
  * sum joins a double-word total by TwoSum (see {@link Tiles#compensationRun}).
@@ -57,8 +62,14 @@ final class ContractionLowering {
     private final int stages;
     /** The first term of the ring buffer this step reads (0 without a ring). */
     private TExpr termBase;
+    /** Chunks of the reduction (split K), the terms of each (a whole number of steps), and the scratch buffers of their partials. */
+    private final int splits;
+    private final long chunk;
+    private final List<String> partials;
+    /** This block's terms: [kStart, kEnd) (the whole reduction unless split). */
+    private TExpr kStart, kEnd;
 
-    ContractionLowering(Node node, Lowering.Buffers buffers, String dest, GroupSchedule schedule) {
+    ContractionLowering(Node node, Lowering.Buffers buffers, String dest, GroupSchedule schedule, List<String> partials) {
         this.node = node;
         this.op = (Op.Generic) node.op();
         this.buffers = buffers;
@@ -76,23 +87,42 @@ final class ContractionLowering {
             case TF32X3 -> Tiles.tensorCoreRun(t.k(), kCount);
             case TF32, BF16 -> t.k(); // one compensated add a step where a schedule asks for double-word totals
         };
+        this.splits = schedule.splits();
+        this.chunk = splitChunk(kCount, splits, t.k());
+        this.partials = partials;
         long tiles = batchCount * ceilDiv(rowCount, t.m()) * ceilDiv(colCount, t.n());
-        this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), tiles + (long) t.m() * t.n()));
+        long partialIndex = splits > 1 ? node.result().type().shape().numel() * splits : 0;
+        this.kb = new KernelBuilder(GenericLowering.indexType(node, c.dims(), Math.max(tiles * splits, partialIndex) + (long) t.m() * t.n()));
         this.stages = t.ring(c.plainFactors(node));
     }
+
+    /** The terms of each chunk when {@code kCount} terms in steps of {@code step} are split {@code splits} ways. */
+    static long splitChunk(long kCount, int splits, int step) { return ceilDiv(ceilDiv(kCount, splits), step) * step; }
 
     Lowering.Emitted lower(String name) {
         int threads = t.threads();
         long rowTiles = ceilDiv(rowCount, t.m()), colTiles = ceilDiv(colCount, t.n());
-        long blocks = batchCount * rowTiles * colTiles;
+        long tiles = batchCount * rowTiles * colTiles, blocks = tiles * splits;
         Launch launch = Lowering.grid(blocks, threads);
-        String out = kb.buffer(dest, ScalarType.of(resultType()), node.result().type().shape().numel(), BufferParam.Access.WRITE);
+        long outputs = node.result().type().shape().numel();
+        String out = splits > 1 ? null : kb.buffer(dest, ScalarType.of(resultType()), outputs, BufferParam.Access.WRITE);
+        List<String> parts = new ArrayList<>();
+        for (String p : partials) parts.add(kb.buffer(p, ScalarType.F32, outputs * splits, BufferParam.Access.WRITE));
         int ring = Math.max(1, stages);
         kb.shared(new SharedArray("rows_tile", ScalarType.F32, ring * t.k() * t.rowStride()));
         kb.shared(new SharedArray("cols_tile", ScalarType.F32, ring * t.k() * t.colStride()));
         termBase = kb.c(0);
         List<TStmt> body = kb.nested(() -> {
             TExpr b = kb.let("b", GenericLowering.blockIndex(kb, launch));
+            TExpr split = null;
+            kStart = kb.c(0);
+            kEnd = kb.c(kCount);
+            if (splits > 1) { // the chunk outermost: blocks running together take the same terms of neighbouring tiles
+                split = kb.let("sk", KernelBuilder.div(b, tiles));
+                b = kb.let("bt", KernelBuilder.rem(b, tiles));
+                kStart = kb.let("k_lo", KernelBuilder.mul(split, chunk));
+                kEnd = kb.let("k_hi", TExpr.binary(BinOp.MIN, KernelBuilder.add(kStart, kb.c(chunk)), kb.c(kCount)));
+            }
             TExpr p = kb.let("p", KernelBuilder.rem(b, rowTiles * colTiles)); // the tile within its batch point
             TExpr batchPoint = kb.let("bp", KernelBuilder.div(b, rowTiles * colTiles));
             TExpr rowTile, colTile;
@@ -120,8 +150,13 @@ final class ContractionLowering {
             if (stages > 0) ringSteps(rowTileLoad, colTileLoad, step);
             else prefetchedSteps(rowTileLoad, colTileLoad, step);
             for (int o = 0; o < at.size(); o++) {
+                TExpr rowAt = KernelBuilder.add(rowBase, at.get(o)[0]), colAt = KernelBuilder.add(colBase, at.get(o)[1]);
+                if (splits > 1) {
+                    storePartial(parts, o, split, rowAt, colAt, batchCoords);
+                    continue;
+                }
                 TExpr value = doubleWord ? Combine.doubleWordValue(kb, total.get(o), error.get(o)) : TExpr.ref(total.get(o));
-                store(out, value, KernelBuilder.add(rowBase, at.get(o)[0]), KernelBuilder.add(colBase, at.get(o)[1]), batchCoords);
+                store(out, value, rowAt, colAt, batchCoords);
             }
         });
         if (launch.blocks() == blocks) body.forEach(kb::add);
@@ -136,7 +171,14 @@ final class ContractionLowering {
      */
     private void ringSteps(TileLoad rowTileLoad, TileLoad colTileLoad, Runnable step) {
         for (int s = 0; s < stages - 1; s++) {
-            if ((long) s * t.k() < kCount) {
+            int slot = s;
+            if (splits > 1) { // a chunk's first steps: as many as it has
+                TExpr first = kb.let("kf", KernelBuilder.add(kStart, kb.c((long) s * t.k())));
+                kb.add(new TStmt.If(KernelBuilder.lt(first, kEnd), kb.nested(() -> {
+                    rowTileLoad.copy(first, kb.c(slot));
+                    colTileLoad.copy(first, kb.c(slot));
+                }), List.of()));
+            } else if ((long) s * t.k() < kCount) {
                 rowTileLoad.copy(kb.c((long) s * t.k()), kb.c(s));
                 colTileLoad.copy(kb.c((long) s * t.k()), kb.c(s));
             }
@@ -146,9 +188,10 @@ final class ContractionLowering {
         List<TStmt> steps = kb.nested(() -> {
             kb.add(new TStmt.AsyncWait(stages - 2));
             kb.add(new TStmt.Barrier());
-            TExpr kt = kb.let("kt", KernelBuilder.div(kb.toIdx(TExpr.ref(k0)), t.k()));
+            TExpr fromStart = splits > 1 ? TExpr.binary(BinOp.SUB, kb.toIdx(TExpr.ref(k0)), kStart) : kb.toIdx(TExpr.ref(k0));
+            TExpr kt = kb.let("kt", KernelBuilder.div(fromStart, t.k())); // steps since the chunk's first
             TExpr ahead = kb.let("kn", KernelBuilder.add(kb.toIdx(TExpr.ref(k0)), kb.c((long) (stages - 1) * t.k())));
-            kb.add(new TStmt.If(KernelBuilder.lt(ahead, kb.c(kCount)), kb.nested(() -> {
+            kb.add(new TStmt.If(KernelBuilder.lt(ahead, kEnd), kb.nested(() -> {
                 TExpr into = kb.let("sn", KernelBuilder.rem(KernelBuilder.add(kt, kb.c(stages - 1)), stages));
                 rowTileLoad.copy(ahead, into);
                 colTileLoad.copy(ahead, into);
@@ -157,13 +200,17 @@ final class ContractionLowering {
             termBase = kb.let("ks", KernelBuilder.mul(KernelBuilder.rem(kt, stages), t.k()));
             step.run();
         });
-        kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
+        kb.add(new TStmt.For(k0, loopStart(), loopEnd(), t.k(), steps, false));
     }
+
+    /** The step loop's bounds (i32, as the loop counts): the chunk's under split K, else the whole reduction. */
+    private TExpr loopStart() { return splits > 1 ? TExpr.cast(kStart, TType.I32) : TExpr.i32(0); }
+    private TExpr loopEnd() { return splits > 1 ? TExpr.cast(kEnd, TType.I32) : TExpr.i32(kCount); }
 
     /** The reduction through one buffer, each step's loads held in registers while the step before multiplies. */
     private void prefetchedSteps(TileLoad rowTileLoad, TileLoad colTileLoad, Runnable step) {
-        rowTileLoad.fetch(kb.c(0));
-        colTileLoad.fetch(kb.c(0));
+        rowTileLoad.fetch(kStart);
+        colTileLoad.fetch(kStart);
         Var k0 = kb.fresh("k0", TType.I32);
         List<TStmt> steps = kb.nested(() -> {
             rowTileLoad.stash();
@@ -176,7 +223,7 @@ final class ContractionLowering {
             step.run();
             kb.add(new TStmt.Barrier());
         });
-        kb.add(new TStmt.For(k0, TExpr.i32(0), TExpr.i32(kCount), t.k(), steps, false));
+        kb.add(new TStmt.For(k0, loopStart(), loopEnd(), t.k(), steps, false));
     }
 
     /** Each output's running total, its rounding errors (double-word) and the run being summed, in {@link #lower}'s order. */
@@ -409,7 +456,7 @@ final class ContractionLowering {
             decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
             decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
             for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
-            return KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kb.c(kCount)));
+            return KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kEnd)); // a chunk's last step stops at its end
         }
 
         /** Reads the step starting at term kBase into the registers. */
@@ -469,6 +516,25 @@ final class ContractionLowering {
             if (present.get(slot) == null) body.forEach(kb::add);
             else kb.add(new TStmt.If(present.get(slot), body, List.of()));
         }
+    }
+
+    /**
+     * Split K: output {@code o}'s partial state for chunk {@code split} (its total, and its rounding errors under
+     * double-word sums), at the output's flat index times the splits plus the chunk, where the combine reads it.
+     */
+    private void storePartial(List<String> parts, int o, TExpr split, TExpr rowAt, TExpr colAt, TExpr[] batchCoords) {
+        TExpr row = kb.let("gr", rowAt), col = kb.let("gc", colAt);
+        TExpr keep = kb.let("keep", KernelBuilder.and(KernelBuilder.lt(row, kb.c(rowCount)), KernelBuilder.lt(col, kb.c(colCount))));
+        TExpr[] coords = batchCoords.clone();
+        decompose(kb.let("grc", TExpr.binary(BinOp.MIN, row, kb.c(rowCount - 1))), c.rows(), coords);
+        decompose(kb.let("gcc", TExpr.binary(BinOp.MIN, col, kb.c(colCount - 1))), c.cols(), coords);
+        for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0);
+        long[] strides = node.result().type().shape().strides();
+        TExpr flat = kb.c(0);
+        for (int d = 0; d < strides.length; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], strides[d]));
+        TExpr at = kb.let("pa", KernelBuilder.add(KernelBuilder.mul(flat, splits), split));
+        kb.add(new TStmt.Store(parts.get(0), Space.GLOBAL, at, TExpr.ref(total.get(o)), keep));
+        if (doubleWord) kb.add(new TStmt.Store(parts.get(1), Space.GLOBAL, at, TExpr.ref(error.get(o)), keep));
     }
 
     /** One output, at row and col of the contraction: through the epilogue, stored where both are in range. */

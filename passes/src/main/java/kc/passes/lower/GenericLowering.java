@@ -87,14 +87,22 @@ final class GenericLowering {
         idx = indexType();
     }
 
-    /** What a GRID schedule keeps between its two kernels: per output and split, each part of the partial state. */
+    /**
+     * What a GRID schedule (or a TILE one split along its reduction) keeps between its two kernels: per output and
+     * split, each part of the partial state.
+     */
     static List<Lowering.Scratch> scratch(Node n, GroupSchedule gs) {
-        if (gs.strategy() != Strategy.GRID) return List.of();
+        if (!splitsTheReduction(gs)) return List.of();
         List<Lowering.Scratch> out = new ArrayList<>();
         for (Accumulator.Part p : accumulator(n, gs.accumulation() == Accumulation.DOUBLE).parts())
             out.add(new Lowering.Scratch("partial_" + p.name(), Types.dtype(p.type()),
                     n.result().type().shape().numel() / ((Op.Generic) n.op()).reduction().components() * gs.splits()));
         return out;
+    }
+
+    /** GRID, and TILE with split K: partial states in scratch, merged by {@link #gridCombine}. */
+    static boolean splitsTheReduction(GroupSchedule gs) {
+        return gs.strategy() == Strategy.GRID || gs.strategy() == Strategy.TILE && gs.splits() > 1;
     }
 
     /** i32 when every buffer, coordinate and index sub-expression of the kernel fits comfortably. */
@@ -136,7 +144,9 @@ final class GenericLowering {
             case WARP -> List.of(cooperative(name, true));
             case GRID -> List.of(gridPartials(name + "_partials"), gridCombine(name + "_combine"));
             case SCAN -> throw new IllegalArgumentException("a generic op cannot be lowered with strategy scan");
-            case TILE -> List.of(new ContractionLowering(node, buffers, dest, schedule).lower(name));
+            case TILE -> schedule.splits() > 1
+                    ? List.of(new ContractionLowering(node, buffers, dest, schedule, partials).lower(name + "_partials"), gridCombine(name + "_combine"))
+                    : List.of(new ContractionLowering(node, buffers, dest, schedule, List.of()).lower(name));
             case WINDOW -> List.of(window(name));
         };
     }
@@ -621,8 +631,9 @@ final class GenericLowering {
     static long gridChunk(long reduceCount, int splits, int width) { return ceilDiv(ceilDiv(reduceCount, splits), width) * width; }
 
     /**
-     * Kernel 2: a warp per output; lane l merges partials l, l + 32, ... in order, the butterfly merges the lanes,
-     * and lane 0 applies the epilogue and stores. The order is fixed, so the result is too.
+     * Kernel 2 (of GRID, and of TILE split along its reduction): a warp per output; lane l merges partials l, l + 32,
+     * ... in order, the butterfly merges the lanes, and lane 0 applies the epilogue and stores. The order is fixed,
+     * so the result is too.
      */
     private Lowering.Emitted gridCombine(String name) {
         begin();

@@ -170,27 +170,47 @@ public final class DefaultScheduler {
         MatrixUnit unit = precision.matrixUnit();
         if (machine.tensorCores() && unit.tensorCores() && !precision.fp32Accurate() && kCount >= 16) {
             // the reduced classes: one rounding of each operand, plain fp32 sums, as PyTorch's own
-            int[] pick = largestFilling(c, MMA_PLAIN_TILES, machine);
-            GroupSchedule s = base.withAccumulation(Accumulation.PLAIN).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], unit), c, n, machine));
-            if (tileCount(c, pick) >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
+            int[] pick = choose(c, MMA_PLAIN_TILES, 16, machine);
+            GroupSchedule s = base.withAccumulation(Accumulation.PLAIN).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], unit), c, n, machine))
+                    .withSplits(pick[4]);
+            if (tileCount(c, pick) * pick[4] >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
             // the matrix units' accumulators truncate: plain sums only for the shortest reductions
             Accumulation mmaNumerics = kCount <= Tiles.TENSOR_CORE_PLAIN_TERMS ? Accumulation.PLAIN : Accumulation.DOUBLE;
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
-            int[] pick = largestFilling(c, mmaNumerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, machine);
-            if (tileCount(c, pick) < machine.multiprocessors() / 2) return null;
-            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3), c, n, machine));
-            if (ScheduleLegality.problem(s, n, machine, precision) == null) return s;
+            int[] pick = choose(c, mmaNumerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, 16, machine);
+            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3), c, n, machine))
+                    .withSplits(pick[4]);
+            // too few tiles even split: the cores' smaller tiles below, or the reduction strategies
+            if (tileCount(c, pick) * pick[4] >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
-        int[] pick = largestFilling(c, TILES, machine);
-        // too few tiles to occupy the GPU (few outputs, long sums): the reduction strategies split the sum instead
-        if (tileCount(c, pick) < machine.multiprocessors()) return null;
-        Tiles tiles = new Tiles(pick[0], pick[1], kCount <= 8 ? 8 : 16, pick[2], pick[3]);
         // double-word totals take three registers per output: half the rows, for the same 256 threads
-        if (numerics == Accumulation.DOUBLE && tiles.threadM() > 1) tiles = new Tiles(tiles.m() / 2, tiles.n(), tiles.k(), tiles.threadM() / 2, tiles.threadN());
-        GroupSchedule s = base.withAccumulation(numerics).withTiles(staged(tiles, c, n, machine));
+        int[][] shapes = numerics == Accumulation.DOUBLE ? HALF_TILES : TILES;
+        int step = kCount <= 8 ? 8 : 16;
+        int[] pick = choose(c, shapes, step, machine);
+        // too few tiles to occupy the GPU even split along K: the reduction strategies split the sum instead
+        if (tileCount(c, pick) * pick[4] < machine.multiprocessors()) return null;
+        Tiles tiles = new Tiles(pick[0], pick[1], step, pick[2], pick[3]);
+        GroupSchedule s = base.withAccumulation(numerics).withTiles(staged(tiles, c, n, machine)).withSplits(pick[4]);
         return ScheduleLegality.problem(s, n, machine, precision) == null ? s : null;
+    }
+
+    /** A chunk of a split reduction runs at least this many steps, so that its pipeline fills. */
+    public static final long MIN_SPLIT_STEPS = 16;
+
+    /**
+     * Split K for a contraction whose {@code tiles} leave SMs idle: chunks enough for two blocks an SM, each of at
+     * least {@link #MIN_SPLIT_STEPS} steps of {@code step} terms; 1 where the tiles fill the GPU or the reduction is
+     * too short to split.
+     */
+    static int splitK(Contraction c, long tiles, int step, MachineModel machine) {
+        if (tiles >= machine.multiprocessors()) return 1;
+        long steps = ceilDiv(c.kCount(), step);
+        long want = Math.min(ceilDiv(2L * machine.multiprocessors(), tiles), steps / MIN_SPLIT_STEPS);
+        int splits = (int) Math.min(want, ScheduleLegality.MAX_TILE_SPLITS);
+        while (splits > 1 && (splits - 1) * ceilDiv(steps, splits) >= steps) splits--; // no chunk left empty
+        return Math.max(1, splits);
     }
 
     /** The tiles with their stages said: a cp.async ring as deep as fits where the factors are plain reads, else 1. */
@@ -202,6 +222,23 @@ public final class DefaultScheduler {
     /** Tensor-core block tiles, largest first: (m, n, warpM, warpN), 256 threads but the last (128). */
     private static final int[][] MMA_TILES = {{64, 128, 32, 32}, {64, 64, 32, 32}, {32, 64, 16, 32}};
     private static final int[][] MMA_PLAIN_TILES = {{128, 128, 64, 32}, {64, 128, 32, 32}, {64, 64, 32, 32}, {32, 64, 16, 32}};
+
+    /** TILES with half the rows (and half the rows a thread): for double-word totals, three registers an output. */
+    private static final int[][] HALF_TILES = java.util.Arrays.stream(TILES)
+            .map(t -> t[2] > 1 ? new int[] {t[0] / 2, t[1], t[2] / 2, t[3]} : t).toArray(int[][]::new);
+
+    /**
+     * A tile shape and its split: the largest that gives every SM a block unsplit; where none does, the largest
+     * whose tiles split along K (see {@link #splitK}) give two blocks an SM; else the smallest, split as far as it
+     * goes. As (m, n, per-thread or per-warp m, n, splits).
+     */
+    private static int[] choose(Contraction c, int[][] tiles, int step, MachineModel machine) {
+        int[] pick = largestFilling(c, tiles, machine);
+        if (tileCount(c, pick) < machine.multiprocessors())
+            for (int[] t : tiles)
+                if (tileCount(c, t) * splitK(c, tileCount(c, t), step, machine) >= 2L * machine.multiprocessors()) { pick = t; break; }
+        return new int[] {pick[0], pick[1], pick[2], pick[3], splitK(c, tileCount(c, pick), step, machine)};
+    }
 
     /** The largest tile that still gives every SM a block (else the smallest). */
     private static int[] largestFilling(Contraction c, int[][] tiles, MachineModel machine) {

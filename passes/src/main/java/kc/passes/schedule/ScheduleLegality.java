@@ -99,7 +99,7 @@ public final class ScheduleLegality {
         if (st.cooperative() && threads % 32 != 0) return "strategy " + st.word() + " needs whole warps; threads " + threads + " is not a multiple of 32";
         if (st == Strategy.WARP && threads > 32 && gs.items() != 1) return "strategy warp runs one output per warp; items must be 1";
         if (st == Strategy.GRID && gs.splits() < 2) return "strategy grid needs split 2 or more";
-        if (st != Strategy.GRID && gs.splits() != 1) return "split " + gs.splits() + " needs strategy grid";
+        if (st != Strategy.GRID && gs.splits() != 1) return "split " + gs.splits() + " needs strategy grid (or tile)";
         long length = gen.reduceShape().numel();
         if (st == Strategy.GRID && gs.splits() > length)
             return "split " + gs.splits() + " exceeds the reduction length " + length + " (a block per term at most)";
@@ -165,7 +165,13 @@ public final class ScheduleLegality {
         int accumulators = outputsPerThread * (plain ? 1 : 3);
         if (accumulators > MAX_ACCUMULATORS)
             return per + " with accumulate " + gs.accumulation().word() + " holds " + accumulators + " accumulators a thread; at most " + MAX_ACCUMULATORS;
-        if (gs.items() != 1 || gs.vector() != 1 || gs.splits() != 1) return "strategy tile takes no items, vector or split";
+        if (gs.items() != 1 || gs.vector() != 1) return "strategy tile takes no items or vector";
+        if (gs.splits() < 1 || gs.splits() > MAX_TILE_SPLITS) return "split " + gs.splits() + ": strategy tile splits its reduction 1 to " + MAX_TILE_SPLITS + " ways";
+        long steps = (c.kCount() + t.k() - 1) / t.k();
+        long perChunk = (steps + gs.splits() - 1) / gs.splits();
+        if (gs.splits() > 1 && (gs.splits() - 1) * perChunk >= steps)
+            return "split " + gs.splits() + " leaves a chunk without terms: " + c.kCount() + " terms in steps of " + t.k() + " are " + steps
+                    + " steps, and chunks of " + perChunk + " fill only " + (steps + perChunk - 1) / perChunk;
         if (!precision.fp32Accurate()) return null; // the reduced classes sum plainly in fp32, as PyTorch's do
         if (plain && c.kCount() > PLAIN_SUM_LIMIT)
             return "accumulate plain sums " + c.kCount() + " terms; at most " + PLAIN_SUM_LIMIT + " keep fp32 within 1e-4 (accumulate double)";
@@ -176,6 +182,9 @@ public final class ScheduleLegality {
             return "mma " + t.unit().word() + " over " + c.kCount() + " terms in steps of " + t.k() + " keeps more rounding error than 1e-4 allows (its products are not exact): use thread MxN";
         return null;
     }
+
+    /** Chunks a tiled reduction may split into: each keeps a partial per output in scratch. */
+    public static final int MAX_TILE_SPLITS = 64;
 
     private static String windowProblem(GroupSchedule gs, Node n, MachineModel m) {
         Window w = Window.of(n);

@@ -223,6 +223,49 @@ class TiledContractionCpuTest {
         assertEquals(flops / 67e12, kc.passes.cost.CostModel.estimate(big, MachineModel.SM_90, Precision.FP32).idealSeconds(), 1e-9);
     }
 
+    /** The graph's contraction group under these tiles, accumulation and split K, checked on both shims. */
+    private static Lowered checkSplit(Graph g, Tiles tiles, Accumulation acc, int splits, Precision precision) {
+        Schedule d = precision == null ? DefaultScheduler.schedule(g) : DefaultScheduler.complete(g, Schedule.EMPTY.withPrecision(precision), MachineModel.SM_90);
+        GroupSchedule contraction = null;
+        for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
+        Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles).withSplits(splits));
+        List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
+        assertTrue(problems.isEmpty(), problems.toString());
+        Lowered low = run(g, s, CpuRunner.BACKENDS);
+        assertTrue(low.kernels().stream().anyMatch(k -> k.name().endsWith("_combine")), "a second kernel merges the chunks");
+        return low;
+    }
+
+    @Test void splitKRunsChunksOfTheReductionThenMergesThemInOrder() {
+        // 45 terms in steps of 8: 6 steps, 3 chunks of 2 (the last ends inside its second step)
+        Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
+        checkSplit(g, new Tiles(32, 32, 8, 2, 2), Accumulation.PLAIN, 3, null);
+        checkSplit(g, new Tiles(32, 32, 8, 2, 2).withStages(1), Accumulation.DOUBLE, 3, null);
+        checkSplit(g, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE, 6, null);
+        checkSplit(g, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3).withStages(4), Accumulation.DOUBLE, 2, null);
+        checkSplit(g, Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32), Accumulation.PLAIN, 2, Precision.TF32);
+        // batched, and a convolution whose bias and relu the combine applies after the merge
+        Graph bmm = model("a, b):\n        return torch.bmm(a, b)\n", "", "torch.randn(3, 20, 70), torch.randn(3, 70, 36)");
+        checkSplit(bmm, new Tiles(32, 32, 8, 2, 2), Accumulation.DOUBLE, 3, null);
+        Graph conv = model("x):\n        return torch.relu(self.conv(x))\n", "        self.conv = nn.Conv2d(5, 36, 3, stride=2, padding=1)\n",
+                "torch.randn(2, 5, 9, 11)");
+        checkSplit(conv, Tiles.mma(32, 64, 8, 16, 32, MatrixUnit.TF32X3), Accumulation.DOUBLE, 6, null);
+        // no chunk may be empty
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule four = d.with(d.groups().get(0).withAccumulation(Accumulation.PLAIN).withTiles(new Tiles(32, 32, 8, 2, 2)).withSplits(4));
+        assertEquals(List.of("group matmul#1: split 4 leaves a chunk without terms: 45 terms in steps of 8 are 6 steps, and chunks of 2 fill only 3"),
+                ScheduleLegality.check(g, four, MachineModel.SM_90).stream().map(Object::toString).toList());
+        // kc splits where the tiles leave SMs idle and the reduction is long: 8 tiles of 8192 terms (past 3xtf32's
+        // budget, so on the cores) in 32 chunks of 16 steps
+        Graph few = model("a, b):\n        return a @ b\n", "", "torch.randn(64, 8192), torch.randn(8192, 64)");
+        GroupSchedule chosen = DefaultScheduler.schedule(few).groups().get(0);
+        assertEquals(kc.passes.schedule.Strategy.TILE, chosen.strategy(), chosen.toString());
+        assertEquals(32, chosen.splits(), chosen.toString());
+        run(few, DefaultScheduler.schedule(few), CpuRunner.BACKENDS);
+        Graph deep = model("a, b):\n        return a @ b\n", "", "torch.randn(256, 524288), torch.randn(524288, 256)");
+        assertTrue(DefaultScheduler.schedule(deep).groups().get(0).splits() > 8, "level1/6's shape: 16 tiles of half a million terms");
+    }
+
     @Test void plainFactorsTravelByAsyncCopiesAndProloguesThroughRegisters() {
         Graph plain = model("a, b):\n        return a @ b\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
         assertTrue(copiesAsync(check(plain, Tiles.mma(32, 32, 8, 16, 16, MatrixUnit.TF32X3), Accumulation.DOUBLE)), "a ring of cp.async copies");
