@@ -51,6 +51,20 @@ final class Combine {
         kb.assign(acc, se[0]);
     }
 
+    /**
+     * acc += x, and error += the addition's rounding error, by Dekker's Fast2Sum: four operations where TwoSum
+     * takes seven, for a run's sum joining a running total. The error is exact where |acc| >= |x| (and where acc is
+     * 0), which holds once the total has grown past a run's size; where it does not (the first runs, a total
+     * crossing 0) the addition keeps at most about one rounding of x, a plain add's worth now and then, against the
+     * hundreds of terms' worth legality's budget allows.
+     */
+    static void fastTwoSum(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error, TExpr x) {
+        TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, TExpr.ref(acc), x));
+        TExpr z = kb.let("z", TExpr.binary(BinOp.SUB, s, TExpr.ref(acc)));
+        kb.assign(error, TExpr.binary(BinOp.ADD, TExpr.ref(error), TExpr.binary(BinOp.SUB, x, z)));
+        kb.assign(acc, s);
+    }
+
     /** a + b and that addition's exact rounding error, {s, e} (Knuth's TwoSum, as above). */
     static TExpr[] twoSum(KernelBuilder kb, TExpr a, TExpr b) {
         TExpr s = kb.let("s", TExpr.binary(BinOp.ADD, a, b));

@@ -237,10 +237,12 @@ final class ContractionLowering {
         }
     }
 
-    /** Adds each output's run to its double-word total (the next run's first product overwrites the run's sum). */
+    /**
+     * Adds each output's run to its double-word total (the next run's first product overwrites the run's sum), by
+     * Fast2Sum: the total soon outgrows a run, where Fast2Sum is exact (see {@link Combine#fastTwoSum}).
+     */
     private void compensate() {
-        for (int o = 0; o < total.size(); o++)
-            Combine.twoSum(kb, total.get(o), error.get(o), TExpr.ref(part.get(o)), TExpr.ref(error.get(o)));
+        for (int o = 0; o < total.size(); o++) Combine.fastTwoSum(kb, total.get(o), error.get(o), TExpr.ref(part.get(o)));
     }
 
     /** SIMT: declares each thread's threadM x threadN outputs (into at) and returns the emitter of one step. */

@@ -17,7 +17,8 @@ package kc.passes.schedule;
  *
  * <p>Sums: under {@code accumulate plain} every product goes straight into an fp32 total, which legality allows for
  * short reductions only. Under {@code accumulate double} a thread sums a run of r products plainly, then adds the
- * run's sum to a double-word total by TwoSum, which loses nothing: only the runs' own rounding errors remain, about
+ * run's sum to a double-word total by Fast2Sum, which loses nothing once the total outgrows a run (and at most one
+ * rounding of the run before): only the runs' own rounding errors remain, about
  * sqrt(K r) terms' worth where a plain sum of K terms has K (see {@link #compensationRun}).
  */
 public record Tiles(int m, int n, int k, int threadM, int threadN, int warpM, int warpN, MatrixUnit unit, int stages, int swizzle) {

@@ -171,7 +171,7 @@ class ScheduleTest {
         GroupSchedule exp = d.groups().get(0), sum = d.groups().get(1).withVector(1);
         assertEquals(4, d.groups().get(1).vector(), "a contiguous 300-term row is read in float4s by default");
         assertEquals("group softmax#1:2: strategy grid needs split 2 or more", problem1(g, d, sum.withStrategy(Strategy.GRID)));
-        assertEquals("group softmax#1:2: split 4 needs strategy grid", problem1(g, d, sum.withSplits(4)));
+        assertEquals("group softmax#1:2: split 4 needs strategy grid (or tile)", problem1(g, d, sum.withSplits(4)));
         assertEquals("group softmax#1:2: split 301 exceeds the reduction length 300 (a block per term at most)",
                 problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(301)));
         assertEquals(null, problem1(g, d, sum.withStrategy(Strategy.GRID).withSplits(300)));

@@ -236,6 +236,38 @@ class TiledContractionCpuTest {
         return low;
     }
 
+    /**
+     * Double-word totals are exact where the runs are: integers below 2^10 (exact products and runs of 16, and
+     * exact in tf32) whose totals pass 2^24, where fp32 keeps no units, summed in runs of alternating sign so that
+     * the totals swing. Every output must be the exact sum rounded once, on both units; a plain sum is not.
+     */
+    @Test void doubleWordTotalsAreExactWhereTheRunsAre() {
+        Graph g = model("a, b):\n        return a @ b\n", "", "torch.randn(32, 4096), torch.randn(4096, 32)");
+        Random rnd = new Random(5);
+        double[] a = new double[32 * 4096], b = new double[4096 * 32];
+        for (int i = 0; i < a.length; i++) a[i] = ((i % 4096) / 16 % 3 == 0 ? -1 : 1) * (512 + rnd.nextInt(512));
+        for (int i = 0; i < b.length; i++) b[i] = 512 + rnd.nextInt(512);
+        List<HostTensor> in = List.of(HostTensor.of(kc.ir.graph.DType.F32, kc.ir.graph.Shape.of(32, 4096), a),
+                HostTensor.of(kc.ir.graph.DType.F32, kc.ir.graph.Shape.of(4096, 32), b));
+        Schedule d = DefaultScheduler.schedule(g);
+        for (Tiles tiles : List.of(new Tiles(32, 32, 16, 2, 2), Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3)))
+            for (Accumulation acc : List.of(Accumulation.DOUBLE, Accumulation.PLAIN)) {
+                Schedule s = d.with(d.groups().get(0).withAccumulation(acc).withTiles(tiles));
+                if (acc == Accumulation.PLAIN) s = s.withPrecision(Precision.TF32); // the only class that lets 4096 terms sum plainly
+                Lowered low = Lowering.lower(g, s, MachineModel.SM_90);
+                HostTensor out = CpuRunner.run(low.kernels(), low.plan(), in, Map.of(), "cuda-cpu").get(0);
+                int inexact = 0;
+                for (int i = 0; i < 32; i++)
+                    for (int j = 0; j < 32; j++) {
+                        long exact = 0;
+                        for (int k = 0; k < 4096; k++) exact += (long) a[i * 4096 + k] * (long) b[k * 32 + j];
+                        if (out.getFlat(i * 32 + j) != (float) exact) inexact++;
+                    }
+                if (acc == Accumulation.DOUBLE) assertEquals(0, inexact, tiles + ": outputs not the exact sum rounded once");
+                else assertTrue(inexact > 100, tiles + ": a plain sum should lose the units past 2^24, lost them on " + inexact + " of 1024");
+            }
+    }
+
     @Test void splitKRunsChunksOfTheReductionThenMergesThemInOrder() {
         // 45 terms in steps of 8: 6 steps, 3 chunks of 2 (the last ends inside its second step)
         Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
