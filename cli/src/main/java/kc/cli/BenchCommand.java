@@ -22,6 +22,7 @@ import kc.passes.schedule.Precision;
 import kc.runtime.ExitCode;
 import kc.runtime.bench.BenchReport;
 import kc.runtime.bench.ChildRun;
+import kc.runtime.bench.GroupTime;
 import kc.runtime.bench.ProblemResult;
 import kc.runtime.bench.ProgressBar;
 import kc.runtime.bench.Timing;
@@ -430,7 +431,7 @@ final class BenchCommand implements Callable<Integer> {
         return new ProblemResult(p.name(), p.level(), verdict, detail, timing(kc.get("kc")), eager, compiled,
                 number(kc.get("floor_ms")), number(kc.get("max_abs_error")), number(kc.get("rel_l2_error")),
                 count(kc.get("kernels")), count(kc.get("launches")), eagerLaunches, compiledLaunches, eagerStrict,
-                kc.get("precision") instanceof String s ? s : null);
+                kc.get("precision") instanceof String s ? s : null, GroupTime.listFromJson(kc.get("groups")));
     }
 
     /** A count read back from a run's or a baseline's JSON; -1 (unknown) when absent, null or negative. */

@@ -28,6 +28,7 @@ import kc.runtime.gpu.GpuDevice;
 import kc.runtime.gpu.GpuException;
 import kc.runtime.gpu.GpuModel;
 import kc.runtime.gpu.GpuTimer;
+import kc.runtime.bench.GroupTime;
 import kc.runtime.gpu.GpuVerifier;
 import kc.runtime.gpu.InterpreterReference;
 import kc.runtime.gpu.NoGpuException;
@@ -126,7 +127,8 @@ final class RunCommand implements Callable<Integer> {
             Ceilings ceilings = cache.ceilings().load(device.info().name()).orElse(null);
             MachineModel machine = device.info().machineModel(ceilings);
             Precision planned = plan.precision() == null ? null : Precision.of(plan.precision());
-            result.floorMs = CostModel.estimate(compiled.graph(), machine, planned == null ? Precision.DEFAULT : planned).idealSeconds() * 1e3;
+            CostModel.Estimate estimate = CostModel.estimate(compiled.graph(), machine, planned == null ? Precision.DEFAULT : planned);
+            result.floorMs = estimate.idealSeconds() * 1e3;
 
             out.printf(Locale.ROOT, "kc run %s on %s: %d kernels, %d launches (%s, precision %s, compiled in %.2f s)%n", model.file,
                     device.info().summary(), result.kernels, result.launches, kernels != null ? "kernels from " + kernels : "--emit " + emit,
@@ -154,6 +156,11 @@ final class RunCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "  time: %.4f ms median, %.4f ms mean (%d trials, L2 flushed before each); floor %.4f ms on %s (%.1fx over floor)%n",
                             t.medianMs(), t.meanMs(), t.trials(), result.floorMs, ceilings != null ? "measured ceilings" : "published figures",
                             t.medianMs() / result.floorMs);
+                    if (kernels == null) { // kc's own compile: its launches' groups are known
+                        int trials = Math.min(GROUP_TRIALS, t.trials());
+                        result.groups = GroupTime.of(compiled.kernels().launchGroups(), new GpuTimer(device).perLaunch(run, 1, trials), estimate);
+                        reportGroups(out, result.groups, trials);
+                    }
                 }
             }
         } catch (GpuException e) {
@@ -201,6 +208,21 @@ final class RunCommand implements Callable<Integer> {
                 helpers.fillUniform(run.buffer(b.name()), b.dtype(), b.shape().numel(), seed++);
     }
 
+    /** Forwards timed launch by launch for the per-group figures (each forward's events cost a little). */
+    static final int GROUP_TRIALS = 20;
+    /** Groups the per-group table shows, the slowest first. */
+    static final int GROUP_ROWS = 8;
+
+    private static void reportGroups(PrintWriter out, List<GroupTime> groups, int trials) {
+        out.printf(Locale.ROOT, "  by group (each launch timed between events inside %d forwards; medians), slowest first:%n", trials);
+        List<GroupTime> slowest = new ArrayList<>(groups);
+        slowest.sort(java.util.Comparator.comparingDouble(GroupTime::ms).reversed());
+        for (GroupTime g : slowest.subList(0, Math.min(GROUP_ROWS, slowest.size())))
+            out.printf(Locale.ROOT, "    %-28s %2d launch%s %9.4f ms  floor %9.4f ms  %5.1fx%s%n", g.group(), g.launches(), g.launches() == 1 ? " " : "es",
+                    g.ms(), g.floorMs(), g.overFloor(), g.contraction() ? "  contraction" : "");
+        if (slowest.size() > GROUP_ROWS) out.printf(Locale.ROOT, "    (%d more groups)%n", slowest.size() - GROUP_ROWS);
+    }
+
     private static void report(PrintWriter out, GpuVerifier.Verification v) {
         String worst = v.worst() == null ? "-" : v.worstWhere() + " " + v.worst().summary();
         out.printf("%s  %d trials; worst: %s%n", v.passed() ? (v.float64Arbitrated().isEmpty() ? "PASS" : "PASS (float64)") : "FAIL", v.trials(), worst);
@@ -214,7 +236,7 @@ final class RunCommand implements Callable<Integer> {
     /** What kc run found, as kc bench reads it back (JSON). */
     record RunResult(String problem, String device, String verdict, String detail, double compileSeconds, int kernels,
                      int launches, double floorMs, double maxAbsError, double relL2Error, List<String> failedGuards,
-                     String reference, Timing timing, String precision) {
+                     String reference, Timing timing, String precision, List<GroupTime> groups) {
         String toJson() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("problem", problem);
@@ -240,6 +262,7 @@ final class RunCommand implements Callable<Integer> {
                 t.put("trials", timing.trials());
                 m.put("kc", t);
             }
+            if (groups != null) m.put("groups", groups.stream().map(GroupTime::toJson).toList());
             return Json.write(m) + "\n";
         }
 
@@ -250,6 +273,7 @@ final class RunCommand implements Callable<Integer> {
             int kernels = -1, launches = -1;
             List<String> failedGuards = List.of();
             Timing timing;
+            List<GroupTime> groups;
 
             Builder(String problem) { this.problem = problem; }
 
@@ -264,7 +288,7 @@ final class RunCommand implements Callable<Integer> {
 
             RunResult build() {
                 return new RunResult(problem, device, verdict, detail, compileSeconds, kernels, launches, floorMs, maxAbs, relL2,
-                        failedGuards, reference, timing, precision);
+                        failedGuards, reference, timing, precision, groups);
             }
         }
     }

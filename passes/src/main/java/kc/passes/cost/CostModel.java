@@ -20,7 +20,8 @@ import kc.passes.schedule.Precision;
 public final class CostModel {
     private CostModel() {}
 
-    public record KernelCost(String kernel, double flops, double bytes, double floorSeconds) {}
+    /** One group's kernel: its work, its traffic, its floor, and whether it is a contraction (matrix-unit rate). */
+    public record KernelCost(String kernel, double flops, double bytes, double floorSeconds, boolean contraction) {}
 
     /**
      * @param floorSeconds the sum over kernels of each kernel's floor (what this fusion could reach at best)
@@ -53,10 +54,11 @@ public final class CostModel {
                 if (!again) b += bytes(operands.get(i));
             }
             b += bytes(n.result());
-            double rate = Contraction.of(n) != null ? machine.contractionFlopsPerSecond(precision) : machine.fp32FlopsPerSecond();
+            boolean contraction = Contraction.of(n) != null;
+            double rate = contraction ? machine.contractionFlopsPerSecond(precision) : machine.fp32FlopsPerSecond();
             double fl = machine.floorSeconds(f, b, rate);
             computeSeconds += f / rate;
-            costs.add(new KernelCost(names.group(n), f, b, fl));
+            costs.add(new KernelCost(names.group(n), f, b, fl, contraction));
             flops += f;
             bytes += b;
             floor += fl;

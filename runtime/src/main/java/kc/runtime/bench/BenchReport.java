@@ -182,6 +182,7 @@ public final class BenchReport {
         if (results.stream().anyMatch(r -> reduced(r.precision())))
             sb.append("\n* reduced precision: verified at 1e-2 with atol relative to the output's rms, not fp32's 1e-4; its speedups are")
               .append(" against PyTorch's fp32 numbers beside it\n");
+        contractionsOverFloor(sb);
         long flags = results.stream().filter(BenchReport::flagged).count();
         if (flags > 0)
             sb.append("\n! ").append(flags).append(flags == 1 ? " problem has" : " problems have")
@@ -276,6 +277,34 @@ public final class BenchReport {
         return Double.isFinite(v) ? String.format(Locale.ROOT, "%.1e", v) : fixed(v, 0);
     }
 
+    /** Contraction groups listed, the furthest over their floor first. */
+    static final int WORST_CONTRACTIONS = 5;
+    /** MEASURING.md's bound for a contraction kernel: within this many times its floor. */
+    static final double CONTRACTION_FLOOR_BOUND = 2.5;
+
+    /**
+     * The contraction groups of the correct problems furthest over their floor (their precision's matrix-unit rate, or
+     * the bandwidth): how many are within {@link #CONTRACTION_FLOOR_BOUND}x, then the worst few.
+     */
+    private void contractionsOverFloor(StringBuilder sb) {
+        List<String[]> rows = new ArrayList<>();
+        List<Object[]> all = new ArrayList<>();
+        for (ProblemResult r : results)
+            if (r.correct() && r.groups() != null)
+                for (GroupTime g : r.groups()) if (g.contraction() && Double.isFinite(g.overFloor())) all.add(new Object[] {r.problem(), g});
+        if (all.isEmpty()) return;
+        all.sort((a, b) -> Double.compare(((GroupTime) b[1]).overFloor(), ((GroupTime) a[1]).overFloor()));
+        long within = all.stream().filter(a -> ((GroupTime) a[1]).overFloor() <= CONTRACTION_FLOOR_BOUND).count();
+        sb.append("\ncontraction groups within ").append(fixed(CONTRACTION_FLOOR_BOUND, 1)).append("x of their floor: ").append(within)
+          .append(" of ").append(all.size()).append("; the furthest over it:\n");
+        rows.add(new String[] {"  problem", "group", "launches", "ms", "floor ms", "x floor"});
+        for (Object[] a : all.subList(0, Math.min(WORST_CONTRACTIONS, all.size()))) {
+            GroupTime g = (GroupTime) a[1];
+            rows.add(new String[] {"  " + a[0], g.group(), Integer.toString(g.launches()), fixed(g.ms(), 4), fixed(g.floorMs(), 4), fixed(g.overFloor(), 1)});
+        }
+        align(sb, rows, 2);
+    }
+
     /** The precision word, starred where the class is reduced (see the table's footnote). */
     private static String precisionCell(String precision) {
         return precision == null ? "-" : precision + (reduced(precision) ? " *" : "");
@@ -323,7 +352,8 @@ public final class BenchReport {
               .append(", \"eager_launches\": ").append(countJson(r.eagerLaunches()))
               .append(", \"compiled_launches\": ").append(countJson(r.compiledLaunches()))
               .append(", \"eager_strict\": ").append(timingJson(r.eagerStrict()))
-              .append(", \"precision\": ").append(r.precision() == null ? "null" : Json.quote(r.precision()));
+              .append(", \"precision\": ").append(r.precision() == null ? "null" : Json.quote(r.precision()))
+              .append(", \"groups\": ").append(r.groups() == null ? "null" : Json.write(r.groups().stream().map(GroupTime::toJson).toList()));
             for (Baseline b : Baseline.values()) sb.append(", \"speedup_vs_").append(b.key()).append("\": ").append(num(b.speedupOf(r)));
             sb.append(", \"over_floor\": ").append(num(r.overFloor()))
               .append(", \"flagged\": ").append(flagged(r))
@@ -399,7 +429,7 @@ public final class BenchReport {
                     doubleOf(p.get("floor_ms")), doubleOf(p.get("max_abs_error")), doubleOf(p.get("rel_l2_error")),
                     countOf(p.get("kernels")), countOf(p.get("launches")),
                     countOf(p.get("eager_launches")), countOf(p.get("compiled_launches")),
-                    timingOf(p.get("eager_strict")), p.get("precision") instanceof String s ? s : null));
+                    timingOf(p.get("eager_strict")), p.get("precision") instanceof String s ? s : null, GroupTime.listFromJson(p.get("groups"))));
         }
         return new BenchReport(results, meta);
     }

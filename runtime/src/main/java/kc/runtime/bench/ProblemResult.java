@@ -1,5 +1,6 @@
 package kc.runtime.bench;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -24,11 +25,12 @@ import java.util.Objects;
  * @param eagerStrict PyTorch eager in strict fp32 (TF32 off for matmuls and cuDNN), beside {@code eager} as shipped
  *                    (cuDNN's convolutions in TF32); null where not measured
  * @param precision   kc's precision class for this problem (fp32, tf32x3), null where not recorded
+ * @param groups      kc's forward by fusion group, each against its floor; null where not measured
  */
 public record ProblemResult(String problem, int level, Verdict verdict, String detail,
                             Timing kc, Timing eager, Timing compiled,
                             double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
-                            int eagerLaunches, int compiledLaunches, Timing eagerStrict, String precision) {
+                            int eagerLaunches, int compiledLaunches, Timing eagerStrict, String precision, List<GroupTime> groups) {
 
     public ProblemResult {
         Objects.requireNonNull(problem, "problem");
@@ -36,12 +38,20 @@ public record ProblemResult(String problem, int level, Verdict verdict, String d
         detail = detail == null ? "" : detail;
     }
 
+    /** A result without per-group times. */
+    public ProblemResult(String problem, int level, Verdict verdict, String detail, Timing kc, Timing eager, Timing compiled,
+                         double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
+                         int eagerLaunches, int compiledLaunches, Timing eagerStrict, String precision) {
+        this(problem, level, verdict, detail, kc, eager, compiled, floorMs, maxAbsError, relL2Error, kernels, launches,
+                eagerLaunches, compiledLaunches, eagerStrict, precision, null);
+    }
+
     /** A result without strict-fp32 eager or a recorded precision (what older reports hold). */
     public ProblemResult(String problem, int level, Verdict verdict, String detail, Timing kc, Timing eager, Timing compiled,
                          double floorMs, double maxAbsError, double relL2Error, int kernels, int launches,
                          int eagerLaunches, int compiledLaunches) {
         this(problem, level, verdict, detail, kc, eager, compiled, floorMs, maxAbsError, relL2Error, kernels, launches,
-                eagerLaunches, compiledLaunches, null, null);
+                eagerLaunches, compiledLaunches, null, null, null);
     }
 
     /** True when kc's, eager's and torch.compile's launch counts are all known. */

@@ -132,9 +132,16 @@ public final class GpuModel {
         public Map<String, DeviceBuffer> all() { return buffers; }
 
         /** Launches the whole plan on {@code stream} (null: the default stream); does not wait. */
-        public void run(CUstream stream) {
+        public void run(CUstream stream) { run(stream, null); }
+
+        /**
+         * The same, recording {@code marks[i]} before launch i and the last mark after the last launch (marks: one
+         * more than the launches), so that each launch's time is the time between its marks.
+         */
+        public void run(CUstream stream, jcuda.driver.CUevent[] marks) {
             List<LaunchPlan.KernelLaunch> launches = plan.launches();
             for (int i = 0; i < launches.size(); i++) {
+                if (marks != null) cuEventRecord(marks[i], stream);
                 Launch g = launches.get(i).launch();
                 try {
                     cuLaunchKernel(kernels.get(i), (int) g.gridX(), (int) g.gridY(), (int) g.gridZ(), g.blockX(), g.blockY(), g.blockZ(),
@@ -143,7 +150,10 @@ public final class GpuModel {
                     throw new GpuException("launch " + i + " (" + launches.get(i).kernel() + "): " + e.getMessage());
                 }
             }
+            if (marks != null) cuEventRecord(marks[launches.size()], stream);
         }
+
+        public int launchCount() { return plan.launches().size(); }
 
         @Override public void close() { buffers.values().forEach(DeviceBuffer::close); }
     }

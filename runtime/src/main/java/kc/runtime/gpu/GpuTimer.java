@@ -59,4 +59,37 @@ public final class GpuTimer {
         }
     }
 
+    /**
+     * Each launch's time inside the forward, over {@code trials} forwards (after warm-ups, an L2 flush before each
+     * forward): [trial][launch] in ms, between events recorded around every launch. The events add a little to
+     * each launch; {@link #time} stays the forward's figure.
+     */
+    public double[][] perLaunch(GpuModel.Bound run, int warmups, int trials) {
+        CUstream stream = device.newStream();
+        int n = run.launchCount();
+        try (DeviceBuffer flush = device.allocate(FLUSH_BYTES)) {
+            for (int i = 0; i < warmups; i++) run.run(stream);
+            device.synchronize("warm-up runs");
+            CUevent[][] marks = new CUevent[trials][n + 1];
+            for (int t = 0; t < trials; t++) {
+                for (int i = 0; i <= n; i++) marks[t][i] = device.newEvent();
+                cuMemsetD32Async(flush.pointer(), t, FLUSH_BYTES / 4, stream);
+                run.run(stream, marks[t]);
+            }
+            device.synchronize("timed runs, launch by launch");
+            double[][] ms = new double[trials][n];
+            float[] elapsed = new float[1];
+            for (int t = 0; t < trials; t++) {
+                for (int i = 0; i < n; i++) {
+                    cuEventElapsedTime(elapsed, marks[t][i], marks[t][i + 1]);
+                    ms[t][i] = elapsed[0];
+                }
+                for (CUevent e : marks[t]) cuEventDestroy(e);
+            }
+            return ms;
+        } finally {
+            cuStreamDestroy(stream);
+        }
+    }
+
 }

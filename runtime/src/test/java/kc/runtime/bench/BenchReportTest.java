@@ -52,6 +52,30 @@ class BenchReportTest {
 
     private static final Map<String, String> META = new LinkedHashMap<>(Map.of("device", "NVIDIA H200"));
 
+    @Test void contractionGroupsAreJudgedAgainstTheirFloorsAndRoundTrip() {
+        List<GroupTime> a = List.of(new GroupTime("matmul#1", 1, 7.0, 0.8, true), new GroupTime("relu#1", 1, 1.0, 0.1, false));
+        List<GroupTime> b = List.of(new GroupTime("conv", 2, 3.0, 2.0, true), new GroupTime("gemm", 1, 0.5, 0.25, true));
+        ProblemResult pa = new ProblemResult("level1/a", 1, Verdict.PASS, "", ms(8), ms(3), ms(3), 1, 1e-6, 1e-7, 2, 2, 2, 2, null, "tf32x3", a);
+        ProblemResult pb = new ProblemResult("level2/b", 2, Verdict.PASS, "", ms(4), ms(3), ms(3), 1, 1e-6, 1e-7, 3, 3, 2, 2, null, "tf32x3", b);
+        ProblemResult wrong = new ProblemResult("level2/c", 2, Verdict.FAIL, "differs", ms(4), ms(3), ms(3), 1, 1, 1, 1, 1, 1, 1, null, "tf32x3",
+                List.of(new GroupTime("mm", 1, 100, 1, true)));
+        BenchReport report = BenchReport.of(List.of(pa, pb, wrong), java.util.Map.of());
+        String table = report.table();
+        // the incorrect problem's group is left out; the relu is no contraction
+        assertTrue(table.contains("contraction groups within 2.5x of their floor: 2 of 3; the furthest over it:"), table);
+        int first = table.indexOf("matmul#1"), second = table.indexOf("gemm"), third = table.indexOf(" conv ");
+        assertTrue(first > 0 && first < second && second < third, table);
+        assertEquals(List.of(pa.groups(), pb.groups(), wrong.groups()),
+                BenchReport.parseJson(report.json()).results().stream().map(ProblemResult::groups).toList());
+        // per launch times [trial][launch] to per group medians: a split contraction's two launches summed
+        kc.passes.cost.CostModel.Estimate est = new kc.passes.cost.CostModel.Estimate(List.of(
+                new kc.passes.cost.CostModel.KernelCost("mm", 1e9, 1e6, 1e-3, true), new kc.passes.cost.CostModel.KernelCost("relu", 0, 1e6, 2e-4, false)),
+                1e9, 2e6, 1.2e-3, 2e6, 1.2e-3);
+        double[][] launches = {{1.0, 0.25, 0.5}, {3.0, 0.25, 0.7}, {2.0, 0.5, 0.6}};
+        List<GroupTime> groups = GroupTime.of(List.of("mm", "mm", "relu"), launches, est);
+        assertEquals(List.of(new GroupTime("mm", 2, 2.5, 1.0, true), new GroupTime("relu", 1, 0.6, 0.2, false)), groups);
+    }
+
     @Test void speedupIsBaselineOverKcAndBestTakesTheFasterBaseline() {
         ProblemResult a = FIVE.get(0);
         assertEquals(2.5, a.speedupVsEager(), EPS);
