@@ -38,7 +38,7 @@ if [ -z "${SKIP_SCHED:-}" ] && [ ! -f /tmp/kc-state/schedules.txt ]; then
     echo "$label rc=$? $(grep -E '^(PASS|FAIL|ERROR)|time' /tmp/r.log | cut -c1-140 | tr '\n' '|')" | tee -a /tmp/kc-state/schedules.txt
     cp /tmp/r.log "/tmp/kc-logs/sched-${label//[^A-Za-z0-9_.-]/_}.log"
   }
-  for ex in row_softmax conv_block tiny_gpt_block; do
+  for ex in row_softmax conv_block tiny_gpt_block mlp_block conv_stem long_k_projection; do
     run1 "$ex:default" examples/$ex.py
     run1 "$ex:expert" examples/$ex.py --schedule examples/schedules/$ex.schedule
   done
