@@ -4,7 +4,7 @@
     python3 scripts/plan_timer.py [--trials N] DIR [DIR ...]
 
 Each DIR is what `kc compile --emit ptx|cuda -o DIR` wrote (plan.json beside the .ptx, or the .cu and kc_cuda.h,
-which this compiles with nvcc --fmad=false). The plan's buffers are allocated through PyTorch (inputs and weights
+which this compiles with nvcc -O3). The plan's buffers are allocated through PyTorch (inputs and weights
 uniform [0, 1), the rest zero), its launches run on PyTorch's current stream through the CUDA driver API, and the
 whole plan is timed as `kc run --time` does: CUDA events, 3 warm-ups, N trials each after a 256 MB L2 flush,
 median. Each kernel is also timed alone the same way. Nothing is verified: only `kc run` judges results.
@@ -38,7 +38,7 @@ def ptx_of(folder, plan):
     if not os.path.exists(ptx):
         source = os.path.join(folder, plan["kernels"])
         major, minor = torch.cuda.get_device_capability()
-        subprocess.run(["nvcc", "-ptx", "--fmad=false", "-O3", "-arch=sm_%d%d" % (major, minor), "-o", ptx, source],
+        subprocess.run(["nvcc", "-ptx", "-O3", "-arch=sm_%d%d" % (major, minor), "-o", ptx, source],
                        check=True)
     with open(ptx, "rb") as f:
         return f.read() + b"\0"

@@ -81,6 +81,14 @@ inline uint16_t kc_f2bf(float f) {
     return (uint16_t)((x + 0x7fffu + ((x >> 16) & 1u)) >> 16);
 }
 inline float kc_bf2f(uint16_t b) { uint32_t x = (uint32_t)b << 16; float f; std::memcpy(&f, &x, 4); return f; }
+// CUDA's one-rounding arithmetic (kc's CUDA C never leaves a float add or multiply to nvcc's fma contraction);
+// g++ in ISO C++ mode contracts nothing either
+inline float __fadd_rn(float a, float b) { return a + b; }
+inline float __fsub_rn(float a, float b) { return a - b; }
+inline float __fmul_rn(float a, float b) { return a * b; }
+inline double __dadd_rn(double a, double b) { return a + b; }
+inline double __dsub_rn(double a, double b) { return a - b; }
+inline double __dmul_rn(double a, double b) { return a * b; }
 // cvt.rn.bf16x2.f32: lo and hi rounded to bf16 in one register, lo in the low half
 inline unsigned kc_pack_bf16x2(float lo, float hi) { return (unsigned)kc_f2bf(lo) | ((unsigned)kc_f2bf(hi) << 16); }
 

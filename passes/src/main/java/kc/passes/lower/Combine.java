@@ -43,7 +43,7 @@ final class Combine {
 
     /**
      * acc += x, and error = errorSoFar + the addition's rounding error (exact, by Knuth's TwoSum, whatever the
-     * magnitudes; it needs each operation rounded on its own, which is why kc's CUDA C is compiled --fmad=false).
+     * magnitudes; it needs each operation rounded on its own, which is why kc's CUDA C writes them __fadd_rn and kin).
      */
     static void twoSum(KernelBuilder kb, kc.ir.tile.Var acc, kc.ir.tile.Var error, TExpr x, TExpr errorSoFar) {
         TExpr[] se = twoSum(kb, TExpr.ref(acc), x);

@@ -15,8 +15,8 @@ public final class Nvcc {
     private Nvcc() {}
 
     /**
-     * Compiles CUDA C that includes kc's header (written beside it) to PTX for {@code arch}, with the flags kc's
-     * numerics need ({@link CudaRenderer#NVCC_FLAGS}).
+     * Compiles CUDA C that includes kc's header (written beside it) to PTX for {@code arch} ({@link
+     * CudaRenderer#NVCC_FLAGS}: the source's numerics need no flag).
      *
      * @throws Diagnostic.MissingTool when nvcc is not on PATH
      * @throws GpuException when nvcc rejects the source (kc's CUDA C should always compile) or is interrupted
@@ -28,7 +28,7 @@ public final class Nvcc {
             Files.writeString(dir.resolve("model.cu"), source);
             Process p;
             try {
-                p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, "-O3", CudaRenderer.NVCC_FLAGS, "-o", "model.ptx", "model.cu")
+                p = new ProcessBuilder("nvcc", "-ptx", "-arch=" + arch, CudaRenderer.NVCC_FLAGS, "-o", "model.ptx", "model.cu")
                         .directory(dir.toFile()).redirectErrorStream(true).start();
             } catch (IOException e) {
                 throw new Diagnostic.MissingTool("CUDA C needs nvcc on PATH: " + e.getMessage());
