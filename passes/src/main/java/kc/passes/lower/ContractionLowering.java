@@ -453,12 +453,22 @@ final class ContractionLowering {
          * Slot {@code slot}'s element of the step starting at term kBase: its coordinates into coords (clamped into
          * range; the other factor's dims 0) and whether it lies inside the contraction.
          */
-        private TExpr element(int slot, TExpr kBase, TExpr[] coords) {
+        private TExpr element(int slot, TExpr kBase, TExpr[] coords) { return element(slot, kBase, coords, false); }
+
+        /**
+         * The same, for a step that exists ({@code stepInRange}: the ring copies only those): where every tile is
+         * whole (the rows divide by the tile) and every step too (the terms divide by the step), the element is
+         * inside by construction, and null (always) comes back with no clamp and no compare.
+         */
+        private TExpr element(int slot, TExpr kBase, TExpr[] coords, boolean stepInRange) {
+            boolean rowsIn = ownCount % size == 0, termsIn = stepInRange && kCount % t.k() == 0;
             TExpr gr = kb.let("gr", KernelBuilder.add(base, rows.get(slot))), gk = kb.let("gk", KernelBuilder.add(kBase, terms.get(slot)));
-            decompose(kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
-            decompose(kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
+            decompose(rowsIn ? gr : kb.let("grc", TExpr.binary(BinOp.MIN, gr, kb.c(ownCount - 1))), own, coords);
+            decompose(termsIn ? gk : kb.let("gkc", TExpr.binary(BinOp.MIN, gk, kb.c(kCount - 1))), c.k(), coords);
             for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0); // the other factor's dims
-            return KernelBuilder.and(KernelBuilder.lt(gr, kb.c(ownCount)), KernelBuilder.lt(gk, kEnd)); // a chunk's last step stops at its end
+            TExpr rowInside = rowsIn ? null : KernelBuilder.lt(gr, kb.c(ownCount));
+            TExpr termInside = termsIn ? null : KernelBuilder.lt(gk, kEnd); // a chunk's last step stops at its end
+            return rowInside == null ? termInside : termInside == null ? rowInside : KernelBuilder.and(rowInside, termInside);
         }
 
         /** Reads the step starting at term kBase into the registers. */
@@ -467,10 +477,12 @@ final class ContractionLowering {
                 int slot = i;
                 List<TStmt> load = kb.nested(() -> {
                     TExpr[] coords = batchCoords.clone();
-                    TExpr valid = kb.let("inside", element(slot, kBase, coords));
+                    TExpr inside = element(slot, kBase, coords);
+                    TExpr valid = inside == null ? null : kb.let("inside", inside);
                     IndexLowering ix = new IndexLowering(kb, coords, c.dims());
                     TExpr v = new BodyLowering(kb, operandTypes(), k -> GenericLowering.read(kb, buffers, node, ix, k), coords, null).lower(factor);
-                    kb.assign(values.get(slot), TExpr.select(valid, BodyLowering.convert(v, TType.F32), TExpr.f32(0)));
+                    TExpr value = BodyLowering.convert(v, TType.F32);
+                    kb.assign(values.get(slot), valid == null ? value : TExpr.select(valid, value, TExpr.f32(0)));
                 });
                 guarded(slot, load);
             }
@@ -489,16 +501,16 @@ final class ContractionLowering {
                 int slot = i;
                 List<TStmt> send = kb.nested(() -> {
                     TExpr[] coords = batchCoords.clone();
-                    TExpr valid = element(slot, kBase, coords);
+                    TExpr valid = element(slot, kBase, coords, true); // the ring copies only steps that exist
                     IndexLowering.Access a = new IndexLowering(kb, coords, c.dims()).access(op.maps().get(operand), v.type().shape());
                     TExpr offset = kb.let("off", a.offset());
                     if (a.valid() != null) { // a padded element: no read, and an address that stays in range anyway
                         TExpr inMap = kb.let("valid", a.valid());
-                        valid = KernelBuilder.and(valid, inMap);
+                        valid = valid == null ? inMap : KernelBuilder.and(valid, inMap);
                         offset = kb.let("off", TExpr.select(inMap, offset, new TExpr.Const(0, offset.type())));
                     }
                     TExpr at = KernelBuilder.add(stageAt, KernelBuilder.add(KernelBuilder.mul(terms.get(slot), stride), rows.get(slot)));
-                    kb.add(new TStmt.CopyAsync(tile, at, buf, offset, kb.let("inside", valid)));
+                    kb.add(new TStmt.CopyAsync(tile, at, buf, offset, valid == null ? null : kb.let("inside", valid)));
                 });
                 guarded(slot, send);
             }
