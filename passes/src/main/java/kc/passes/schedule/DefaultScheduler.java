@@ -157,10 +157,11 @@ public final class DefaultScheduler {
 
     /**
      * TILE for a contraction with enough rows, columns and terms: on tensor cores where the target has them (the
-     * precision's unit: 3xtf32 where the reduction is short enough for its error budget), else on the cores; the largest block tile that still
-     * gives every SM a block (else the smallest), a reduction step of 16 terms (8 for short reductions), plain sums
-     * where legality allows and double-word totals (with smaller per-thread tiles) where not.
-     * Null for groups that are no such contraction.
+     * precision's unit: 3xtf32 where the reduction is short enough for its error budget), else on the cores; the
+     * largest block tile that still gives every SM a block, or where none does one split along K (see {@link
+     * #choose}); a reduction step of 16 terms (8 for short reductions), plain sums where legality allows and
+     * double-word totals (with smaller per-thread tiles) where not. Null for groups that are no such contraction,
+     * or too small to fill the GPU even split.
      */
     static GroupSchedule tiled(GroupSchedule base, Node n, MachineModel machine, Precision precision) {
         Contraction c = Contraction.of(n);
