@@ -122,6 +122,8 @@ __device__ __forceinline__ unsigned kc_tf32(float x) {
 }
 // x rounded to tf32, as an f32 (the high part of a 3xtf32 split)
 __device__ __forceinline__ float kc_round_tf32(float x) { return __uint_as_float(kc_tf32(x)); }
+// the same for a finite x, in two integer operations (a NaN or an infinity may come out as anything)
+__device__ __forceinline__ float kc_round_tf32_finite(float x) { return __uint_as_float((__float_as_uint(x) + 0x1000u) & 0xffffe000u); }
 
 __device__ __forceinline__ void kc_mma_m16n8k8_tf32(float& d0, float& d1, float& d2, float& d3,
         float a0, float a1, float a2, float a3, float b0, float b1, float c0, float c1, float c2, float c3) {

@@ -216,6 +216,12 @@ inline float kc_tf32_round(float x) {               // cvt.rna.tf32.f32: keep 10
 }
 inline float kc_round_tf32(float x) { return kc_tf32_round(x);
 }
+inline float kc_round_tf32_finite(float x) {         // the same for a finite x (a NaN or an infinity: anything)
+    uint32_t u; std::memcpy(&u, &x, 4);
+    u = (u + 0x1000u) & 0xffffe000u;
+    float r; std::memcpy(&r, &u, 4);
+    return r;
+}
 
 // A (16 x K), B (K x 8), C (16 x 8) gathered from the warp's fragments by the layout callbacks.
 template <int K, class LoadA, class LoadB>

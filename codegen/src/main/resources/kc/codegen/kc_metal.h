@@ -106,6 +106,9 @@ inline float kc_tf32(float x) {
     return as_type<float>(u);
 }
 
+// the same for a finite x, in two integer operations (a NaN or an infinity may come out as anything)
+inline float kc_tf32_finite(float x) { return as_type<float>((as_type<uint>(x) + 0x1000u) & 0xffffe000u); }
+
 // m16n8k8 tf32. A (16x8): a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4). B (8x8): b0 (t, g), b1 (t + 4, g).
 inline void kc_mma_m16n8k8_tf32(thread float& d0, thread float& d1, thread float& d2, thread float& d3,
                                 float a0, float a1, float a2, float a3, float b0, float b1,

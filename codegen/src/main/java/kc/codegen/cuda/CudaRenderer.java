@@ -305,6 +305,7 @@ public final class CudaRenderer {
             case EXPM1 -> "expm1" + fs + "(" + a + ")";
             case IS_NAN -> "isnan(" + a + ")";
             case ROUND_TF32 -> "kc_round_tf32(" + a + ")";
+            case ROUND_TF32_FINITE -> "kc_round_tf32_finite(" + a + ")";
         };
     }
 

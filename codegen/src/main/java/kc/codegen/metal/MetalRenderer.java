@@ -292,6 +292,7 @@ public final class MetalRenderer {
             case NOT -> t == ScalarType.BOOL ? "(!" + a + ")" : "(~" + a + ")";
             case IS_NAN -> "metal::isnan(" + x + ")";
             case ROUND_TF32 -> "kc_tf32(" + x + ")";
+            case ROUND_TF32_FINITE -> "kc_tf32_finite(" + x + ")";
             case ABS -> narrow(t.isFloat() ? "metal::fabs(" + x + ")" : "metal::abs(" + x + ")", t);
             case SIGN -> narrow("kc_sign(" + x + ")", t);
             default -> narrow(mathFn(op) + "(" + x + ")", t);

@@ -30,7 +30,7 @@ final class PtxScalarOps {
     }
 
     private static boolean exact(UnOp op) {
-        return switch (op) { case NEG, ABS, SQRT, RSQRT, RECIP, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, IS_NAN, ROUND_TF32 -> true; default -> false; };
+        return switch (op) { case NEG, ABS, SQRT, RSQRT, RECIP, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, IS_NAN, ROUND_TF32, ROUND_TF32_FINITE -> true; default -> false; };
     }
 
     static String unary(PtxKernelWriter w, UnOp op, String a, ScalarType t) {
@@ -48,6 +48,12 @@ final class PtxScalarOps {
             case IS_NAN -> w.op("setp.nan." + ar, BOOL, a, a);
             case ROUND_TF32 -> {
                 String bits = w.op("cvt.rna.tf32.f32", U32, a), f = w.op("mov.b32", F32, bits);
+                w.roundedToTf32(f, bits);
+                yield f;
+            }
+            case ROUND_TF32_FINITE -> { // half a tf32 ulp added to the magnitude's bits, then the 13 low bits cleared
+                String raw = w.op("mov.b32", U32, a);
+                String bits = w.op("and.b32", U32, w.op("add.s32", U32, raw, "4096"), "-8192"), f = w.op("mov.b32", F32, bits);
                 w.roundedToTf32(f, bits);
                 yield f;
             }

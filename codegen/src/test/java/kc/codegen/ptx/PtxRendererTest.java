@@ -120,7 +120,7 @@ class PtxRendererTest {
                 boolean ok = switch (op) {
                     case NOT -> !t.isFloat();
                     case NEG, ABS, SIGN -> true;
-                    case ROUND_TF32 -> t == ScalarType.F32;
+                    case ROUND_TF32, ROUND_TF32_FINITE -> t == ScalarType.F32;
                     default -> t.isFloat();
                 };
                 if (ok) body.add(storeAt(tid, slot++, TExpr.unary(op, TExpr.ref(x))));

@@ -77,9 +77,14 @@ public sealed interface TExpr {
     /**
      * Unary math and logic; the float functions follow IEEE/PyTorch semantics (NaN propagates). ROUND_TF32 rounds an
      * f32 to tf32's 10 mantissa bits, to nearest with ties away from zero (PTX's cvt.rna.tf32.f32), as an f32: the
-     * high part of a 3xtf32 split.
+     * high part of a 3xtf32 split. ROUND_TF32_FINITE rounds the same where x is finite and may give anything for a
+     * NaN or an infinity: the split's low part, finite wherever its high part is (which carries a NaN or an infinity
+     * into the products), for two integer operations where cvt.rna takes four.
      */
-    enum UnOp { NEG, ABS, EXP, LOG, SQRT, RSQRT, RECIP, TANH, SIGMOID, ERF, SIN, COS, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, LOG1P, EXPM1, IS_NAN, ROUND_TF32 }
+    enum UnOp {
+        NEG, ABS, EXP, LOG, SQRT, RSQRT, RECIP, TANH, SIGMOID, ERF, SIN, COS, FLOOR, CEIL, ROUND_EVEN, SIGN, NOT, LOG1P, EXPM1, IS_NAN,
+        ROUND_TF32, ROUND_TF32_FINITE
+    }
 
     /**
      * Binary operators. On integers DIV truncates and REM is C's remainder; on floats DIV is IEEE division and REM is

@@ -230,9 +230,9 @@ public final class TileVerifier {
                         if (u.type().elem() != ScalarType.BOOL || u.type().lanes() != u.a().type().lanes()) error("is_nan must give bool");
                     }
                     case NEG, ABS, SIGN -> sameType(u.a().type(), u.type(), u.op());
-                    case ROUND_TF32 -> {
-                        if (u.a().type().elem() != ScalarType.F32) error("round_tf32 of a non-f32 " + u.a().type());
-                        sameType(u.a().type(), u.type(), "round_tf32", "");
+                    case ROUND_TF32, ROUND_TF32_FINITE -> {
+                        if (u.a().type().elem() != ScalarType.F32) error(name(u.op()) + " of a non-f32 " + u.a().type());
+                        sameType(u.a().type(), u.type(), u.op());
                     }
                     default -> {
                         if (!u.a().type().elem().isFloat()) error(name(u.op()) + " of a non-float " + u.a().type());

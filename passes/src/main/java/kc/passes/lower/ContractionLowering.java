@@ -394,10 +394,13 @@ final class ContractionLowering {
         return kb.let("s", new TExpr.Load(tile, Space.SHARED, KernelBuilder.add(KernelBuilder.mul(term, stride), position), null, 0, TType.F32));
     }
 
-    /** x as its tf32 high part and the tf32 rounding of the rest (which the instruction rounds itself). */
+    /**
+     * x as its tf32 high part and the tf32 rounding of the rest. The rest is finite wherever x is; where x is a NaN
+     * or an infinity the high part carries it into the products, so the rest's rounding need not keep it.
+     */
     private TExpr[] split(TExpr x) {
         TExpr hi = kb.let("hi", TExpr.unary(TExpr.UnOp.ROUND_TF32, x));
-        return new TExpr[] {hi, kb.let("lo", TExpr.binary(BinOp.SUB, x, hi))};
+        return new TExpr[] {hi, kb.let("lo", TExpr.unary(TExpr.UnOp.ROUND_TF32_FINITE, TExpr.binary(BinOp.SUB, x, hi)))};
     }
 
     /** A thread's perThread values of row kx of a k-major shared tile, read as vectors. */

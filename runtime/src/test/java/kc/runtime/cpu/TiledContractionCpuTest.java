@@ -268,6 +268,27 @@ class TiledContractionCpuTest {
             }
     }
 
+    /** A NaN operand reaches its outputs through the split's high part (the low part's cheap rounding may drop it). */
+    @Test void aNanOperandMakesItsRowNanThroughTheSplit() {
+        Graph g = model("a, b):\n        return a @ b\n", "", "torch.randn(32, 64), torch.randn(64, 32)");
+        Random rnd = new Random(9);
+        double[] a = new double[32 * 64], b = new double[64 * 32];
+        for (int i = 0; i < a.length; i++) a[i] = rnd.nextGaussian();
+        for (int i = 0; i < b.length; i++) b[i] = rnd.nextGaussian();
+        a[5 * 64 + 7] = Double.NaN;
+        List<HostTensor> in = List.of(HostTensor.of(kc.ir.graph.DType.F32, kc.ir.graph.Shape.of(32, 64), a),
+                HostTensor.of(kc.ir.graph.DType.F32, kc.ir.graph.Shape.of(64, 32), b));
+        Schedule d = DefaultScheduler.schedule(g);
+        Schedule s = d.with(d.groups().get(0).withAccumulation(Accumulation.DOUBLE).withTiles(Tiles.mma(32, 32, 16, 16, 16, MatrixUnit.TF32X3)));
+        Lowered low = Lowering.lower(g, s, MachineModel.SM_90);
+        for (String backend : CpuRunner.BACKENDS) {
+            HostTensor out = CpuRunner.run(low.kernels(), low.plan(), in, Map.of(), backend).get(0);
+            for (int i = 0; i < 32; i++)
+                for (int j = 0; j < 32; j++)
+                    assertEquals(i == 5, Double.isNaN(out.getFlat(i * 32 + j)), backend + " output (" + i + ", " + j + ")");
+        }
+    }
+
     @Test void splitKRunsChunksOfTheReductionThenMergesThemInOrder() {
         // 45 terms in steps of 8: 6 steps, 3 chunks of 2 (the last ends inside its second step)
         Graph g = model("a, b):\n        return torch.matmul(a, b)\n", "", "torch.randn(37, 45), torch.randn(45, 53)");
