@@ -229,7 +229,7 @@ final class BenchCommand implements Callable<Integer> {
         meta.put("date", Instant.now().toString());
         meta.put("reference", reportOnly ? "see each run's log" : py.isPresent() ? "PyTorch (" + py.get() + ") on the same GPU, TF32 off, " + reference.trials + " trials" : "kc's interpreter (no PyTorch)");
         meta.put("timing", "CUDA events, 3 warm-ups, " + timing.trials + " trials, 256 MB L2 flush before each; medians");
-        Precision stated = precision != null && Precision.of(precision) != null ? Precision.of(precision) : Precision.DEFAULT;
+        Precision stated = precision == null || Precision.of(precision) == null ? Precision.DEFAULT : Precision.of(precision);
         meta.put("precision", "kc " + stated.word() + (stated.fp32Accurate() ? " (fp32-accurate" : " (REDUCED precision") + ", verified at " + stated.verifiedAt()
                 + ") unless a problem's line sets --precision");
         meta.put("baselines", reportOnly ? "as measured" : noBaselines || py.isEmpty() ? "not measured" : "PyTorch eager and torch.compile (inductor, default mode), PyTorch's default numerics, dropout as identity");

@@ -540,39 +540,46 @@ final class ContractionLowering {
      * double-word sums), at the output's flat index times the splits plus the chunk, where the combine reads it.
      */
     private void storePartial(List<String> parts, int o, TExpr split, TExpr rowAt, TExpr colAt, TExpr[] batchCoords) {
+        OutputAt p = outputAt(rowAt, colAt, batchCoords);
+        TExpr at = kb.let("pa", KernelBuilder.add(KernelBuilder.mul(flatIndex(p.coords()), splits), split));
+        kb.add(new TStmt.Store(parts.get(0), Space.GLOBAL, at, TExpr.ref(total.get(o)), p.keep()));
+        if (doubleWord) kb.add(new TStmt.Store(parts.get(1), Space.GLOBAL, at, TExpr.ref(error.get(o)), p.keep()));
+    }
+
+    /** An output's domain coordinates (clamped into range) and whether it is inside the result (keep). */
+    private record OutputAt(TExpr keep, TExpr[] coords) {}
+
+    /** The output at row and col of the contraction, in the batch point batchCoords. */
+    private OutputAt outputAt(TExpr rowAt, TExpr colAt, TExpr[] batchCoords) {
         TExpr row = kb.let("gr", rowAt), col = kb.let("gc", colAt);
         TExpr keep = kb.let("keep", KernelBuilder.and(KernelBuilder.lt(row, kb.c(rowCount)), KernelBuilder.lt(col, kb.c(colCount))));
         TExpr[] coords = batchCoords.clone();
         decompose(kb.let("grc", TExpr.binary(BinOp.MIN, row, kb.c(rowCount - 1))), c.rows(), coords);
         decompose(kb.let("gcc", TExpr.binary(BinOp.MIN, col, kb.c(colCount - 1))), c.cols(), coords);
         for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0);
+        return new OutputAt(keep, coords);
+    }
+
+    /** The result's row-major flat index of the output at these domain coordinates. */
+    private TExpr flatIndex(TExpr[] coords) {
         long[] strides = node.result().type().shape().strides();
         TExpr flat = kb.c(0);
         for (int d = 0; d < strides.length; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], strides[d]));
-        TExpr at = kb.let("pa", KernelBuilder.add(KernelBuilder.mul(flat, splits), split));
-        kb.add(new TStmt.Store(parts.get(0), Space.GLOBAL, at, TExpr.ref(total.get(o)), keep));
-        if (doubleWord) kb.add(new TStmt.Store(parts.get(1), Space.GLOBAL, at, TExpr.ref(error.get(o)), keep));
+        return flat;
     }
 
     /** One output, at row and col of the contraction: through the epilogue, stored where both are in range. */
     private void store(String out, TExpr value, TExpr rowAt, TExpr colAt, TExpr[] batchCoords) {
-        TExpr row = kb.let("gr", rowAt), col = kb.let("gc", colAt);
-        TExpr keep = kb.let("keep", KernelBuilder.and(KernelBuilder.lt(row, kb.c(rowCount)), KernelBuilder.lt(col, kb.c(colCount))));
-        TExpr[] coords = batchCoords.clone();
-        decompose(kb.let("grc", TExpr.binary(BinOp.MIN, row, kb.c(rowCount - 1))), c.rows(), coords);
-        decompose(kb.let("gcc", TExpr.binary(BinOp.MIN, col, kb.c(colCount - 1))), c.cols(), coords);
-        for (int d = 0; d < coords.length; d++) if (coords[d] == null) coords[d] = kb.c(0);
+        OutputAt p = outputAt(rowAt, colAt, batchCoords);
+        TExpr keep = p.keep();
+        TExpr[] coords = p.coords();
         DType dt = resultType();
         if (op.epilogue() != null) {
             IndexLowering ix = new IndexLowering(kb, coords, c.dims());
             TExpr combined = kb.let("acc", BodyLowering.convert(value, Types.compute(GenericLowering.reducedType(node))));
             value = new BodyLowering(kb, operandTypes(), k -> GenericLowering.read(kb, buffers, node, ix, k), coords, combined).lower(op.epilogue());
         }
-        int resultRank = node.result().type().rank();
-        long[] strides = node.result().type().shape().strides();
-        TExpr flat = kb.c(0);
-        for (int d = 0; d < resultRank; d++) flat = KernelBuilder.add(flat, KernelBuilder.mul(coords[d], strides[d]));
-        kb.add(new TStmt.Store(out, Space.GLOBAL, kb.let("at", flat), BodyLowering.convert(value, Types.storage(dt)), keep));
+        kb.add(new TStmt.Store(out, Space.GLOBAL, kb.let("at", flatIndex(coords)), BodyLowering.convert(value, Types.storage(dt)), keep));
     }
 
     /** Coordinates of flat index p over dims ds (row-major: the last fastest) into coords. */

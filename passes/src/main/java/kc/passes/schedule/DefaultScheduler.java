@@ -168,22 +168,15 @@ public final class DefaultScheduler {
         if (c == null || c.rowCount() < MIN_TILE_SIDE || c.colCount() < MIN_TILE_SIDE || c.kCount() < MIN_TILE_REDUCTION) return null;
         long kCount = c.kCount();
         Accumulation numerics = kCount <= ScheduleLegality.PLAIN_SUM_LIMIT ? Accumulation.PLAIN : Accumulation.DOUBLE;
-        MatrixUnit unit = precision.matrixUnit();
-        if (machine.tensorCores() && unit.tensorCores() && !precision.fp32Accurate() && kCount >= 16) {
-            // the reduced classes: one rounding of each operand, plain fp32 sums, as PyTorch's own
-            int[] pick = choose(c, MMA_PLAIN_TILES, 16, machine);
-            GroupSchedule s = base.withAccumulation(Accumulation.PLAIN).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], unit), c, n, machine))
-                    .withSplits(pick[4]);
-            if (tileCount(c, pick) * pick[4] >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
-        }
-        if (machine.tensorCores() && precision.allows(MatrixUnit.TF32X3) && kCount >= 16) {
-            // the matrix units' accumulators truncate: plain sums only for the shortest reductions
-            Accumulation mmaNumerics = kCount <= Tiles.TENSOR_CORE_PLAIN_TERMS ? Accumulation.PLAIN : Accumulation.DOUBLE;
+        for (MatrixUnit unit : tensorCoreUnits(precision, machine, kCount)) {
+            // the reduced classes sum plainly in fp32, as PyTorch's own; 3xtf32's accumulators truncate, so plain sums
+            // only for the shortest reductions
+            Accumulation mmaNumerics = unit != MatrixUnit.TF32X3 || kCount <= Tiles.TENSOR_CORE_PLAIN_TERMS ? Accumulation.PLAIN : Accumulation.DOUBLE;
             // warp tiles of 32 x 32 hold 32 outputs a thread (96 registers with double-word totals); 64 x 32 for plain sums
             int[] pick = choose(c, mmaNumerics == Accumulation.PLAIN ? MMA_PLAIN_TILES : MMA_TILES, 16, machine);
-            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], MatrixUnit.TF32X3), c, n, machine))
+            GroupSchedule s = base.withAccumulation(mmaNumerics).withTiles(staged(Tiles.mma(pick[0], pick[1], 16, pick[2], pick[3], unit), c, n, machine))
                     .withSplits(pick[4]);
-            // too few tiles even split: the cores' smaller tiles below, or the reduction strategies
+            // too few tiles even split: the next unit, the cores' smaller tiles below, or the reduction strategies
             if (tileCount(c, pick) * pick[4] >= machine.multiprocessors() / 2 && ScheduleLegality.problem(s, n, machine, precision) == null) return s;
         }
         // double-word totals take three registers per output: half the rows, for the same 256 threads
@@ -195,6 +188,15 @@ public final class DefaultScheduler {
         Tiles tiles = new Tiles(pick[0], pick[1], step, pick[2], pick[3]);
         GroupSchedule s = base.withAccumulation(numerics).withTiles(staged(tiles, c, n, machine)).withSplits(pick[4]);
         return ScheduleLegality.problem(s, n, machine, precision) == null ? s : null;
+    }
+
+    /** The tensor-core units to try, in order: a reduced class's own, then 3xtf32 where the class allows it. */
+    private static List<MatrixUnit> tensorCoreUnits(Precision precision, MachineModel machine, long kCount) {
+        if (!machine.tensorCores() || kCount < 16) return List.of();
+        List<MatrixUnit> units = new ArrayList<>();
+        if (!precision.fp32Accurate() && precision.matrixUnit().tensorCores()) units.add(precision.matrixUnit());
+        if (precision.allows(MatrixUnit.TF32X3)) units.add(MatrixUnit.TF32X3);
+        return units;
     }
 
     /** A chunk of a split reduction runs at least this many steps, so that its pipeline fills. */

@@ -287,20 +287,21 @@ public final class BenchReport {
      * the bandwidth): how many are within {@link #CONTRACTION_FLOOR_BOUND}x, then the worst few.
      */
     private void contractionsOverFloor(StringBuilder sb) {
+        record Contraction(String problem, GroupTime group) {}
         List<String[]> rows = new ArrayList<>();
-        List<Object[]> all = new ArrayList<>();
+        List<Contraction> all = new ArrayList<>();
         for (ProblemResult r : results)
             if (r.correct() && r.groups() != null)
-                for (GroupTime g : r.groups()) if (g.contraction() && Double.isFinite(g.overFloor())) all.add(new Object[] {r.problem(), g});
+                for (GroupTime g : r.groups()) if (g.contraction() && Double.isFinite(g.overFloor())) all.add(new Contraction(r.problem(), g));
         if (all.isEmpty()) return;
-        all.sort((a, b) -> Double.compare(((GroupTime) b[1]).overFloor(), ((GroupTime) a[1]).overFloor()));
-        long within = all.stream().filter(a -> ((GroupTime) a[1]).overFloor() <= CONTRACTION_FLOOR_BOUND).count();
+        all.sort(java.util.Comparator.comparingDouble((Contraction a) -> a.group().overFloor()).reversed());
+        long within = all.stream().filter(a -> a.group().overFloor() <= CONTRACTION_FLOOR_BOUND).count();
         sb.append("\ncontraction groups within ").append(fixed(CONTRACTION_FLOOR_BOUND, 1)).append("x of their floor: ").append(within)
           .append(" of ").append(all.size()).append("; the furthest over it:\n");
         rows.add(new String[] {"  problem", "group", "launches", "ms", "floor ms", "x floor"});
-        for (Object[] a : all.subList(0, Math.min(WORST_CONTRACTIONS, all.size()))) {
-            GroupTime g = (GroupTime) a[1];
-            rows.add(new String[] {"  " + a[0], g.group(), Integer.toString(g.launches()), fixed(g.ms(), 4), fixed(g.floorMs(), 4), fixed(g.overFloor(), 1)});
+        for (Contraction a : all.subList(0, Math.min(WORST_CONTRACTIONS, all.size()))) {
+            GroupTime g = a.group();
+            rows.add(new String[] {"  " + a.problem(), g.group(), Integer.toString(g.launches()), fixed(g.ms(), 4), fixed(g.floorMs(), 4), fixed(g.overFloor(), 1)});
         }
         align(sb, rows, 2);
     }

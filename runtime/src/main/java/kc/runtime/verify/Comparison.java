@@ -10,7 +10,7 @@ import kc.ir.interp.HostTensor;
 public record Comparison(boolean passed, String reason, double maxAbsError, double relativeL2Error, long mismatches, long count) {
 
     public static Comparison of(HostTensor out, HostTensor ref, Tolerance stated) {
-        Tolerance tol = stated.resolved(rms(ref));
+        Tolerance tol = stated.scaledByRms() ? stated.resolved(rms(ref)) : stated;
         if (!out.shape().equals(ref.shape()))
             return new Comparison(false, "shape " + out.shape() + " differs from the reference's " + ref.shape(),
                     Double.NaN, Double.NaN, ref.numel(), ref.numel());

@@ -63,22 +63,37 @@ class TiledContractionCpuTest {
 
     /** The same under a precision class (null: the default), compared at that class's tolerance. */
     private static Lowered check(Graph g, Tiles tiles, Accumulation acc, List<String> backends, Precision precision) {
+        return check(g, tiles, acc, 1, backends, precision);
+    }
+
+    /** The same split along K {@code splits} ways. */
+    private static Lowered check(Graph g, Tiles tiles, Accumulation acc, int splits, List<String> backends, Precision precision) {
         Schedule d = precision == null ? DefaultScheduler.schedule(g) : DefaultScheduler.complete(g, Schedule.EMPTY.withPrecision(precision), MachineModel.SM_90);
         GroupSchedule contraction = null;
         for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
         assertNotNull(contraction, "a contraction group in " + kc.ir.graph.GraphPrinter.print(g, true));
-        Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles));
+        Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles).withSplits(splits));
         List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
         assertTrue(problems.isEmpty(), problems.toString());
         return run(g, s, backends);
     }
 
+    /** Seeded random inputs for g, and its parameters by name. */
+    private record Inputs(List<HostTensor> in, Map<String, HostTensor> params) {
+        static Inputs of(Graph g) {
+            Random rnd = new Random(7);
+            List<HostTensor> in = new ArrayList<>();
+            for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
+            Map<String, HostTensor> params = new java.util.HashMap<>();
+            for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
+            return new Inputs(in, params);
+        }
+    }
+
     private static Lowered run(Graph g, Schedule s, List<String> backends) {
-        Random rnd = new Random(7);
-        List<HostTensor> in = new ArrayList<>();
-        for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
-        Map<String, HostTensor> params = new java.util.HashMap<>();
-        for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
+        Inputs inputs = Inputs.of(g);
+        List<HostTensor> in = inputs.in();
+        Map<String, HostTensor> params = inputs.params();
         Lowered low = Lowering.lower(g, s, MachineModel.SM_90);
         assertEquals(s.precisionOrDefault().word(), low.plan().precision());
         int graph = LOWERED.size();
@@ -171,12 +186,9 @@ class TiledContractionCpuTest {
 
     /** Largest |out - ref| over the largest |ref|, for outputs compared against the interpreter. */
     private static double relativeError(Graph g, Lowered low, String backend) {
-        Random rnd = new Random(7);
-        List<HostTensor> in = new ArrayList<>();
-        for (Value v : g.inputs()) in.add(CpuCheck.random(v, rnd));
-        Map<String, HostTensor> params = new java.util.HashMap<>();
-        for (Value p : g.params()) params.put(p.name(), CpuCheck.random(p, rnd));
-        HostTensor out = CpuRunner.run(low.kernels(), low.plan(), in, params, backend).get(0), ref = Interpreter.run(g, in, params).get(0);
+        Inputs inputs = Inputs.of(g);
+        HostTensor out = CpuRunner.run(low.kernels(), low.plan(), inputs.in(), inputs.params(), backend).get(0);
+        HostTensor ref = Interpreter.run(g, inputs.in(), inputs.params()).get(0);
         double err = 0, size = 0;
         for (int i = 0; i < ref.numel(); i++) {
             err = Math.max(err, Math.abs(out.getFlat(i) - ref.getFlat(i)));
@@ -225,13 +237,7 @@ class TiledContractionCpuTest {
 
     /** The graph's contraction group under these tiles, accumulation and split K, checked on both shims. */
     private static Lowered checkSplit(Graph g, Tiles tiles, Accumulation acc, int splits, Precision precision) {
-        Schedule d = precision == null ? DefaultScheduler.schedule(g) : DefaultScheduler.complete(g, Schedule.EMPTY.withPrecision(precision), MachineModel.SM_90);
-        GroupSchedule contraction = null;
-        for (var n : g.nodes()) if (Contraction.of(n) != null) contraction = d.group(kc.passes.schedule.GroupNames.of(g).group(n));
-        Schedule s = d.with(contraction.withAccumulation(acc).withTiles(tiles).withSplits(splits));
-        List<ScheduleLegality.Problem> problems = ScheduleLegality.check(g, s, MachineModel.SM_90);
-        assertTrue(problems.isEmpty(), problems.toString());
-        Lowered low = run(g, s, CpuRunner.BACKENDS);
+        Lowered low = check(g, tiles, acc, splits, CpuRunner.BACKENDS, precision);
         assertTrue(low.kernels().stream().anyMatch(k -> k.name().endsWith("_combine")), "a second kernel merges the chunks");
         return low;
     }
